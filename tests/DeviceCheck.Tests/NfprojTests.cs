@@ -1,0 +1,84 @@
+using System.Xml.Linq;
+using Xunit;
+
+namespace Warp.Tools.DeviceCheck.Tests;
+
+/// <summary>
+/// Keeps the real nanoFramework projects (.nfproj + packages.config) in step with the device
+/// build: the same sources, the same mscorlib package and version, the same assembly name.
+/// build/sync_nfproj.py rewrites the source lists.
+/// </summary>
+public class NfprojTests
+{
+    static string Root => IlCheckerTests.RepoRoot;
+
+    public static IEnumerable<object[]> DeviceProjects() =>
+        Directory.GetFiles(Path.Combine(Root, "build", "device"), "*.Device.csproj", SearchOption.AllDirectories)
+            .Select(p => new object[] { Path.GetRelativePath(Root, p) });
+
+    static XElement[] Elements(XDocument doc, string name) => doc.Descendants().Where(e => e.Name.LocalName == name).ToArray();
+
+    static string SourceDir(string deviceCsproj)
+    {
+        var doc = XDocument.Load(Path.Combine(Root, deviceCsproj));
+        var dir = Elements(doc, "DeviceSourceDir").Single().Value.Replace("$(RepoRoot)", "");
+        return Path.Combine(Root, dir);
+    }
+
+    static string NanoVersion()
+    {
+        var props = XDocument.Load(Path.Combine(Root, "build", "device", "Device.Build.props"));
+        return Elements(props, "NanoCoreLibraryVersion").Single().Value;
+    }
+
+    [Fact]
+    public void ThereAreDeviceProjects() => Assert.NotEmpty(DeviceProjects());
+
+    [Theory]
+    [MemberData(nameof(DeviceProjects))]
+    public void NfprojListsExactlyTheSourcesTheDeviceBuildCompiles(string deviceCsproj)
+    {
+        var dir = SourceDir(deviceCsproj);
+        var nfproj = Directory.GetFiles(dir, "*.nfproj").Single();
+        var listed = Elements(XDocument.Load(nfproj), "Compile").Select(e => e.Attribute("Include")!.Value.Replace('\\', '/')).ToList();
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        var compiled = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith("bin/") && !f.StartsWith("obj/"))
+            .ToList();
+        var missing = compiled.Except(listed).OrderBy(x => x).ToList();
+        var extra = listed.Except(compiled).OrderBy(x => x).ToList();
+        Assert.True(missing.Count == 0 && extra.Count == 0,
+            $"{Path.GetFileName(nfproj)} is out of step with the device build (run python3 build/sync_nfproj.py).\n" +
+            $"Compiled but not listed: {string.Join(", ", missing)}\nListed but not compiled: {string.Join(", ", extra)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(DeviceProjects))]
+    public void NfprojAndPackagesConfigUseTheDeviceBuildsMscorlib(string deviceCsproj)
+    {
+        var dir = SourceDir(deviceCsproj);
+        var version = NanoVersion();
+        var nfproj = XDocument.Load(Directory.GetFiles(dir, "*.nfproj").Single());
+        var packages = XDocument.Load(Path.Combine(dir, "packages.config"));
+        var core = Elements(packages, "package").Single(p => p.Attribute("id")!.Value == "nanoFramework.CoreLibrary");
+        Assert.Equal(version, core.Attribute("version")!.Value);
+        Assert.Equal("netnano1.0", core.Attribute("targetFramework")!.Value);
+        var mscorlib = Elements(nfproj, "Reference").Single(r => r.Attribute("Include")!.Value == "mscorlib");
+        Assert.Contains($"nanoFramework.CoreLibrary.{version}", Elements(new XDocument(mscorlib), "HintPath").Single().Value);
+        // Every package the nfproj references by HintPath is in packages.config, and vice versa.
+        var hinted = Elements(nfproj, "HintPath").Select(h => h.Value.Split('\\', '/')[2]).ToHashSet();
+        var configured = Elements(packages, "package").Select(p => p.Attribute("id")!.Value + "." + p.Attribute("version")!.Value).ToHashSet();
+        Assert.Equal(configured.OrderBy(x => x), hinted.OrderBy(x => x));
+    }
+
+    [Theory]
+    [MemberData(nameof(DeviceProjects))]
+    public void NfprojAssemblyNameMatchesTheDeviceBuild(string deviceCsproj)
+    {
+        var device = XDocument.Load(Path.Combine(Root, deviceCsproj));
+        var nfproj = XDocument.Load(Directory.GetFiles(SourceDir(deviceCsproj), "*.nfproj").Single());
+        Assert.Equal(Elements(device, "AssemblyName").Single().Value, Elements(nfproj, "AssemblyName").Single().Value);
+        Assert.Equal("7.3", Elements(nfproj, "LangVersion").Single().Value);
+    }
+}
