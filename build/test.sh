@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The test command (README.md): installs what the tests need on a fresh machine, then builds
+# everything and runs every test.
+#   1. desktop build of the solution (warnings are errors);
+#   2. device build: each device project compiled against nanoFramework's mscorlib alone,
+#      then the IL check (tools/DeviceCheck) over the device assemblies;
+#   3. every xunit project; the closing line reads "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/.ci-out"
+rm -rf "$out"; mkdir -p "$out"
+config=Release
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { echo "FAILED: $*"; echo "0 passed, 1 failed"; exit 1; }
+
+step "prerequisites"
+if ! command -v dotnet >/dev/null 2>&1; then
+  fail "the .NET SDK (dotnet) is not on PATH; install .NET 10 SDK first"
+fi
+dotnet --version
+
+step "restore"
+dotnet restore Warp.Firmware.sln --verbosity quiet || fail "restore"
+for p in build/device/*/*.Device.csproj; do
+  dotnet restore "$p" --verbosity quiet || fail "restore $p"
+done
+
+step "desktop build"
+dotnet build Warp.Firmware.sln -c $config --no-restore --nologo -clp:ErrorsOnly || fail "desktop build"
+
+step "device build (nanoFramework mscorlib only)"
+device_dlls=()
+for p in build/device/*/*.Device.csproj; do
+  dotnet build "$p" -c $config --no-restore --nologo -clp:ErrorsOnly || fail "device build $p"
+  name=$(sed -n 's:.*<AssemblyName>\(.*\)</AssemblyName>.*:\1:p' "$p")
+  device_dlls+=("build/device/bin/$config/$name.dll")
+done
+
+step "IL check of the device assemblies"
+dotnet tools/DeviceCheck/bin/$config/net10.0/DeviceCheck.dll "${device_dlls[@]}" || fail "IL check"
+
+step "tests"
+test_rc=0
+for proj in $(dotnet sln Warp.Firmware.sln list | grep -E '^tests/.*\.csproj$'); do
+  name=$(basename "$proj" .csproj)
+  grep -q '<IsTestProject>true</IsTestProject>' "$proj" || continue
+  dotnet test "$proj" -c $config --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$out" || test_rc=1
+done
+
+passed=0; failed=0
+for trx in "$out"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
+if [ $passed -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
+echo
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
