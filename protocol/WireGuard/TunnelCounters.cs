@@ -1,0 +1,88 @@
+namespace Warp.Protocol.WireGuard
+{
+    /// <summary>Every event the tunnel counts: each drop by its reason, and the normal traffic.</summary>
+    public enum TunnelCounter
+    {
+        // Drops of received datagrams
+        DropTruncated = 0,
+        DropUnknownType,
+        DropWrongSize,
+        DropBadMac1,
+        DropInitiationUndecryptable,
+        DropUnknownPeer,
+        DropReplayedInitiation,
+        DropInitiationFlood,
+        DropResponseUnknownIndex,
+        DropResponseUnexpected,
+        DropResponseUndecryptable,
+        DropCookieUnknownIndex,
+        DropCookieUndecryptable,
+        DropDataUnknownIndex,
+        DropDataExpiredKeypair,
+        DropDataReplayed,
+        DropDataUndecryptable,
+        DropDataBadInnerPacket,
+        DropOutputTooSmall,
+        DropBadPublicKey,
+        // Drops of packets to send
+        DropSendNoSession,
+        DropSendPacketTooLarge,
+        DropSendUnknownPeer,
+        DropStagedOnGiveUp,
+        // Events
+        CookieRepliesSent,
+        CookiesReceived,
+        InitiationsSent,
+        ResponsesSent,
+        HandshakesCompleted,
+        HandshakesGivenUp,
+        KeepalivesSent,
+        KeepalivesReceived,
+        DataPacketsSent,
+        DataPacketsReceived,
+        KeysZeroed,
+        EndpointChanges,
+        Count,
+    }
+
+    /// <summary>The counters, one 64-bit value per <see cref="TunnelCounter"/>, with names for the console.</summary>
+    public sealed class TunnelCounters
+    {
+        static readonly string[] names =
+        {
+            "drop.truncated", "drop.unknown_type", "drop.wrong_size", "drop.bad_mac1", "drop.initiation_undecryptable",
+            "drop.unknown_peer", "drop.replayed_initiation", "drop.initiation_flood", "drop.response_unknown_index",
+            "drop.response_unexpected", "drop.response_undecryptable", "drop.cookie_unknown_index", "drop.cookie_undecryptable",
+            "drop.data_unknown_index", "drop.data_expired_keypair", "drop.data_replayed", "drop.data_undecryptable",
+            "drop.data_bad_inner_packet", "drop.output_too_small", "drop.bad_public_key",
+            "drop.send_no_session", "drop.send_packet_too_large", "drop.send_unknown_peer", "drop.staged_on_give_up",
+            "cookie_replies_sent", "cookies_received", "initiations_sent", "responses_sent", "handshakes_completed",
+            "handshakes_given_up", "keepalives_sent", "keepalives_received", "data_packets_sent", "data_packets_received",
+            "keys_zeroed", "endpoint_changes",
+        };
+
+        readonly long[] values = new long[(int)TunnelCounter.Count];
+
+        public long this[TunnelCounter c] { get { return values[(int)c]; } }
+
+        public void Increment(TunnelCounter c) { values[(int)c]++; }
+
+        public static int Length { get { return (int)TunnelCounter.Count; } }
+
+        public static string NameOf(int i) { return names[i]; }
+
+        public long ValueAt(int i) { return values[i]; }
+
+        /// <summary>Sum of every drop counter.</summary>
+        public long TotalDrops
+        {
+            get
+            {
+                long sum = 0;
+                for (int i = 0; i <= (int)TunnelCounter.DropStagedOnGiveUp; i++)
+                    sum += values[i];
+                return sum;
+            }
+        }
+    }
+}

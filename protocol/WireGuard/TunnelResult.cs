@@ -1,0 +1,55 @@
+namespace Warp.Protocol.WireGuard
+{
+    /// <summary>What the caller must do after a <see cref="Tunnel"/> call (after boringtun's TunnResult).</summary>
+    public enum TunnelAction
+    {
+        /// <summary>Nothing to do.</summary>
+        Done = 0,
+        /// <summary>
+        /// Send <see cref="TunnelResult.Length"/> bytes of the output buffer as one UDP datagram:
+        /// from <see cref="Tunnel.Decapsulate"/>, to the source of the datagram just received;
+        /// from <see cref="Tunnel.Encapsulate"/> and <see cref="Tunnel.Tick"/>, to the peer's endpoint.
+        /// </summary>
+        WriteToNetwork = 1,
+        /// <summary>Deliver <see cref="TunnelResult.Length"/> bytes of the output buffer: an IP packet from the peer.</summary>
+        WriteToTunnel = 2,
+        /// <summary>The input was dropped; <see cref="TunnelResult.Reason"/> says why (and was counted).</summary>
+        Dropped = 3,
+        /// <summary>The packet was kept until a session exists (a handshake has been asked for).</summary>
+        Staged = 4,
+    }
+
+    public struct TunnelResult
+    {
+        public TunnelAction Action;
+        public int Length;
+        /// <summary>The peer concerned, or -1 (a cookie reply to an unauthenticated source).</summary>
+        public int Peer;
+        public TunnelCounter Reason;
+
+        internal static TunnelResult Make(TunnelAction action, int length, int peer)
+        {
+            TunnelResult r;
+            r.Action = action;
+            r.Length = length;
+            r.Peer = peer;
+            r.Reason = TunnelCounter.Count;
+            return r;
+        }
+
+        internal static TunnelResult Drop(TunnelCounter reason, int peer)
+        {
+            TunnelResult r;
+            r.Action = TunnelAction.Dropped;
+            r.Length = 0;
+            r.Peer = peer;
+            r.Reason = reason;
+            return r;
+        }
+
+        public override string ToString()
+        {
+            return Action == TunnelAction.Dropped ? "Dropped(" + TunnelCounters.NameOf((int)Reason) + ")" : Action.ToString() + "(" + Length + ")";
+        }
+    }
+}
