@@ -21,6 +21,20 @@ if ! command -v dotnet >/dev/null 2>&1; then
   fail "the .NET SDK (dotnet) is not on PATH; install .NET 10 SDK first"
 fi
 dotnet --version
+# Debian packages the lab tests (tests/Lab) and fixture captures use. CI runs as root.
+need=()
+for pair in wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null || fail "apt-get install ${need[*]}"
+  else
+    echo "not root: the lab tests that need ${need[*]} will be skipped"
+  fi
+fi
 
 step "restore"
 dotnet restore Warp.Firmware.sln --verbosity quiet || fail "restore"
