@@ -69,8 +69,12 @@ namespace Warp.Protocol.Crypto
             h[0] = f[0] - g[0];
         }
 
-        /// <summary>Swaps f and g when <paramref name="swap"/> is 1, leaves them when it is 0, in constant time.</summary>
-        public static void CSwap(int[] f, int[] g, int swap)
+        /// <summary>
+        /// Swaps f with g and f2 with g2 when <paramref name="swap"/> is 1, leaves them when it
+        /// is 0, in constant time (a mask, no branch): the cswap of RFC 7748 section 5 for both
+        /// coordinates at once.
+        /// </summary>
+        public static void CSwap(int[] f, int[] g, int[] f2, int[] g2, int swap)
         {
             int mask = -swap, x;
             x = (f[9] ^ g[9]) & mask; f[9] ^= x; g[9] ^= x;
@@ -83,6 +87,16 @@ namespace Warp.Protocol.Crypto
             x = (f[2] ^ g[2]) & mask; f[2] ^= x; g[2] ^= x;
             x = (f[1] ^ g[1]) & mask; f[1] ^= x; g[1] ^= x;
             x = (f[0] ^ g[0]) & mask; f[0] ^= x; g[0] ^= x;
+            x = (f2[9] ^ g2[9]) & mask; f2[9] ^= x; g2[9] ^= x;
+            x = (f2[8] ^ g2[8]) & mask; f2[8] ^= x; g2[8] ^= x;
+            x = (f2[7] ^ g2[7]) & mask; f2[7] ^= x; g2[7] ^= x;
+            x = (f2[6] ^ g2[6]) & mask; f2[6] ^= x; g2[6] ^= x;
+            x = (f2[5] ^ g2[5]) & mask; f2[5] ^= x; g2[5] ^= x;
+            x = (f2[4] ^ g2[4]) & mask; f2[4] ^= x; g2[4] ^= x;
+            x = (f2[3] ^ g2[3]) & mask; f2[3] ^= x; g2[3] ^= x;
+            x = (f2[2] ^ g2[2]) & mask; f2[2] ^= x; g2[2] ^= x;
+            x = (f2[1] ^ g2[1]) & mask; f2[1] ^= x; g2[1] ^= x;
+            x = (f2[0] ^ g2[0]) & mask; f2[0] ^= x; g2[0] ^= x;
         }
 
         /// <summary>h = f * g mod p.</summary>

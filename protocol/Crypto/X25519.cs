@@ -94,8 +94,7 @@ namespace Warp.Protocol.Crypto
             {
                 int kt = (k[t >> 3] >> (t & 7)) & 1;
                 swap ^= kt;
-                Field25519.CSwap(x2, x3, swap);
-                Field25519.CSwap(z2, z3, swap);
+                Field25519.CSwap(x2, x3, z2, z3, swap);
                 swap = kt;
 
                 Field25519.AddSub(a, b, x2, z2);   // A = x_2 + z_2, B = x_2 - z_2
@@ -116,8 +115,7 @@ namespace Warp.Protocol.Crypto
                 Field25519.Mul121665Add(t0, e, aa); // AA + a24 * E
                 Field25519.Mul(z2, e, t0);         // z_2 = E * (AA + a24 * E)
             }
-            Field25519.CSwap(x2, x3, swap);
-            Field25519.CSwap(z2, z3, swap);
+            Field25519.CSwap(x2, x3, z2, z3, swap);
 
             Field25519.Invert(z2, z2, _t0, _t1, _t2, _t3);
             Field25519.Mul(x2, x2, z2);
