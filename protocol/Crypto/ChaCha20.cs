@@ -100,12 +100,12 @@ namespace Warp.Protocol.Crypto
         // with up to 64 input bytes; then the counter advances.
         private void XorBlock(byte[] input, int inputOffset, byte[] output, int outputOffset, int length)
         {
+            // The input words stay in the state array (not in locals) so that the 16 working
+            // words have the registers to themselves during the rounds.
             uint[] s = _state;
-            uint j4 = s[4], j5 = s[5], j6 = s[6], j7 = s[7], j8 = s[8], j9 = s[9], j10 = s[10], j11 = s[11];
-            uint j12 = s[12], j13 = s[13], j14 = s[14], j15 = s[15];
+            uint x15 = s[15], x14 = s[14], x13 = s[13], x12 = s[12], x11 = s[11], x10 = s[10], x9 = s[9], x8 = s[8];
+            uint x7 = s[7], x6 = s[6], x5 = s[5], x4 = s[4];
             uint x0 = Sigma0, x1 = Sigma1, x2 = Sigma2, x3 = Sigma3;
-            uint x4 = j4, x5 = j5, x6 = j6, x7 = j7, x8 = j8, x9 = j9, x10 = j10, x11 = j11;
-            uint x12 = j12, x13 = j13, x14 = j14, x15 = j15;
             for (int round = 0; round < 10; round++)
             {
                 // column round
@@ -143,10 +143,10 @@ namespace Warp.Protocol.Crypto
                 x3 += x4; x14 ^= x3; x14 = (x14 << 8) | (x14 >> 24);
                 x9 += x14; x4 ^= x9; x4 = (x4 << 7) | (x4 >> 25);
             }
-            s[12] = j12 + 1;
             x0 += Sigma0; x1 += Sigma1; x2 += Sigma2; x3 += Sigma3;
-            x4 += j4; x5 += j5; x6 += j6; x7 += j7; x8 += j8; x9 += j9; x10 += j10; x11 += j11;
-            x12 += j12; x13 += j13; x14 += j14; x15 += j15;
+            x15 += s[15]; x14 += s[14]; x13 += s[13]; x12 += s[12]; x11 += s[11]; x10 += s[10]; x9 += s[9]; x8 += s[8];
+            x7 += s[7]; x6 += s[6]; x5 += s[5]; x4 += s[4];
+            s[12]++;
             if (length == BlockSize)
             {
                 XorWord(input, inputOffset + 0, output, outputOffset + 0, x0);

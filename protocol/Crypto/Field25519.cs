@@ -42,62 +42,187 @@ namespace Warp.Protocol.Crypto
         /// <summary>h = f + g (no carry).</summary>
         public static void Add(int[] h, int[] f, int[] g)
         {
-            for (int i = 0; i < Limbs; i++)
-                h[i] = f[i] + g[i];
+            h[9] = f[9] + g[9];
+            h[8] = f[8] + g[8];
+            h[7] = f[7] + g[7];
+            h[6] = f[6] + g[6];
+            h[5] = f[5] + g[5];
+            h[4] = f[4] + g[4];
+            h[3] = f[3] + g[3];
+            h[2] = f[2] + g[2];
+            h[1] = f[1] + g[1];
+            h[0] = f[0] + g[0];
         }
 
         /// <summary>h = f - g (no carry; limbs may be negative).</summary>
         public static void Sub(int[] h, int[] f, int[] g)
         {
-            for (int i = 0; i < Limbs; i++)
-                h[i] = f[i] - g[i];
+            h[9] = f[9] - g[9];
+            h[8] = f[8] - g[8];
+            h[7] = f[7] - g[7];
+            h[6] = f[6] - g[6];
+            h[5] = f[5] - g[5];
+            h[4] = f[4] - g[4];
+            h[3] = f[3] - g[3];
+            h[2] = f[2] - g[2];
+            h[1] = f[1] - g[1];
+            h[0] = f[0] - g[0];
         }
 
-        /// <summary>Swaps f and g when <paramref name="swap"/> is 1, leaves them when it is 0, in constant time.</summary>
-        public static void CSwap(int[] f, int[] g, int swap)
+        /// <summary>
+        /// Swaps f with g and f2 with g2 when <paramref name="swap"/> is 1, leaves them when it
+        /// is 0, in constant time (a mask, no branch): the cswap of RFC 7748 section 5 for both
+        /// coordinates at once.
+        /// </summary>
+        public static void CSwap(int[] f, int[] g, int[] f2, int[] g2, int swap)
         {
-            int mask = -swap;
-            for (int i = 0; i < Limbs; i++)
-            {
-                int x = (f[i] ^ g[i]) & mask;
-                f[i] ^= x;
-                g[i] ^= x;
-            }
+            int mask = -swap, x;
+            x = (f[9] ^ g[9]) & mask; f[9] ^= x; g[9] ^= x;
+            x = (f[8] ^ g[8]) & mask; f[8] ^= x; g[8] ^= x;
+            x = (f[7] ^ g[7]) & mask; f[7] ^= x; g[7] ^= x;
+            x = (f[6] ^ g[6]) & mask; f[6] ^= x; g[6] ^= x;
+            x = (f[5] ^ g[5]) & mask; f[5] ^= x; g[5] ^= x;
+            x = (f[4] ^ g[4]) & mask; f[4] ^= x; g[4] ^= x;
+            x = (f[3] ^ g[3]) & mask; f[3] ^= x; g[3] ^= x;
+            x = (f[2] ^ g[2]) & mask; f[2] ^= x; g[2] ^= x;
+            x = (f[1] ^ g[1]) & mask; f[1] ^= x; g[1] ^= x;
+            x = (f[0] ^ g[0]) & mask; f[0] ^= x; g[0] ^= x;
+            x = (f2[9] ^ g2[9]) & mask; f2[9] ^= x; g2[9] ^= x;
+            x = (f2[8] ^ g2[8]) & mask; f2[8] ^= x; g2[8] ^= x;
+            x = (f2[7] ^ g2[7]) & mask; f2[7] ^= x; g2[7] ^= x;
+            x = (f2[6] ^ g2[6]) & mask; f2[6] ^= x; g2[6] ^= x;
+            x = (f2[5] ^ g2[5]) & mask; f2[5] ^= x; g2[5] ^= x;
+            x = (f2[4] ^ g2[4]) & mask; f2[4] ^= x; g2[4] ^= x;
+            x = (f2[3] ^ g2[3]) & mask; f2[3] ^= x; g2[3] ^= x;
+            x = (f2[2] ^ g2[2]) & mask; f2[2] ^= x; g2[2] ^= x;
+            x = (f2[1] ^ g2[1]) & mask; f2[1] ^= x; g2[1] ^= x;
+            x = (f2[0] ^ g2[0]) & mask; f2[0] ^= x; g2[0] ^= x;
         }
 
         /// <summary>h = f * g mod p.</summary>
         public static void Mul(int[] h, int[] f, int[] g)
         {
-            long f0 = f[0];
-            long f1 = f[1], f1_2 = 2L * f[1];
-            long f2 = f[2];
-            long f3 = f[3], f3_2 = 2L * f[3];
-            long f4 = f[4];
-            long f5 = f[5], f5_2 = 2L * f[5];
-            long f6 = f[6];
-            long f7 = f[7], f7_2 = 2L * f[7];
-            long f8 = f[8];
-            long f9 = f[9], f9_2 = 2L * f[9];
-            long g0 = g[0];
-            long g1 = g[1], g1_19 = 19L * g[1];
-            long g2 = g[2], g2_19 = 19L * g[2];
-            long g3 = g[3], g3_19 = 19L * g[3];
-            long g4 = g[4], g4_19 = 19L * g[4];
-            long g5 = g[5], g5_19 = 19L * g[5];
-            long g6 = g[6], g6_19 = 19L * g[6];
-            long g7 = g[7], g7_19 = 19L * g[7];
-            long g8 = g[8], g8_19 = 19L * g[8];
-            long g9 = g[9], g9_19 = 19L * g[9];
-            long h0 = f0 * g0 + f1_2 * g9_19 + f2 * g8_19 + f3_2 * g7_19 + f4 * g6_19 + f5_2 * g5_19 + f6 * g4_19 + f7_2 * g3_19 + f8 * g2_19 + f9_2 * g1_19;
-            long h1 = f0 * g1 + f1 * g0 + f2 * g9_19 + f3 * g8_19 + f4 * g7_19 + f5 * g6_19 + f6 * g5_19 + f7 * g4_19 + f8 * g3_19 + f9 * g2_19;
-            long h2 = f0 * g2 + f1_2 * g1 + f2 * g0 + f3_2 * g9_19 + f4 * g8_19 + f5_2 * g7_19 + f6 * g6_19 + f7_2 * g5_19 + f8 * g4_19 + f9_2 * g3_19;
-            long h3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + f4 * g9_19 + f5 * g8_19 + f6 * g7_19 + f7 * g6_19 + f8 * g5_19 + f9 * g4_19;
-            long h4 = f0 * g4 + f1_2 * g3 + f2 * g2 + f3_2 * g1 + f4 * g0 + f5_2 * g9_19 + f6 * g8_19 + f7_2 * g7_19 + f8 * g6_19 + f9_2 * g5_19;
-            long h5 = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 + f6 * g9_19 + f7 * g8_19 + f8 * g7_19 + f9 * g6_19;
-            long h6 = f0 * g6 + f1_2 * g5 + f2 * g4 + f3_2 * g3 + f4 * g2 + f5_2 * g1 + f6 * g0 + f7_2 * g9_19 + f8 * g8_19 + f9_2 * g7_19;
-            long h7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 + f8 * g9_19 + f9 * g8_19;
-            long h8 = f0 * g8 + f1_2 * g7 + f2 * g6 + f3_2 * g5 + f4 * g4 + f5_2 * g3 + f6 * g2 + f7_2 * g1 + f8 * g0 + f9_2 * g9_19;
-            long h9 = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0;
+            long fi = f[9] + g[9], fi2; // index 9 first: later range checks are dropped
+            fi = f[0];
+            long h0 = fi * g[0], h1 = fi * g[1], h2 = fi * g[2], h3 = fi * g[3], h4 = fi * g[4], h5 = fi * g[5], h6 = fi * g[6], h7 = fi * g[7], h8 = fi * g[8], h9 = fi * g[9];
+            fi = f[1];
+            fi2 = fi << 1;
+            h1 += fi * g[0];
+            h2 += fi2 * g[1];
+            h3 += fi * g[2];
+            h4 += fi2 * g[3];
+            h5 += fi * g[4];
+            h6 += fi2 * g[5];
+            h7 += fi * g[6];
+            h8 += fi2 * g[7];
+            h9 += fi * g[8];
+            fi *= 19;
+            fi2 = fi << 1;
+            h0 += fi2 * g[9];
+            fi = f[2];
+            h2 += fi * g[0];
+            h3 += fi * g[1];
+            h4 += fi * g[2];
+            h5 += fi * g[3];
+            h6 += fi * g[4];
+            h7 += fi * g[5];
+            h8 += fi * g[6];
+            h9 += fi * g[7];
+            fi *= 19;
+            h0 += fi * g[8];
+            h1 += fi * g[9];
+            fi = f[3];
+            fi2 = fi << 1;
+            h3 += fi * g[0];
+            h4 += fi2 * g[1];
+            h5 += fi * g[2];
+            h6 += fi2 * g[3];
+            h7 += fi * g[4];
+            h8 += fi2 * g[5];
+            h9 += fi * g[6];
+            fi *= 19;
+            fi2 = fi << 1;
+            h0 += fi2 * g[7];
+            h1 += fi * g[8];
+            h2 += fi2 * g[9];
+            fi = f[4];
+            h4 += fi * g[0];
+            h5 += fi * g[1];
+            h6 += fi * g[2];
+            h7 += fi * g[3];
+            h8 += fi * g[4];
+            h9 += fi * g[5];
+            fi *= 19;
+            h0 += fi * g[6];
+            h1 += fi * g[7];
+            h2 += fi * g[8];
+            h3 += fi * g[9];
+            fi = f[5];
+            fi2 = fi << 1;
+            h5 += fi * g[0];
+            h6 += fi2 * g[1];
+            h7 += fi * g[2];
+            h8 += fi2 * g[3];
+            h9 += fi * g[4];
+            fi *= 19;
+            fi2 = fi << 1;
+            h0 += fi2 * g[5];
+            h1 += fi * g[6];
+            h2 += fi2 * g[7];
+            h3 += fi * g[8];
+            h4 += fi2 * g[9];
+            fi = f[6];
+            h6 += fi * g[0];
+            h7 += fi * g[1];
+            h8 += fi * g[2];
+            h9 += fi * g[3];
+            fi *= 19;
+            h0 += fi * g[4];
+            h1 += fi * g[5];
+            h2 += fi * g[6];
+            h3 += fi * g[7];
+            h4 += fi * g[8];
+            h5 += fi * g[9];
+            fi = f[7];
+            fi2 = fi << 1;
+            h7 += fi * g[0];
+            h8 += fi2 * g[1];
+            h9 += fi * g[2];
+            fi *= 19;
+            fi2 = fi << 1;
+            h0 += fi2 * g[3];
+            h1 += fi * g[4];
+            h2 += fi2 * g[5];
+            h3 += fi * g[6];
+            h4 += fi2 * g[7];
+            h5 += fi * g[8];
+            h6 += fi2 * g[9];
+            fi = f[8];
+            h8 += fi * g[0];
+            h9 += fi * g[1];
+            fi *= 19;
+            h0 += fi * g[2];
+            h1 += fi * g[3];
+            h2 += fi * g[4];
+            h3 += fi * g[5];
+            h4 += fi * g[6];
+            h5 += fi * g[7];
+            h6 += fi * g[8];
+            h7 += fi * g[9];
+            fi = f[9];
+            fi2 = fi << 1;
+            h9 += fi * g[0];
+            fi *= 19;
+            fi2 = fi << 1;
+            h0 += fi2 * g[1];
+            h1 += fi * g[2];
+            h2 += fi2 * g[3];
+            h3 += fi * g[4];
+            h4 += fi2 * g[5];
+            h5 += fi * g[6];
+            h6 += fi2 * g[7];
+            h7 += fi * g[8];
+            h8 += fi2 * g[9];
             long c;
             c = h0 >> 26; h1 += c; h0 -= c << 26;
             c = h5 >> 25; h6 += c; h5 -= c << 25;
@@ -111,41 +236,125 @@ namespace Warp.Protocol.Crypto
             c = h9 >> 25; h0 += c * 19; h9 -= c << 25;
             c = h5 >> 25; h6 += c; h5 -= c << 25;
             c = h0 >> 26; h1 += c; h0 -= c << 26;
-            h[0] = (int)h0;
-            h[1] = (int)h1;
-            h[2] = (int)h2;
-            h[3] = (int)h3;
-            h[4] = (int)h4;
-            h[5] = (int)h5;
-            h[6] = (int)h6;
-            h[7] = (int)h7;
-            h[8] = (int)h8;
             h[9] = (int)h9;
+            h[8] = (int)h8;
+            h[7] = (int)h7;
+            h[6] = (int)h6;
+            h[5] = (int)h5;
+            h[4] = (int)h4;
+            h[3] = (int)h3;
+            h[2] = (int)h2;
+            h[1] = (int)h1;
+            h[0] = (int)h0;
         }
 
         /// <summary>h = f^2 mod p (the cross products are counted once and doubled).</summary>
         public static void Sqr(int[] h, int[] f)
         {
-            long f0 = f[0], f0_2 = 2L * f[0];
-            long f1 = f[1], f1_2 = 2L * f[1], f1_4 = 4L * f[1];
-            long f2 = f[2], f2_2 = 2L * f[2];
-            long f3 = f[3], f3_2 = 2L * f[3], f3_4 = 4L * f[3];
-            long f4 = f[4], f4_2 = 2L * f[4];
-            long f5 = f[5], f5_2 = 2L * f[5], f5_4 = 4L * f[5], f5_19 = 19L * f[5];
-            long f6 = f[6], f6_2 = 2L * f[6], f6_19 = 19L * f[6];
-            long f7 = f[7], f7_2 = 2L * f[7], f7_4 = 4L * f[7], f7_19 = 19L * f[7];
-            long f8 = f[8], f8_2 = 2L * f[8], f8_19 = 19L * f[8];
-            long f9 = f[9], f9_2 = 2L * f[9], f9_19 = 19L * f[9];
-            long h0 = f0 * f0 + f1_4 * f9_19 + f2_2 * f8_19 + f3_4 * f7_19 + f4_2 * f6_19 + f5_2 * f5_19;
-            long h1 = f0_2 * f1 + f2_2 * f9_19 + f3_2 * f8_19 + f4_2 * f7_19 + f5_2 * f6_19;
-            long h2 = f0_2 * f2 + f1_2 * f1 + f3_4 * f9_19 + f4_2 * f8_19 + f5_4 * f7_19 + f6 * f6_19;
-            long h3 = f0_2 * f3 + f1_2 * f2 + f4_2 * f9_19 + f5_2 * f8_19 + f6_2 * f7_19;
-            long h4 = f0_2 * f4 + f1_4 * f3 + f2 * f2 + f5_4 * f9_19 + f6_2 * f8_19 + f7_2 * f7_19;
-            long h5 = f0_2 * f5 + f1_2 * f4 + f2_2 * f3 + f6_2 * f9_19 + f7_2 * f8_19;
-            long h6 = f0_2 * f6 + f1_4 * f5 + f2_2 * f4 + f3_2 * f3 + f7_4 * f9_19 + f8 * f8_19;
-            long h7 = f0_2 * f7 + f1_2 * f6 + f2_2 * f5 + f3_2 * f4 + f8_2 * f9_19;
-            long h8 = f0_2 * f8 + f1_4 * f7 + f2_2 * f6 + f3_4 * f5 + f4 * f4 + f9_2 * f9_19;
-            long h9 = f0_2 * f9 + f1_2 * f8 + f2_2 * f7 + f3_2 * f6 + f4_2 * f5;
+            long fi = f[9] + f[0], fi2, fi4; // index 9 first: later range checks are dropped
+            fi = f[0];
+            fi2 = fi << 1;
+            long h0 = fi * f[0];
+            long h1 = fi2 * f[1];
+            long h2 = fi2 * f[2];
+            long h3 = fi2 * f[3];
+            long h4 = fi2 * f[4];
+            long h5 = fi2 * f[5];
+            long h6 = fi2 * f[6];
+            long h7 = fi2 * f[7];
+            long h8 = fi2 * f[8];
+            long h9 = fi2 * f[9];
+            fi = f[1];
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            h2 += fi2 * f[1];
+            h3 += fi2 * f[2];
+            h4 += fi4 * f[3];
+            h5 += fi2 * f[4];
+            h6 += fi4 * f[5];
+            h7 += fi2 * f[6];
+            h8 += fi4 * f[7];
+            h9 += fi2 * f[8];
+            fi *= 19;
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            h0 += fi4 * f[9];
+            fi = f[2];
+            fi2 = fi << 1;
+            h4 += fi * f[2];
+            h5 += fi2 * f[3];
+            h6 += fi2 * f[4];
+            h7 += fi2 * f[5];
+            h8 += fi2 * f[6];
+            h9 += fi2 * f[7];
+            fi *= 19;
+            fi2 = fi << 1;
+            h0 += fi2 * f[8];
+            h1 += fi2 * f[9];
+            fi = f[3];
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            h6 += fi2 * f[3];
+            h7 += fi2 * f[4];
+            h8 += fi4 * f[5];
+            h9 += fi2 * f[6];
+            fi *= 19;
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            h0 += fi4 * f[7];
+            h1 += fi2 * f[8];
+            h2 += fi4 * f[9];
+            fi = f[4];
+            fi2 = fi << 1;
+            h8 += fi * f[4];
+            h9 += fi2 * f[5];
+            fi *= 19;
+            fi2 = fi << 1;
+            h0 += fi2 * f[6];
+            h1 += fi2 * f[7];
+            h2 += fi2 * f[8];
+            h3 += fi2 * f[9];
+            fi = f[5];
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            fi *= 19;
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            h0 += fi2 * f[5];
+            h1 += fi2 * f[6];
+            h2 += fi4 * f[7];
+            h3 += fi2 * f[8];
+            h4 += fi4 * f[9];
+            fi = f[6];
+            fi2 = fi << 1;
+            fi *= 19;
+            fi2 = fi << 1;
+            h2 += fi * f[6];
+            h3 += fi2 * f[7];
+            h4 += fi2 * f[8];
+            h5 += fi2 * f[9];
+            fi = f[7];
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            fi *= 19;
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            h4 += fi2 * f[7];
+            h5 += fi2 * f[8];
+            h6 += fi4 * f[9];
+            fi = f[8];
+            fi2 = fi << 1;
+            fi *= 19;
+            fi2 = fi << 1;
+            h6 += fi * f[8];
+            h7 += fi2 * f[9];
+            fi = f[9];
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            fi *= 19;
+            fi2 = fi << 1;
+            fi4 = fi << 2;
+            h8 += fi2 * f[9];
             long c;
             c = h0 >> 26; h1 += c; h0 -= c << 26;
             c = h5 >> 25; h6 += c; h5 -= c << 25;
@@ -159,16 +368,16 @@ namespace Warp.Protocol.Crypto
             c = h9 >> 25; h0 += c * 19; h9 -= c << 25;
             c = h5 >> 25; h6 += c; h5 -= c << 25;
             c = h0 >> 26; h1 += c; h0 -= c << 26;
-            h[0] = (int)h0;
-            h[1] = (int)h1;
-            h[2] = (int)h2;
-            h[3] = (int)h3;
-            h[4] = (int)h4;
-            h[5] = (int)h5;
-            h[6] = (int)h6;
-            h[7] = (int)h7;
-            h[8] = (int)h8;
             h[9] = (int)h9;
+            h[8] = (int)h8;
+            h[7] = (int)h7;
+            h[6] = (int)h6;
+            h[5] = (int)h5;
+            h[4] = (int)h4;
+            h[3] = (int)h3;
+            h[2] = (int)h2;
+            h[1] = (int)h1;
+            h[0] = (int)h0;
         }
 
         /// <summary>h = f * 121665 mod p (a24 of RFC 7748 section 5).</summary>
@@ -189,16 +398,91 @@ namespace Warp.Protocol.Crypto
             c = h9 >> 25; h0 += c * 19; h9 -= c << 25;
             c = h5 >> 25; h6 += c; h5 -= c << 25;
             c = h0 >> 26; h1 += c; h0 -= c << 26;
-            h[0] = (int)h0;
-            h[1] = (int)h1;
-            h[2] = (int)h2;
-            h[3] = (int)h3;
-            h[4] = (int)h4;
-            h[5] = (int)h5;
-            h[6] = (int)h6;
-            h[7] = (int)h7;
-            h[8] = (int)h8;
             h[9] = (int)h9;
+            h[8] = (int)h8;
+            h[7] = (int)h7;
+            h[6] = (int)h6;
+            h[5] = (int)h5;
+            h[4] = (int)h4;
+            h[3] = (int)h3;
+            h[2] = (int)h2;
+            h[1] = (int)h1;
+            h[0] = (int)h0;
+        }
+
+        /// <summary>s = f + g and d = f - g (no carry); s and d must be distinct from f and g.</summary>
+        public static void AddSub(int[] s, int[] d, int[] f, int[] g)
+        {
+            int f9 = f[9], g9 = g[9]; s[9] = f9 + g9; d[9] = f9 - g9;
+            int f8 = f[8], g8 = g[8]; s[8] = f8 + g8; d[8] = f8 - g8;
+            int f7 = f[7], g7 = g[7]; s[7] = f7 + g7; d[7] = f7 - g7;
+            int f6 = f[6], g6 = g[6]; s[6] = f6 + g6; d[6] = f6 - g6;
+            int f5 = f[5], g5 = g[5]; s[5] = f5 + g5; d[5] = f5 - g5;
+            int f4 = f[4], g4 = g[4]; s[4] = f4 + g4; d[4] = f4 - g4;
+            int f3 = f[3], g3 = g[3]; s[3] = f3 + g3; d[3] = f3 - g3;
+            int f2 = f[2], g2 = g[2]; s[2] = f2 + g2; d[2] = f2 - g2;
+            int f1 = f[1], g1 = g[1]; s[1] = f1 + g1; d[1] = f1 - g1;
+            int f0 = f[0], g0 = g[0]; s[0] = f0 + g0; d[0] = f0 - g0;
+        }
+
+        /// <summary>h = f * 121665 + g mod p (the a24 * E + AA of the ladder, RFC 7748 section 5).</summary>
+        public static void Mul121665Add(int[] h, int[] f, int[] g)
+        {
+            long h9 = 121665L * f[9] + g[9], h8 = 121665L * f[8] + g[8], h7 = 121665L * f[7] + g[7], h6 = 121665L * f[6] + g[6], h5 = 121665L * f[5] + g[5];
+            long h4 = 121665L * f[4] + g[4], h3 = 121665L * f[3] + g[3], h2 = 121665L * f[2] + g[2], h1 = 121665L * f[1] + g[1], h0 = 121665L * f[0] + g[0];
+            long c;
+            c = h0 >> 26; h1 += c; h0 -= c << 26;
+            c = h5 >> 25; h6 += c; h5 -= c << 25;
+            c = h1 >> 25; h2 += c; h1 -= c << 25;
+            c = h6 >> 26; h7 += c; h6 -= c << 26;
+            c = h2 >> 26; h3 += c; h2 -= c << 26;
+            c = h7 >> 25; h8 += c; h7 -= c << 25;
+            c = h3 >> 25; h4 += c; h3 -= c << 25;
+            c = h8 >> 26; h9 += c; h8 -= c << 26;
+            c = h4 >> 26; h5 += c; h4 -= c << 26;
+            c = h9 >> 25; h0 += c * 19; h9 -= c << 25;
+            c = h5 >> 25; h6 += c; h5 -= c << 25;
+            c = h0 >> 26; h1 += c; h0 -= c << 26;
+            h[9] = (int)h9;
+            h[8] = (int)h8;
+            h[7] = (int)h7;
+            h[6] = (int)h6;
+            h[5] = (int)h5;
+            h[4] = (int)h4;
+            h[3] = (int)h3;
+            h[2] = (int)h2;
+            h[1] = (int)h1;
+            h[0] = (int)h0;
+        }
+
+        /// <summary>h = f * n mod p for a small non-negative n (below 2^15).</summary>
+        public static void MulSmall(int[] h, int[] f, int n)
+        {
+            long h9 = (long)n * f[9], h8 = (long)n * f[8], h7 = (long)n * f[7], h6 = (long)n * f[6], h5 = (long)n * f[5];
+            long h4 = (long)n * f[4], h3 = (long)n * f[3], h2 = (long)n * f[2], h1 = (long)n * f[1], h0 = (long)n * f[0];
+            long c;
+            c = h0 >> 26; h1 += c; h0 -= c << 26;
+            c = h5 >> 25; h6 += c; h5 -= c << 25;
+            c = h1 >> 25; h2 += c; h1 -= c << 25;
+            c = h6 >> 26; h7 += c; h6 -= c << 26;
+            c = h2 >> 26; h3 += c; h2 -= c << 26;
+            c = h7 >> 25; h8 += c; h7 -= c << 25;
+            c = h3 >> 25; h4 += c; h3 -= c << 25;
+            c = h8 >> 26; h9 += c; h8 -= c << 26;
+            c = h4 >> 26; h5 += c; h4 -= c << 26;
+            c = h9 >> 25; h0 += c * 19; h9 -= c << 25;
+            c = h5 >> 25; h6 += c; h5 -= c << 25;
+            c = h0 >> 26; h1 += c; h0 -= c << 26;
+            h[9] = (int)h9;
+            h[8] = (int)h8;
+            h[7] = (int)h7;
+            h[6] = (int)h6;
+            h[5] = (int)h5;
+            h[4] = (int)h4;
+            h[3] = (int)h3;
+            h[2] = (int)h2;
+            h[1] = (int)h1;
+            h[0] = (int)h0;
         }
 
         /// <summary>h = f^(2^n) mod p.</summary>

@@ -62,7 +62,8 @@ namespace Warp.Protocol.Crypto
         /// </summary>
         public bool PublicKey(byte[] publicKey, int publicKeyOffset, byte[] privateKey, int privateKeyOffset)
         {
-            return ScalarMult(publicKey, publicKeyOffset, privateKey, privateKeyOffset, _basePoint, 0);
+            // u = 9 is public and small: z_3 = 9 * (DA - CB)^2 needs no full multiplication.
+            return Ladder(publicKey, publicKeyOffset, privateKey, privateKeyOffset, _basePoint, 0, true);
         }
 
         /// <summary>
@@ -71,6 +72,11 @@ namespace Warp.Protocol.Crypto
         /// The output may overlap the inputs.
         /// </summary>
         public bool ScalarMult(byte[] output, int outputOffset, byte[] scalar, int scalarOffset, byte[] u, int uOffset)
+        {
+            return Ladder(output, outputOffset, scalar, scalarOffset, u, uOffset, false);
+        }
+
+        private bool Ladder(byte[] output, int outputOffset, byte[] scalar, int scalarOffset, byte[] u, int uOffset, bool uIsNine)
         {
             byte[] k = _k;
             Array.Copy(scalar, scalarOffset, k, 0, KeySize);
@@ -88,31 +94,28 @@ namespace Warp.Protocol.Crypto
             {
                 int kt = (k[t >> 3] >> (t & 7)) & 1;
                 swap ^= kt;
-                Field25519.CSwap(x2, x3, swap);
-                Field25519.CSwap(z2, z3, swap);
+                Field25519.CSwap(x2, x3, z2, z3, swap);
                 swap = kt;
 
-                Field25519.Add(a, x2, z2);      // A = x_2 + z_2
-                Field25519.Sub(b, x2, z2);      // B = x_2 - z_2
-                Field25519.Add(c, x3, z3);      // C = x_3 + z_3
-                Field25519.Sub(d, x3, z3);      // D = x_3 - z_3
-                Field25519.Sqr(aa, a);          // AA = A^2
-                Field25519.Sqr(bb, b);          // BB = B^2
-                Field25519.Mul(d, d, a);        // DA = D * A
-                Field25519.Mul(c, c, b);        // CB = C * B
-                Field25519.Sub(e, aa, bb);      // E = AA - BB
-                Field25519.Add(x3, d, c);
-                Field25519.Sqr(x3, x3);         // x_3 = (DA + CB)^2
-                Field25519.Sub(z3, d, c);
+                Field25519.AddSub(a, b, x2, z2);   // A = x_2 + z_2, B = x_2 - z_2
+                Field25519.AddSub(c, d, x3, z3);   // C = x_3 + z_3, D = x_3 - z_3
+                Field25519.Sqr(aa, a);             // AA = A^2
+                Field25519.Sqr(bb, b);             // BB = B^2
+                Field25519.Mul(d, d, a);           // DA = D * A
+                Field25519.Mul(c, c, b);           // CB = C * B
+                Field25519.Sub(e, aa, bb);         // E = AA - BB
+                Field25519.AddSub(x3, z3, d, c);   // DA + CB, DA - CB
+                Field25519.Sqr(x3, x3);            // x_3 = (DA + CB)^2
                 Field25519.Sqr(z3, z3);
-                Field25519.Mul(z3, z3, x1);     // z_3 = x_1 * (DA - CB)^2
-                Field25519.Mul(x2, aa, bb);     // x_2 = AA * BB
-                Field25519.Mul121665(t0, e);
-                Field25519.Add(t0, t0, aa);
-                Field25519.Mul(z2, e, t0);      // z_2 = E * (AA + a24 * E)
+                if (uIsNine)                       // public: the base point, not the scalar
+                    Field25519.MulSmall(z3, z3, 9);
+                else
+                    Field25519.Mul(z3, z3, x1);    // z_3 = x_1 * (DA - CB)^2
+                Field25519.Mul(x2, aa, bb);        // x_2 = AA * BB
+                Field25519.Mul121665Add(t0, e, aa); // AA + a24 * E
+                Field25519.Mul(z2, e, t0);         // z_2 = E * (AA + a24 * E)
             }
-            Field25519.CSwap(x2, x3, swap);
-            Field25519.CSwap(z2, z3, swap);
+            Field25519.CSwap(x2, x3, z2, z3, swap);
 
             Field25519.Invert(z2, z2, _t0, _t1, _t2, _t3);
             Field25519.Mul(x2, x2, z2);
