@@ -165,12 +165,12 @@ namespace Warp.Protocol.Tests.Crypto
             {
                 var ours = new byte[32];
                 bool nonZero = x.ScalarMult(ours, 0, scalars[i], 0, points[i], 0);
-                byte[] theirs = i % 2 == 0 ? BouncyCastleOracle.X25519(scalars[i], points[i]) : null;
-                if (theirs != null && Hex.Encode(theirs) != Hex.Encode(ours))
+                byte[] theirs = BouncyCastleOracle.X25519(scalars[i], points[i]);
+                if (Hex.Encode(theirs) != Hex.Encode(ours))
                     failures[i] = Where(Seed + 6, i);
                 else if (!nonZero)
                     failures[i] = Where(Seed + 6, i) + ": unexpected all-zero result";
-                if (i % 2 == 1)
+                if (i % 4 == 1)
                 {
                     // Public keys: X25519(k, 9) against BouncyCastle's fixed-base path.
                     x.PublicKey(ours, 0, scalars[i], 0);
