@@ -65,16 +65,18 @@ for proj in $(dotnet sln Warp.Firmware.sln list | grep -E '^tests/.*\.csproj$');
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$out" || test_rc=1
 done
 
-passed=0; failed=0
+passed=0; failed=0; skipped=0
 for trx in "$out"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
   f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  total=$(echo "$counters" | sed -n 's/.* total="\([0-9]*\)".*/\1/p')
+  e=$(echo "$counters" | sed -n 's/.* executed="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${total:-0} - ${e:-0}))
 done
 if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
 if [ $passed -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
