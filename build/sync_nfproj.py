@@ -7,6 +7,10 @@ a source file:  python3 build/sync_nfproj.py
 """
 import os, re, sys
 
+def has_project(folder):
+    return any(f.endswith(('.csproj', '.nfproj')) for f in os.listdir(folder))
+
+
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 changed = 0
 for dirpath, dirnames, filenames in os.walk(root):
@@ -17,7 +21,8 @@ for dirpath, dirnames, filenames in os.walk(root):
         proj = os.path.join(dirpath, name)
         sources = []
         for d, subdirs, files in os.walk(dirpath):
-            subdirs[:] = sorted(s for s in subdirs if s not in ('bin', 'obj'))
+            # Subfolders with a project of their own (hal/Linux, hal/Esp32) are other assemblies.
+            subdirs[:] = sorted(s for s in subdirs if s not in ('bin', 'obj') and not has_project(os.path.join(d, s)))
             sources += [os.path.relpath(os.path.join(d, f), dirpath).replace('/', '\\') for f in files if f.endswith('.cs')]
         text = open(proj).read()
         items = ''.join('    <Compile Include="%s" />\n' % s for s in sorted(sources))

@@ -42,15 +42,30 @@ public class NfprojTests
         var nfproj = Directory.GetFiles(dir, "*.nfproj").Single();
         var listed = Elements(XDocument.Load(nfproj), "Compile").Select(e => e.Attribute("Include")!.Value.Replace('\\', '/')).ToList();
         Assert.Equal(listed.Count, listed.Distinct().Count());
-        var compiled = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/'))
-            .Where(f => !f.StartsWith("bin/") && !f.StartsWith("obj/"))
-            .ToList();
+        var compiled = SourcesOf(dir).Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/')).ToList();
         var missing = compiled.Except(listed).OrderBy(x => x).ToList();
         var extra = listed.Except(compiled).OrderBy(x => x).ToList();
         Assert.True(missing.Count == 0 && extra.Count == 0,
             $"{Path.GetFileName(nfproj)} is out of step with the device build (run python3 build/sync_nfproj.py).\n" +
             $"Compiled but not listed: {string.Join(", ", missing)}\nListed but not compiled: {string.Join(", ", extra)}");
+    }
+
+    /// <summary>
+    /// The sources of a device project: every .cs under its folder but bin/, obj/ and subfolders
+    /// holding a project of their own (hal/Linux, hal/Esp32), as the device build's Exclude says.
+    /// </summary>
+    static IEnumerable<string> SourcesOf(string dir)
+    {
+        foreach (var f in Directory.GetFiles(dir, "*.cs"))
+            yield return f;
+        foreach (var sub in Directory.GetDirectories(dir))
+        {
+            var name = Path.GetFileName(sub);
+            if (name == "bin" || name == "obj" || Directory.GetFiles(sub, "*.csproj").Length + Directory.GetFiles(sub, "*.nfproj").Length > 0)
+                continue;
+            foreach (var f in SourcesOf(sub))
+                yield return f;
+        }
     }
 
     [Theory]
