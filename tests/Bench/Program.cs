@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+
+namespace Warp.Bench
+{
+    public static class Program
+    {
+        public static void Main(string[] args)
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        }
+    }
+}
