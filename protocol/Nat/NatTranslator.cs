@@ -625,7 +625,7 @@ namespace Warp.Protocol.Nat
                 || reason == NatDropReason.HostTableFull || reason == NatDropReason.PortsExhausted || reason == NatDropReason.TooBig;
             if (!answer)
                 return NatResult.Dropped(reason);
-            if (now - replyWindowStart >= 1000 || now < replyWindowStart)
+            if (replyWindowStart == long.MinValue || now < replyWindowStart || now - replyWindowStart >= 1000)
             {
                 replyWindowStart = now;
                 repliesInWindow = 0;

@@ -82,6 +82,23 @@ namespace Warp.Protocol.Tests.Nat
         }
 
         [Fact]
+        public void GeneratedIcmpErrorsAreRateLimited()
+        {
+            var config = Config(capacity: 1);
+            config.RepliesPerSecond = 20; // the default
+            var nat = Translator(config);
+            nat.Out(UdpV4(HostA, 1, Remote1, 9), 0);
+            var reply = new byte[600];
+            int replies = 0;
+            for (int i = 0; i < 25; i++)
+                if (nat.Out(UdpV4(HostB, 100 + i, Remote1, 9), 500 + i, reply).Action == NatAction.Reply) replies++;
+            Assert.Equal(20, replies);
+            Assert.Equal(5, nat.Counters.RepliesSuppressed);
+            Assert.Equal(25, nat.Counters.TableFull);
+            Assert.Equal(NatAction.Reply, nat.Out(UdpV4(HostB, 200, Remote1, 9), 1500, reply).Action);
+        }
+
+        [Fact]
         public void HostTableFullIsRefused()
         {
             var config = Config(capacity: 64);

@@ -39,6 +39,32 @@ namespace Warp.Protocol.Tests.Nat
         }
 
         [Fact]
+        public void Rfc4787_Req2_AddressPoolingPaired()
+        {
+            // One external address per family: every session of a host (and of every host) uses it.
+            var nat = Translator();
+            var packets = new[] { UdpV4(HostA, 1, Remote1, 9), TcpV4(HostA, 2, Remote2, 80, TcpSegment.FlagSyn), Ipv4(HostB, Remote1, 1, Echo(8, 3)) };
+            foreach (var p in packets)
+            {
+                nat.Out(p, 0);
+                Assert.Equal(ExtV4, SrcV4(p));
+            }
+        }
+
+        [Fact]
+        public void Rfc4787_Req10_NoApplicationLevelGateway()
+        {
+            // A payload that carries the LAN address (as SIP or FTP would) is left alone.
+            var nat = Translator();
+            var udp = Udp(5060, 5060, 4);
+            Endian.Write32(udp, 8, HostA);
+            var p = Ipv4(HostA, Remote1, 17, udp);
+            nat.Out(p, 0);
+            Assert.Equal(HostA, Endian.Read32(p, 28));
+            AssertChecksums(p);
+        }
+
+        [Fact]
         public void Rfc4787_Req3_NoPortOverloading()
         {
             var nat = Translator();

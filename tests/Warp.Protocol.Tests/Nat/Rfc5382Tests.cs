@@ -50,6 +50,30 @@ namespace Warp.Protocol.Tests.Nat
         }
 
         [Fact]
+        public void Rfc5382_Req3_FilteringOfInboundSyn()
+        {
+            // Address-dependent (default): a SYN from another address to a mapped port is filtered;
+            // endpoint-independent: it reaches the host (the basis of TCP hole punching).
+            var nat = Translator();
+            var syn = TcpV4(HostA, 40000, Remote1, 5000, Syn);
+            nat.Out(syn, 0);
+            Assert.Equal(NatDropReason.Filtered, nat.In(TcpV4(Remote2, 6000, ExtV4, SrcPortV4(syn), Syn), 1).Reason);
+            var config = Config();
+            config.Filtering = NatFiltering.EndpointIndependent;
+            nat = Translator(config);
+            syn = TcpV4(HostA, 40000, Remote1, 5000, Syn);
+            nat.Out(syn, 0);
+            var other = TcpV4(Remote2, 6000, ExtV4, SrcPortV4(syn), Syn);
+            Assert.Equal(NatAction.ToLan, nat.In(other, 1).Action);
+            Assert.Equal(HostA, DstV4(other));
+            AssertChecksums(other);
+            // The host's SYN-ACK to the new peer sets up an established session on the same mapping.
+            var synAck = TcpV4(HostA, 40000, Remote2, 6000, Syn | Ack);
+            nat.Out(synAck, 1);
+            Assert.Equal(SrcPortV4(syn), SrcPortV4(synAck));
+        }
+
+        [Fact]
         public void Rfc5382_Req4_UnsolicitedSynIsNotAnswered()
         {
             var nat = Translator();
