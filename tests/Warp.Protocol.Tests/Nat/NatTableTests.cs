@@ -82,6 +82,44 @@ namespace Warp.Protocol.Tests.Nat
         }
 
         [Fact]
+        public void IndexesStayConsistentUnderChurn()
+        {
+            // 20,000 flows with mixed timeouts through a 1,024-slot table with Tick running:
+            // insertions, ring joins and backward-shift deletions in both indexes. Every live
+            // session stays reachable inbound and leads to its own host and port.
+            var config = Config(capacity: 1024);
+            config.HostSharePercent = 100;
+            config.TickSlots = 64;
+            var nat = Translator(config, 77);
+            var rng = new Random(5);
+            long now = 0;
+            for (int n = 0; n < 20000; n++)
+            {
+                now += rng.Next(0, 200);
+                uint host = V4("192.168.4.0") + (uint)rng.Next(2, 10);
+                int port = rng.Next(1024, 1400);
+                uint remote = Remote1 + (uint)rng.Next(0, 4);
+                nat.Out(UdpV4(host, port, remote, rng.Next(2) == 0 ? 53 : 443), now);
+                if (n % 10 == 0) nat.Tick(now);
+            }
+            int live = 0;
+            for (int i = 0; i < nat.Table.Capacity; i++)
+            {
+                NatEntryInfo e;
+                if (!nat.Table.TryGetEntry(i, now, out e) || e.Remaining <= 0) continue;
+                live++;
+                var p = UdpV4(e.RemoteAddress, e.RemotePort, ExtV4, e.ExternalPort);
+                var r = nat.In(p, now);
+                Assert.Equal(NatAction.ToLan, r.Action);
+                Assert.Equal(e.Host, r.Host);
+                Assert.Equal(nat.Table.Hosts.AddressV4(e.Host), DstV4(p));
+                Assert.Equal(e.LanPort, DstPortV4(p));
+            }
+            Assert.True(live > 500, "live " + live);
+            Assert.True(nat.Counters.SessionsExpired > 5000, "expired " + nat.Counters.SessionsExpired + " created " + nat.Counters.SessionsCreated + " full " + nat.Counters.TableFull);
+        }
+
+        [Fact]
         public void GeneratedIcmpErrorsAreRateLimited()
         {
             var config = Config(capacity: 1);
