@@ -146,7 +146,7 @@ namespace Warp.Protocol.Nat
                 case Ipv4Packet.ProtocolIcmp:
                     if (!Icmpv4Packet.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out icmp))
                         return Drop(NatDropReason.MalformedTransport);
-                    if (icmp.IsError)
+                    if (IsTranslatedErrorV4(icmp.Type))
                         return Counted(errors.OutboundV4(ip, icmp, now));
                     if (icmp.Type != Icmpv4Packet.TypeEchoRequest)
                         return Drop(NatDropReason.UnsupportedIcmpType);
@@ -236,7 +236,7 @@ namespace Warp.Protocol.Nat
                 case Ipv4Packet.ProtocolIcmp:
                     if (!Icmpv4Packet.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out icmp))
                         return Drop(NatDropReason.MalformedTransport);
-                    if (icmp.IsError)
+                    if (IsTranslatedErrorV4(icmp.Type))
                         return Counted(errors.InboundV4(ip, icmp, now));
                     if (icmp.Type != Icmpv4Packet.TypeEchoReply)
                         return Drop(NatDropReason.UnsupportedIcmpType);
@@ -284,6 +284,24 @@ namespace Warp.Protocol.Nat
             }
             counters.Inbound++;
             return NatResult.Forward(NatAction.ToLan, host);
+        }
+
+        /// <summary>
+        /// The ICMP errors translated through their quote (RFC 5508 section 3.3): destination
+        /// unreachable, time exceeded, parameter problem. Redirect (5) is not passed through a
+        /// NAT (it names a next hop on another link) and source quench (4) is deprecated (RFC 6633);
+        /// they and every other type are dropped as unsupported.
+        /// </summary>
+        static bool IsTranslatedErrorV4(byte type)
+        {
+            return type == Icmpv4Packet.TypeDestinationUnreachable || type == Icmpv4Packet.TypeTimeExceeded
+                || type == Icmpv4Packet.TypeParameterProblem;
+        }
+
+        /// <summary>ICMPv6 errors translated: destination unreachable, packet too big, time exceeded, parameter problem (RFC 4443 types 1-4).</summary>
+        static bool IsTranslatedErrorV6(byte type)
+        {
+            return type >= Icmpv6Packet.TypeDestinationUnreachable && type <= Icmpv6Packet.TypeParameterProblem;
         }
 
         /// <summary>Limited broadcast, multicast (224/4), class E, 0/8 and loopback are not unicast here.</summary>
@@ -342,7 +360,7 @@ namespace Warp.Protocol.Nat
                 case Ipv6Packet.NextHeaderIcmpv6:
                     if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
                         return Drop(NatDropReason.MalformedTransport);
-                    if (icmp.IsError)
+                    if (IsTranslatedErrorV6(icmp.Type))
                         return Counted(errors.OutboundV6(ip, icmp, now));
                     if (icmp.Type != Icmpv6Packet.TypeEchoRequest)
                         return Drop(NatDropReason.UnsupportedIcmpType);
@@ -439,7 +457,7 @@ namespace Warp.Protocol.Nat
                 case Ipv6Packet.NextHeaderIcmpv6:
                     if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
                         return Drop(NatDropReason.MalformedTransport);
-                    if (icmp.IsError)
+                    if (IsTranslatedErrorV6(icmp.Type))
                         return Counted(errors.InboundV6(ip, icmp, now));
                     if (icmp.Type != Icmpv6Packet.TypeEchoReply)
                         return Drop(NatDropReason.UnsupportedIcmpType);

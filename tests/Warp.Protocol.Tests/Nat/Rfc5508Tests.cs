@@ -148,6 +148,19 @@ namespace Warp.Protocol.Tests.Nat
         }
 
         [Fact]
+        public void Rfc5508_RedirectAndUnknownErrorTypesAreNotTranslated()
+        {
+            var nat = Translator();
+            var udp = UdpV4(HostA, 40000, Remote1, 53);
+            nat.Out(udp, 0);
+            Assert.Equal(NatDropReason.UnsupportedIcmpType, nat.In(IcmpErrorV4(Remote2, ExtV4, 5, 1, udp), 1).Reason);
+            Assert.Equal(NatDropReason.UnsupportedIcmpType, nat.In(IcmpErrorV4(Remote2, ExtV4, 4, 0, udp), 1).Reason);
+            var udp6 = UdpV6(HostA6, 40000, Remote1v6, 53);
+            nat.Out(udp6, 0);
+            Assert.Equal(NatDropReason.UnsupportedIcmpType, nat.In(IcmpErrorV6(Remote2v6, ExtV6, 100, 0, udp6), 1).Reason);
+        }
+
+        [Fact]
         public void Rfc5508_Req8_TableFullAnswersAdministrativelyProhibited()
         {
             var config = Config(capacity: 4);
