@@ -41,12 +41,19 @@ namespace Warp.Protocol.Nat
         }
 
         /// <summary>
-        /// Slot index in a power-of-two table (mask = size − 1) for a hash: its high bits,
-        /// which the finaliser spreads best.
+        /// Home cell of a hash in a table of <paramref name="size"/> cells (any size, not only
+        /// powers of two): the high half of hash × size (Lemire's "fastrange"), so the index can be
+        /// exactly two cells per session and the stated bytes per entry hold for every capacity.
         /// </summary>
-        public static int Home(uint hash, int mask)
+        public static int Home(uint hash, int size)
         {
-            return (int)((hash ^ (hash >> 13)) & (uint)mask);
+            return (int)(((ulong)hash * (uint)size) >> 32);
+        }
+
+        /// <summary>The next cell of a linear probe, wrapping at <paramref name="size"/>.</summary>
+        public static int Next(int i, int size)
+        {
+            return i + 1 == size ? 0 : i + 1;
         }
 
         /// <summary>
@@ -61,13 +68,5 @@ namespace Warp.Protocol.Nat
             return k <= i && k > j;
         }
 
-        /// <summary>The smallest power of two ≥ <paramref name="n"/> (n ≤ 2^30).</summary>
-        public static int PowerOfTwoAtLeast(int n)
-        {
-            int p = 1;
-            while (p < n)
-                p <<= 1;
-            return p;
-        }
     }
 }

@@ -26,7 +26,7 @@ namespace Warp.Protocol.Nat
         readonly byte[] addressV6;
         readonly ushort[] sessions;
         readonly byte[] index;
-        readonly int mask;
+        readonly int indexSize;
         readonly uint key;
         int count;
 
@@ -38,8 +38,8 @@ namespace Warp.Protocol.Nat
             addressV4 = new uint[capacity];
             addressV6 = new byte[capacity * 16];
             sessions = new ushort[capacity];
-            index = new byte[NatHash.PowerOfTwoAtLeast(capacity * 2)];
-            mask = index.Length - 1;
+            index = new byte[capacity * 2];
+            indexSize = index.Length;
             key = hashKey;
         }
 
@@ -61,7 +61,7 @@ namespace Warp.Protocol.Nat
         /// <summary>The host index of an IPv4 address, or -1.</summary>
         public int FindV4(uint address)
         {
-            int i = NatHash.Home(NatHash.Mix(address, key), mask);
+            int i = NatHash.Home(NatHash.Mix(address, key), indexSize);
             while (true)
             {
                 int cell = index[i];
@@ -70,14 +70,14 @@ namespace Warp.Protocol.Nat
                 int h = cell - 1;
                 if (family[h] == FamilyV4 && addressV4[h] == address)
                     return h;
-                i = (i + 1) & mask;
+                i = NatHash.Next(i, indexSize);
             }
         }
 
         /// <summary>The host index of the IPv6 address at (b, offset), or -1.</summary>
         public int FindV6(byte[] b, int offset)
         {
-            int i = NatHash.Home(NatHash.Fingerprint(b, offset, key), mask);
+            int i = NatHash.Home(NatHash.Fingerprint(b, offset, key), indexSize);
             while (true)
             {
                 int cell = index[i];
@@ -86,7 +86,7 @@ namespace Warp.Protocol.Nat
                 int h = cell - 1;
                 if (family[h] == FamilyV6 && Ipv6Address.Equal(addressV6, h * 16, b, offset))
                     return h;
-                i = (i + 1) & mask;
+                i = NatHash.Next(i, indexSize);
             }
         }
 
@@ -159,30 +159,30 @@ namespace Warp.Protocol.Nat
 
         void Insert(int host, uint hash)
         {
-            int i = NatHash.Home(hash, mask);
+            int i = NatHash.Home(hash, indexSize);
             while (index[i] != 0)
-                i = (i + 1) & mask;
+                i = NatHash.Next(i, indexSize);
             index[i] = (byte)(host + 1);
             count++;
         }
 
         void Remove(int host)
         {
-            int i = NatHash.Home(HashOf(host), mask);
+            int i = NatHash.Home(HashOf(host), indexSize);
             while (index[i] != host + 1)
             {
                 if (index[i] == 0)
                     return; // not indexed: nothing to do
-                i = (i + 1) & mask;
+                i = NatHash.Next(i, indexSize);
             }
             int j = i;
             while (true)
             {
-                j = (j + 1) & mask;
+                j = NatHash.Next(j, indexSize);
                 int cell = index[j];
                 if (cell == 0)
                     break;
-                int k = NatHash.Home(HashOf(cell - 1), mask);
+                int k = NatHash.Home(HashOf(cell - 1), indexSize);
                 if (NatHash.CanFill(i, j, k))
                 {
                     index[i] = index[j];

@@ -61,7 +61,7 @@ namespace Warp.Protocol.Nat
         readonly ushort[] next;
         readonly ushort[] lanIndex;
         readonly ushort[] extIndex;
-        readonly int indexMask;
+        readonly int indexSize;
         readonly uint lanKey;
         readonly uint extKey;
         readonly uint fingerprintKey;
@@ -93,10 +93,10 @@ namespace Warp.Protocol.Nat
             remotePort = new ushort[n];
             deadline = new uint[n];
             next = new ushort[n];
-            int cells = NatHash.PowerOfTwoAtLeast(n * 2);
+            int cells = n * 2; // load factor at most 0.5: mappings ≤ sessions
             lanIndex = new ushort[cells];
             extIndex = new ushort[cells];
-            indexMask = cells - 1;
+            indexSize = cells;
             lanKey = random.NextUInt32();
             extKey = random.NextUInt32();
             fingerprintKey = random.NextUInt32();
@@ -201,7 +201,7 @@ namespace Warp.Protocol.Nat
 
         int ProbeLan(uint key)
         {
-            int i = NatHash.Home(NatHash.Mix(key, lanKey), indexMask);
+            int i = NatHash.Home(NatHash.Mix(key, lanKey), indexSize);
             while (true)
             {
                 int cell = lanIndex[i];
@@ -209,13 +209,13 @@ namespace Warp.Protocol.Nat
                     return -1 - i;
                 if (LanKeyOf(cell - 1) == key)
                     return i;
-                i = (i + 1) & indexMask;
+                i = NatHash.Next(i, indexSize);
             }
         }
 
         int ProbeExt(uint key)
         {
-            int i = NatHash.Home(NatHash.Mix(key, extKey), indexMask);
+            int i = NatHash.Home(NatHash.Mix(key, extKey), indexSize);
             while (true)
             {
                 int cell = extIndex[i];
@@ -223,7 +223,7 @@ namespace Warp.Protocol.Nat
                     return -1 - i;
                 if (ExtKeyOf(cell - 1) == key)
                     return i;
-                i = (i + 1) & indexMask;
+                i = NatHash.Next(i, indexSize);
             }
         }
 
@@ -510,12 +510,12 @@ namespace Warp.Protocol.Nat
             int j = i;
             while (true)
             {
-                j = (j + 1) & indexMask;
+                j = NatHash.Next(j, indexSize);
                 int cell = index[j];
                 if (cell == 0)
                     break;
                 uint key = lan ? LanKeyOf(cell - 1) : ExtKeyOf(cell - 1);
-                int k = NatHash.Home(NatHash.Mix(key, lan ? lanKey : extKey), indexMask);
+                int k = NatHash.Home(NatHash.Mix(key, lan ? lanKey : extKey), indexSize);
                 if (NatHash.CanFill(i, j, k))
                 {
                     index[i] = index[j];

@@ -19,6 +19,8 @@ namespace Warp.Protocol.Tests.Nat
             Assert.True(NatTable.BytesPerEntry <= 32);
             var table = new NatTable(Config(4096), new SeededRandom(1), new NatCounters());
             Assert.Equal(4096 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost, table.MemoryBytes);
+            table = new NatTable(Config(3000), new SeededRandom(1), new NatCounters()); // not a power of two: same per entry
+            Assert.Equal(3000 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost, table.MemoryBytes);
         }
 
         [Fact]
