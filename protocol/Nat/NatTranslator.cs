@@ -1,0 +1,669 @@
+using Warp.Protocol.Net;
+
+namespace Warp.Protocol.Nat
+{
+    /// <summary>
+    /// Network address and port translation (NAPT) of LAN hosts into the tunnel's one address per
+    /// family, in place, on IP packets (Ethernet already stripped).
+    /// <list type="bullet">
+    ///   <item>IPv4: any LAN source becomes the tunnel's IPv4 address (RFC 3022 section 2.2, NAPT).</item>
+    ///   <item>IPv6: any LAN source (ULA or global) becomes the tunnel's /128, with port translation
+    ///     the same way (there is one address for all hosts, so ports must be translated).</item>
+    ///   <item>TCP, UDP and ICMP/ICMPv6 echo are translated; ICMP errors are translated through
+    ///     their quoted header (<see cref="NatIcmpErrors"/>); everything else is dropped and counted.</item>
+    ///   <item>Mapping is endpoint-independent (RFC 4787 REQ-1, RFC 5382 REQ-1, RFC 5508 REQ-1);
+    ///     filtering is address-dependent or endpoint-independent (RFC 4787 REQ-8, <see cref="NatConfig.Filtering"/>).</item>
+    ///   <item>TCP MSS is clamped on SYNs in both directions to MTU − 40 (IPv4) / MTU − 60 (IPv6).</item>
+    ///   <item>DNS to the router's address on port 53 goes to the configured resolver; replies come
+    ///     back from the router's address.</item>
+    ///   <item>Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a packet from the LAN to the tunnel
+    ///     address is translated out and back in, and returned as <see cref="NatAction.ToLan"/>.</item>
+    ///   <item>Fragments are not reassembled: every IPv4 fragment and every IPv6 packet with a
+    ///     Fragment header is dropped and counted (<see cref="NatDropReason.Fragment"/>).</item>
+    /// </list>
+    /// The translator decrements no TTL: forwarding (and its TTL/hop-limit rules) is the router's.
+    /// Nothing here throws on bad input or allocates; checksums are updated incrementally (RFC 1624).
+    /// </summary>
+    public sealed class NatTranslator
+    {
+        readonly NatTable table;
+        readonly NatConfig config;
+        readonly NatCounters counters;
+        readonly NatHostTable hosts;
+        readonly NatIcmpErrors errors;
+        readonly uint extV4;
+        readonly byte[] extV6;
+        readonly uint resolverV6Fingerprint;
+        long replyWindowStart = long.MinValue;
+        int repliesInWindow;
+
+        public NatTranslator(NatTable table)
+        {
+            if (table == null)
+                throw new System.ArgumentNullException("table");
+            this.table = table;
+            config = table.Config;
+            counters = table.Counters;
+            hosts = table.Hosts;
+            extV4 = config.ExternalAddressV4;
+            extV6 = config.ExternalAddressV6;
+            if (config.ResolverV6 != null)
+                resolverV6Fingerprint = table.FingerprintV6(config.ResolverV6, 0);
+            errors = new NatIcmpErrors(table);
+        }
+
+        public NatTable Table { get { return table; } }
+        public NatCounters Counters { get { return counters; } }
+
+        /// <summary>
+        /// Translates a packet from the LAN: the source becomes the tunnel address and the
+        /// session's external port. Returns ToTunnel, ToLan (hairpin), Reply (an ICMP error for the
+        /// host was written to <paramref name="reply"/>; may be null) or Drop.
+        /// </summary>
+        public NatResult TranslateOutbound(byte[] packet, int offset, int length, long now, byte[] reply, int replyOffset)
+        {
+            if (!Bounds.Fits(packet, offset, length) || length < 1)
+                return Drop(NatDropReason.MalformedIp);
+            int version = packet[offset] >> 4;
+            if (version == 4)
+                return OutboundV4(packet, offset, length, now, reply, replyOffset);
+            if (version == 6)
+                return OutboundV6(packet, offset, length, now, reply, replyOffset);
+            return Drop(NatDropReason.MalformedIp);
+        }
+
+        /// <summary>
+        /// Translates a packet out of the tunnel: the destination becomes the LAN host and port.
+        /// Returns ToLan with <see cref="NatResult.Host"/> (see <see cref="NatHostTable"/> for its
+        /// address), or Drop.
+        /// </summary>
+        public NatResult TranslateInbound(byte[] packet, int offset, int length, long now)
+        {
+            if (!Bounds.Fits(packet, offset, length) || length < 1)
+                return Drop(NatDropReason.MalformedIp);
+            int version = packet[offset] >> 4;
+            if (version == 4)
+                return InboundV4(packet, offset, length, now);
+            if (version == 6)
+                return InboundV6(packet, offset, length, now);
+            return Drop(NatDropReason.MalformedIp);
+        }
+
+        /// <summary>Reclaims expired sessions in bounded work; see <see cref="NatTable.Tick"/>.</summary>
+        public int Tick(long now) { return table.Tick(now); }
+
+        /// <summary>When <see cref="Tick"/> should run next.</summary>
+        public long NextDeadline(long now) { return table.NextDeadline(now); }
+
+        // ---------------------------------------------------------------- IPv4
+
+        NatResult OutboundV4(byte[] b, int offset, int length, long now, byte[] reply, int replyOffset)
+        {
+            Ipv4Packet ip;
+            if (!Ipv4Packet.TryCreate(b, offset, length, out ip) || !ip.VerifyHeaderChecksum())
+                return Drop(NatDropReason.MalformedIp);
+            if (extV4 == 0)
+                return Drop(NatDropReason.UnsupportedProtocol);
+            uint src = ip.Source;
+            uint dst = ip.Destination;
+            if (!IsUnicastV4(src) || src == extV4)
+                return Drop(NatDropReason.BadSourceAddress);
+            if (!IsUnicastV4(dst))
+                return Drop(NatDropReason.BadDestinationAddress);
+            if (ip.IsFragment)
+                return Drop(NatDropReason.Fragment);
+            if (ip.Length > config.TunnelMtu && dst != extV4)
+            {
+                // RFC 4787 REQ-13 / RFC 1191: a DF packet too big for the tunnel gets "fragmentation needed".
+                if (ip.DontFragment)
+                    return Refuse(NatDropReason.TooBig, b, offset, ip.Length, false, now, reply, replyOffset, hosts.FindV4(src),
+                        Icmpv4Packet.TypeDestinationUnreachable, Icmpv4Packet.CodeFragmentationNeeded);
+                return Drop(NatDropReason.TooBig);
+            }
+
+            TcpSegment tcp = default(TcpSegment);
+            UdpDatagram udp = default(UdpDatagram);
+            Icmpv4Packet icmp = default(Icmpv4Packet);
+            int flowClass, lanPort, remotePort;
+            byte flags = 0;
+            switch (ip.Protocol)
+            {
+                case Ipv4Packet.ProtocolTcp:
+                    if (!TcpSegment.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out tcp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoTcp;
+                    lanPort = tcp.SourcePort;
+                    remotePort = tcp.DestinationPort;
+                    flags = tcp.Flags;
+                    break;
+                case Ipv4Packet.ProtocolUdp:
+                    if (!UdpDatagram.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out udp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoUdp;
+                    lanPort = udp.SourcePort;
+                    remotePort = udp.DestinationPort;
+                    break;
+                case Ipv4Packet.ProtocolIcmp:
+                    if (!Icmpv4Packet.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out icmp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    if (IsTranslatedErrorV4(icmp.Type))
+                        return Counted(errors.OutboundV4(ip, icmp, now));
+                    if (icmp.Type != Icmpv4Packet.TypeEchoRequest)
+                        return Drop(NatDropReason.UnsupportedIcmpType);
+                    flowClass = NatTable.ProtoIcmp;
+                    lanPort = icmp.Identifier;
+                    remotePort = 0;
+                    break;
+                default:
+                    return Drop(NatDropReason.UnsupportedProtocol);
+            }
+
+            bool redirect = flowClass != NatTable.ProtoIcmp && remotePort == 53 && config.ResolverV4 != 0
+                && config.RouterAddressV4 != 0 && dst == config.RouterAddressV4;
+            uint remote = redirect ? config.ResolverV4 : dst;
+            int host = hosts.FindV4(src);
+            NatDropReason reason;
+            int s = OutboundSession(flowClass, host, false, src, b, 0, lanPort, remote, remotePort, redirect, flags, now, out reason);
+            if (s < 0)
+                return Refuse(reason, b, offset, ip.Length, false, now, reply, replyOffset, host,
+                    Icmpv4Packet.TypeDestinationUnreachable, Icmpv4Packet.CodeAdministrativelyProhibited);
+
+            ushort external = table.ExternalPort(s);
+            ip.Source = extV4;
+            if (redirect)
+                ip.Destination = remote;
+            if (flowClass == NatTable.ProtoTcp)
+            {
+                tcp.AdjustChecksum32(src, extV4);
+                if (redirect)
+                    tcp.AdjustChecksum32(dst, remote);
+                tcp.SourcePort = external;
+                if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
+                    counters.MssClamped++;
+            }
+            else if (flowClass == NatTable.ProtoUdp)
+            {
+                udp.AdjustChecksum32(src, extV4);
+                if (redirect)
+                    udp.AdjustChecksum32(dst, remote);
+                udp.SourcePort = external;
+            }
+            else
+            {
+                icmp.Identifier = external;
+            }
+            if (redirect)
+                counters.DnsRedirected++;
+            if (dst == extV4)
+                return Hairpin(b, offset, length, now);
+            counters.Outbound++;
+            return NatResult.Forward(NatAction.ToTunnel, table.Host(s));
+        }
+
+        NatResult InboundV4(byte[] b, int offset, int length, long now)
+        {
+            Ipv4Packet ip;
+            if (!Ipv4Packet.TryCreate(b, offset, length, out ip) || !ip.VerifyHeaderChecksum())
+                return Drop(NatDropReason.MalformedIp);
+            if (extV4 == 0 || ip.Destination != extV4)
+                return Drop(NatDropReason.NotExternalAddress);
+            if (ip.IsFragment)
+                return Drop(NatDropReason.Fragment);
+            uint src = ip.Source;
+
+            TcpSegment tcp = default(TcpSegment);
+            UdpDatagram udp = default(UdpDatagram);
+            Icmpv4Packet icmp = default(Icmpv4Packet);
+            int flowClass, externalPort, remotePort;
+            byte flags = 0;
+            switch (ip.Protocol)
+            {
+                case Ipv4Packet.ProtocolTcp:
+                    if (!TcpSegment.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out tcp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoTcp;
+                    externalPort = tcp.DestinationPort;
+                    remotePort = tcp.SourcePort;
+                    flags = tcp.Flags;
+                    break;
+                case Ipv4Packet.ProtocolUdp:
+                    if (!UdpDatagram.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out udp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoUdp;
+                    externalPort = udp.DestinationPort;
+                    remotePort = udp.SourcePort;
+                    break;
+                case Ipv4Packet.ProtocolIcmp:
+                    if (!Icmpv4Packet.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out icmp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    if (IsTranslatedErrorV4(icmp.Type))
+                        return Counted(errors.InboundV4(ip, icmp, now));
+                    if (icmp.Type != Icmpv4Packet.TypeEchoReply)
+                        return Drop(NatDropReason.UnsupportedIcmpType);
+                    flowClass = NatTable.ProtoIcmp;
+                    externalPort = icmp.Identifier;
+                    remotePort = 0;
+                    break;
+                default:
+                    return Drop(NatDropReason.UnsupportedProtocol);
+            }
+
+            NatDropReason reason;
+            int s = InboundSession(flowClass, externalPort, src, remotePort, flags, now, out reason);
+            if (s < 0)
+                return Drop(reason);
+            bool exact = s < table.Capacity;
+            if (!exact)
+                s -= table.Capacity;
+            int host = table.Host(s);
+            uint lan = hosts.AddressV4(host);
+            ushort lanPort = table.LanPort(s);
+            bool unredirect = exact && table.IsRedirected(s) && config.RouterAddressV4 != 0;
+            ip.Destination = lan;
+            if (unredirect)
+                ip.Source = config.RouterAddressV4;
+            if (flowClass == NatTable.ProtoTcp)
+            {
+                tcp.AdjustChecksum32(extV4, lan);
+                if (unredirect)
+                    tcp.AdjustChecksum32(src, config.RouterAddressV4);
+                tcp.DestinationPort = lanPort;
+                if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
+                    counters.MssClamped++;
+            }
+            else if (flowClass == NatTable.ProtoUdp)
+            {
+                udp.AdjustChecksum32(extV4, lan);
+                if (unredirect)
+                    udp.AdjustChecksum32(src, config.RouterAddressV4);
+                udp.DestinationPort = lanPort;
+            }
+            else
+            {
+                icmp.Identifier = lanPort;
+            }
+            counters.Inbound++;
+            return NatResult.Forward(NatAction.ToLan, host);
+        }
+
+        /// <summary>
+        /// The ICMP errors translated through their quote (RFC 5508 section 3.3): destination
+        /// unreachable, time exceeded, parameter problem. Redirect (5) is not passed through a
+        /// NAT (it names a next hop on another link) and source quench (4) is deprecated (RFC 6633);
+        /// they and every other type are dropped as unsupported.
+        /// </summary>
+        static bool IsTranslatedErrorV4(byte type)
+        {
+            return type == Icmpv4Packet.TypeDestinationUnreachable || type == Icmpv4Packet.TypeTimeExceeded
+                || type == Icmpv4Packet.TypeParameterProblem;
+        }
+
+        /// <summary>ICMPv6 errors translated: destination unreachable, packet too big, time exceeded, parameter problem (RFC 4443 types 1-4).</summary>
+        static bool IsTranslatedErrorV6(byte type)
+        {
+            return type >= Icmpv6Packet.TypeDestinationUnreachable && type <= Icmpv6Packet.TypeParameterProblem;
+        }
+
+        /// <summary>Limited broadcast, multicast (224/4), class E, 0/8 and loopback are not unicast here.</summary>
+        static bool IsUnicastV4(uint a)
+        {
+            int top = (int)(a >> 24);
+            return top != 0 && top != 127 && top < 224;
+        }
+
+        // ---------------------------------------------------------------- IPv6
+
+        NatResult OutboundV6(byte[] b, int offset, int length, long now, byte[] reply, int replyOffset)
+        {
+            Ipv6Packet ip;
+            if (!Ipv6Packet.TryCreate(b, offset, length, out ip))
+                return Drop(NatDropReason.MalformedIp);
+            if (extV6 == null)
+                return Drop(NatDropReason.UnsupportedProtocol);
+            int so = ip.SourceOffsetInBuffer;
+            int d = ip.DestinationOffsetInBuffer;
+            if (!IsGlobalishV6(b, so) || ip.SourceEquals(extV6, 0))
+                return Drop(NatDropReason.BadSourceAddress);
+            if (!IsGlobalishV6(b, d))
+                return Drop(NatDropReason.BadDestinationAddress);
+            if (ip.HasFragmentHeader)
+                return Drop(NatDropReason.Fragment);
+            if (ip.HasRoutingHeader)
+                return Drop(NatDropReason.UnsupportedProtocol);
+            bool hairpin = ip.DestinationEquals(extV6, 0);
+            if (ip.Length > config.TunnelMtu && !hairpin)
+                return Refuse(NatDropReason.TooBig, b, offset, ip.Length, true, now, reply, replyOffset, hosts.FindV6(b, so),
+                    Icmpv6Packet.TypePacketTooBig, 0);
+
+            TcpSegment tcp = default(TcpSegment);
+            UdpDatagram udp = default(UdpDatagram);
+            Icmpv6Packet icmp = default(Icmpv6Packet);
+            int flowClass, lanPort, remotePort;
+            byte flags = 0;
+            switch (ip.UpperLayerProtocol)
+            {
+                case Ipv6Packet.NextHeaderTcp:
+                    if (!TcpSegment.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out tcp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoTcp;
+                    lanPort = tcp.SourcePort;
+                    remotePort = tcp.DestinationPort;
+                    flags = tcp.Flags;
+                    break;
+                case Ipv6Packet.NextHeaderUdp:
+                    if (!UdpDatagram.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out udp) || udp.Checksum == 0)
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoUdp;
+                    lanPort = udp.SourcePort;
+                    remotePort = udp.DestinationPort;
+                    break;
+                case Ipv6Packet.NextHeaderIcmpv6:
+                    if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    if (IsTranslatedErrorV6(icmp.Type))
+                        return Counted(errors.OutboundV6(ip, icmp, now));
+                    if (icmp.Type != Icmpv6Packet.TypeEchoRequest)
+                        return Drop(NatDropReason.UnsupportedIcmpType);
+                    flowClass = NatTable.ProtoIcmp;
+                    lanPort = icmp.Identifier;
+                    remotePort = 0;
+                    break;
+                default:
+                    return Drop(NatDropReason.UnsupportedProtocol);
+            }
+            flowClass |= NatTable.FlagV6;
+
+            bool redirect = (flowClass & 3) != NatTable.ProtoIcmp && remotePort == 53 && config.ResolverV6 != null
+                && config.RouterAddressV6 != null && ip.DestinationEquals(config.RouterAddressV6, 0);
+            uint remote = redirect ? resolverV6Fingerprint : table.FingerprintV6(b, d);
+            int host = hosts.FindV6(b, so);
+            NatDropReason reason;
+            int s = OutboundSession(flowClass, host, true, 0, b, so, lanPort, remote, remotePort, redirect, flags, now, out reason);
+            if (s < 0)
+                return Refuse(reason, b, offset, ip.Length, true, now, reply, replyOffset, host,
+                    Icmpv6Packet.TypeDestinationUnreachable, 1);
+
+            ushort external = table.ExternalPort(s);
+            byte[] resolver = config.ResolverV6;
+            switch (flowClass & 3)
+            {
+                case NatTable.ProtoTcp:
+                    tcp.AdjustChecksumBytes(b, so, extV6, 0, 16);
+                    if (redirect)
+                        tcp.AdjustChecksumBytes(b, d, resolver, 0, 16);
+                    tcp.SourcePort = external;
+                    if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
+                        counters.MssClamped++;
+                    break;
+                case NatTable.ProtoUdp:
+                    udp.AdjustChecksumBytes(b, so, extV6, 0, 16);
+                    if (redirect)
+                        udp.AdjustChecksumBytes(b, d, resolver, 0, 16);
+                    udp.SourcePort = external;
+                    break;
+                default:
+                    icmp.AdjustChecksumBytes(b, so, extV6, 0, 16);
+                    icmp.Identifier = external;
+                    break;
+            }
+            System.Array.Copy(extV6, 0, b, so, 16);
+            if (redirect)
+            {
+                System.Array.Copy(resolver, 0, b, d, 16);
+                counters.DnsRedirected++;
+            }
+            if (hairpin)
+                return Hairpin(b, offset, length, now);
+            counters.Outbound++;
+            return NatResult.Forward(NatAction.ToTunnel, table.Host(s));
+        }
+
+        NatResult InboundV6(byte[] b, int offset, int length, long now)
+        {
+            Ipv6Packet ip;
+            if (!Ipv6Packet.TryCreate(b, offset, length, out ip))
+                return Drop(NatDropReason.MalformedIp);
+            if (extV6 == null || !ip.DestinationEquals(extV6, 0))
+                return Drop(NatDropReason.NotExternalAddress);
+            if (ip.HasFragmentHeader)
+                return Drop(NatDropReason.Fragment);
+            if (ip.HasRoutingHeader)
+                return Drop(NatDropReason.UnsupportedProtocol);
+            int so = ip.SourceOffsetInBuffer;
+            int d = ip.DestinationOffsetInBuffer;
+
+            TcpSegment tcp = default(TcpSegment);
+            UdpDatagram udp = default(UdpDatagram);
+            Icmpv6Packet icmp = default(Icmpv6Packet);
+            int flowClass, externalPort, remotePort;
+            byte flags = 0;
+            switch (ip.UpperLayerProtocol)
+            {
+                case Ipv6Packet.NextHeaderTcp:
+                    if (!TcpSegment.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out tcp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoTcp;
+                    externalPort = tcp.DestinationPort;
+                    remotePort = tcp.SourcePort;
+                    flags = tcp.Flags;
+                    break;
+                case Ipv6Packet.NextHeaderUdp:
+                    if (!UdpDatagram.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out udp) || udp.Checksum == 0)
+                        return Drop(NatDropReason.MalformedTransport);
+                    flowClass = NatTable.ProtoUdp;
+                    externalPort = udp.DestinationPort;
+                    remotePort = udp.SourcePort;
+                    break;
+                case Ipv6Packet.NextHeaderIcmpv6:
+                    if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
+                        return Drop(NatDropReason.MalformedTransport);
+                    if (IsTranslatedErrorV6(icmp.Type))
+                        return Counted(errors.InboundV6(ip, icmp, now));
+                    if (icmp.Type != Icmpv6Packet.TypeEchoReply)
+                        return Drop(NatDropReason.UnsupportedIcmpType);
+                    flowClass = NatTable.ProtoIcmp;
+                    externalPort = icmp.Identifier;
+                    remotePort = 0;
+                    break;
+                default:
+                    return Drop(NatDropReason.UnsupportedProtocol);
+            }
+            flowClass |= NatTable.FlagV6;
+
+            NatDropReason reason;
+            int s = InboundSession(flowClass, externalPort, table.FingerprintV6(b, so), remotePort, flags, now, out reason);
+            if (s < 0)
+                return Drop(reason);
+            bool exact = s < table.Capacity;
+            if (!exact)
+                s -= table.Capacity;
+            int host = table.Host(s);
+            byte[] lanBytes = hosts.AddressV6Bytes;
+            int lanOffset = hosts.AddressV6Offset(host);
+            ushort lanPort = table.LanPort(s);
+            byte[] router = config.RouterAddressV6;
+            bool unredirect = exact && table.IsRedirected(s) && router != null && config.ResolverV6 != null
+                && ip.SourceEquals(config.ResolverV6, 0);
+            switch (flowClass & 3)
+            {
+                case NatTable.ProtoTcp:
+                    tcp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
+                    if (unredirect)
+                        tcp.AdjustChecksumBytes(b, so, router, 0, 16);
+                    tcp.DestinationPort = lanPort;
+                    if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
+                        counters.MssClamped++;
+                    break;
+                case NatTable.ProtoUdp:
+                    udp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
+                    if (unredirect)
+                        udp.AdjustChecksumBytes(b, so, router, 0, 16);
+                    udp.DestinationPort = lanPort;
+                    break;
+                default:
+                    icmp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
+                    icmp.Identifier = lanPort;
+                    break;
+            }
+            System.Array.Copy(lanBytes, lanOffset, b, d, 16);
+            if (unredirect)
+                System.Array.Copy(router, 0, b, so, 16);
+            counters.Inbound++;
+            return NatResult.Forward(NatAction.ToLan, host);
+        }
+
+        /// <summary>
+        /// Addresses that may be NATed into the tunnel: not unspecified, loopback, multicast or
+        /// link-local (RFC 4291 sections 2.5.2, 2.5.3, 2.7, 2.5.6): link-local scope cannot leave the link.
+        /// </summary>
+        static bool IsGlobalishV6(byte[] b, int offset)
+        {
+            if (Ipv6Address.IsMulticast(b, offset) || Ipv6Address.IsLinkLocal(b, offset) || Ipv6Address.IsUnspecified(b, offset))
+                return false;
+            for (int i = 0; i < 15; i++)
+                if (b[offset + i] != 0)
+                    return true;
+            return b[offset + 15] != 1; // ::1
+        }
+
+        // ---------------------------------------------------------------- sessions
+
+        /// <summary>
+        /// The session for an outbound packet: found and refreshed (RFC 4787 REQ-6: outbound
+        /// packets refresh), restarted when it was dead, or set up. -1 with a reason when none can be.
+        /// </summary>
+        int OutboundSession(int flowClass, int host, bool v6, uint srcV4, byte[] b, int srcOffset, int lanPort,
+            uint remote, int remotePort, bool redirect, byte flags, long now, out NatDropReason reason)
+        {
+            reason = NatDropReason.None;
+            bool tcp = (flowClass & 3) == NatTable.ProtoTcp;
+            if (host >= 0)
+            {
+                int rep = table.FindMappingByLan(flowClass, host, lanPort, now);
+                if (rep >= 0)
+                {
+                    int s = table.FindInRing(rep, remote, remotePort, redirect, true);
+                    if (s >= 0)
+                    {
+                        if (table.IsExpired(s, now))
+                            table.Restart(s, tcp ? NatTcpState.Initial(flags) : (byte)0, now);
+                        else
+                        {
+                            if (tcp)
+                                table.SetTcpState(s, NatTcpState.Next(table.TcpState(s), flags, true));
+                            table.Refresh(s, now);
+                        }
+                        return s;
+                    }
+                }
+            }
+            else
+            {
+                host = v6 ? hosts.FindOrAddV6(b, srcOffset) : hosts.FindOrAddV4(srcV4);
+                if (host < 0)
+                {
+                    reason = NatDropReason.HostTableFull;
+                    return -1;
+                }
+            }
+            return table.Create(flowClass, host, lanPort, remote, remotePort, redirect, tcp ? NatTcpState.Initial(flags) : (byte)0, now, out reason);
+        }
+
+        /// <summary>
+        /// The session for an inbound packet. Returns the exact session (same remote address and
+        /// port) when it is live, refreshed where the RFCs say so: TCP always (RFC 5382 section 5,
+        /// idle timeouts), UDP and ICMP only with <see cref="NatConfig.InboundRefresh"/> (RFC 4787
+        /// section 4.3). Otherwise the filter decides (RFC 4787 REQ-8): endpoint-independent
+        /// passes any remote, address-dependent one that the mapping has sent to; the result is
+        /// then a session of the mapping plus Capacity (not refreshed, no state kept).
+        /// </summary>
+        int InboundSession(int flowClass, int externalPort, uint remote, int remotePort, byte flags, long now, out NatDropReason reason)
+        {
+            reason = NatDropReason.None;
+            int rep = table.FindMappingByExt(flowClass, externalPort, now);
+            if (rep < 0)
+            {
+                reason = NatDropReason.NoMapping;
+                return -1;
+            }
+            int s = table.FindInRing(rep, remote, remotePort, false, false);
+            if (s >= 0 && !table.IsExpired(s, now))
+            {
+                if ((flowClass & 3) == NatTable.ProtoTcp)
+                {
+                    table.SetTcpState(s, NatTcpState.Next(table.TcpState(s), flags, false));
+                    table.Refresh(s, now);
+                }
+                else if (config.InboundRefresh)
+                {
+                    table.Refresh(s, now);
+                }
+                return s;
+            }
+            if (config.Filtering == NatFiltering.AddressDependent && !table.RingHasRemote(rep, remote, now))
+            {
+                reason = NatDropReason.Filtered;
+                return -1;
+            }
+            return rep + table.Capacity;
+        }
+
+        NatResult Hairpin(byte[] b, int offset, int length, long now)
+        {
+            NatResult r = TranslateInbound(b, offset, length, now);
+            if (r.Action == NatAction.ToLan)
+                counters.Hairpinned++;
+            return r;
+        }
+
+        // ---------------------------------------------------------------- results
+
+        NatResult Drop(NatDropReason reason)
+        {
+            counters.CountDrop(reason);
+            return NatResult.Dropped(reason);
+        }
+
+        NatResult Counted(NatResult r)
+        {
+            if (r.Action == NatAction.Drop)
+                counters.CountDrop(r.Reason);
+            return r;
+        }
+
+        /// <summary>
+        /// Drops the packet and, for resource exhaustion and "too big", answers the LAN host with
+        /// an ICMP error (RFC 5508 REQ-8; RFC 4787 REQ-13), within <see cref="NatConfig.RepliesPerSecond"/>.
+        /// </summary>
+        NatResult Refuse(NatDropReason reason, byte[] b, int offset, int length, bool v6, long now, byte[] reply, int replyOffset,
+            int host, byte type, byte code)
+        {
+            counters.CountDrop(reason);
+            bool answer = reason == NatDropReason.TableFull || reason == NatDropReason.HostQuotaExceeded
+                || reason == NatDropReason.HostTableFull || reason == NatDropReason.PortsExhausted || reason == NatDropReason.TooBig;
+            if (!answer)
+                return NatResult.Dropped(reason);
+            if (replyWindowStart == long.MinValue || now < replyWindowStart || now - replyWindowStart >= 1000)
+            {
+                replyWindowStart = now;
+                repliesInWindow = 0;
+            }
+            int written = 0;
+            if (repliesInWindow < config.RepliesPerSecond)
+            {
+                written = v6
+                    ? NatIcmpReply.WriteV6(reply, replyOffset, config.RouterAddressV6, b, offset, length, type, code, (uint)config.TunnelMtu)
+                    : NatIcmpReply.WriteV4(reply, replyOffset, config.RouterAddressV4, b, offset, length, type, code,
+                        code == Icmpv4Packet.CodeFragmentationNeeded ? config.TunnelMtu : 0);
+            }
+            if (written == 0)
+            {
+                counters.RepliesSuppressed++;
+                return NatResult.Dropped(reason);
+            }
+            repliesInWindow++;
+            counters.RepliesGenerated++;
+            return NatResult.Replied(reason, host, written);
+        }
+    }
+}
