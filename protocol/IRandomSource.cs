@@ -27,3 +27,25 @@ namespace Warp.Protocol
         uint NextUInt32();
     }
 }
+
+namespace Warp.Protocol
+{
+    /// <summary>Random bytes from an <see cref="IRandomSource"/>: keys, nonces and indices.</summary>
+    public static class RandomBytes
+    {
+        /// <summary>Fills (buffer, offset, length) with random bytes, four per call of the source.</summary>
+        public static void Fill(IRandomSource random, byte[] buffer, int offset, int length)
+        {
+            int end = offset + length;
+            while (offset < end)
+            {
+                uint v = random.NextUInt32();
+                for (int i = 0; i < 4 && offset < end; i++)
+                {
+                    buffer[offset++] = (byte)v;
+                    v >>= 8;
+                }
+            }
+        }
+    }
+}

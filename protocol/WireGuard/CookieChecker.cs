@@ -27,11 +27,11 @@ namespace Warp.Protocol.WireGuard
         }
 
         /// <summary>τ = MAC(R_m, source address || source port), 16 bytes, into <paramref name="cookie"/>.</summary>
-        public void MakeCookie(Endpoint from, long now, IEntropySource entropy, byte[] cookie)
+        public void MakeCookie(Endpoint from, long now, IRandomSource entropy, byte[] cookie)
         {
             if (!hasSecret || now - secretCreated >= Limits.CookieRefreshTime)
             {
-                entropy.GetBytes(secret, 0, 32);
+                RandomBytes.Fill(entropy, secret, 0, 32);
                 secretCreated = now;
                 hasSecret = true;
             }

@@ -88,7 +88,7 @@ namespace Warp.Protocol.WireGuard
         // ---- Initiation (whitepaper 5.4.2) ----
 
         /// <summary>Writes an initiation (without MACs) and leaves the handshake in InitiationCreated.</summary>
-        public bool CreateInitiation(Peer p, uint senderIndex, long now, TimestampGenerator clock, IEntropySource entropy, byte[] msg, int o)
+        public bool CreateInitiation(Peer p, uint senderIndex, long now, TimestampGenerator clock, IRandomSource entropy, byte[] msg, int o)
         {
             HandshakeState hs = p.Handshake;
             System.Array.Copy(initialChainKey, c, 32);
@@ -191,7 +191,7 @@ namespace Warp.Protocol.WireGuard
         /// Writes a response (without MACs) to a consumed initiation and derives the responder's
         /// keys into <paramref name="keys"/>. The handshake state is then cleared.
         /// </summary>
-        public bool CreateResponse(Peer p, uint senderIndex, IEntropySource entropy, Keypair keys, long now, byte[] msg, int o)
+        public bool CreateResponse(Peer p, uint senderIndex, IRandomSource entropy, Keypair keys, long now, byte[] msg, int o)
         {
             HandshakeState hs = p.Handshake;
             if (hs.Stage != HandshakeStage.InitiationConsumed)
@@ -300,7 +300,7 @@ namespace Warp.Protocol.WireGuard
         }
 
         /// <summary>Checks mac2 against the cookie we would give the message's source.</summary>
-        public bool VerifyMac2(byte[] msg, int o, int mac2Offset, CookieChecker checker, Endpoint source, long now, IEntropySource entropy)
+        public bool VerifyMac2(byte[] msg, int o, int mac2Offset, CookieChecker checker, Endpoint source, long now, IRandomSource entropy)
         {
             checker.MakeCookie(source, now, entropy, cookie);
             blake.Mac(cookie, 0, 16, msg, o, mac2Offset, mac, 0, Message.MacSize);
@@ -314,11 +314,11 @@ namespace Warp.Protocol.WireGuard
         /// the cookie for that source, encrypted with XChaCha20-Poly1305 under
         /// HASH(LABEL-COOKIE || our public key) with the message's mac1 as associated data.
         /// </summary>
-        public void CreateCookieReply(byte[] msg, int o, int mac1Offset, CookieChecker checker, Endpoint source, long now, IEntropySource entropy, byte[] reply, int r)
+        public void CreateCookieReply(byte[] msg, int o, int mac1Offset, CookieChecker checker, Endpoint source, long now, IRandomSource entropy, byte[] reply, int r)
         {
             Message.WriteType(reply, r, Message.TypeCookieReply);
             System.Array.Copy(msg, o + 4, reply, r + Message.CookieReceiver, 4); // the sender index of the message
-            entropy.GetBytes(reply, r + Message.CookieNonce, Message.CookieNonceSize);
+            RandomBytes.Fill(entropy, reply, r + Message.CookieNonce, Message.CookieNonceSize);
             checker.MakeCookie(source, now, entropy, cookie);
             xaead.Seal(ourCookieKey, 0, reply, r + Message.CookieNonce, msg, o + mac1Offset, Message.MacSize,
                 cookie, 0, 16, reply, r + Message.CookieEncrypted);
@@ -342,9 +342,9 @@ namespace Warp.Protocol.WireGuard
 
         // ---- helpers ----
 
-        void NewEphemeral(IEntropySource entropy)
+        void NewEphemeral(IRandomSource entropy)
         {
-            entropy.GetBytes(ephemeralPrivate, 0, 32);
+            RandomBytes.Fill(entropy, ephemeralPrivate, 0, 32);
             X25519.ClampPrivateKey(ephemeralPrivate, 0);
             crypto.DhPublicKey(ephemeralPublic, 0, ephemeralPrivate, 0);
         }

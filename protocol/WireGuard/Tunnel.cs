@@ -8,7 +8,7 @@ namespace Warp.Protocol.WireGuard
     /// The caller hands in a datagram or an IP packet, an output buffer and <c>now</c> (a
     /// monotonic time in milliseconds) and gets back a <see cref="TunnelResult"/>. Nothing in
     /// here reads a clock, a random source or a socket: randomness comes through
-    /// <see cref="IEntropySource"/>, wall-clock time through <see cref="SetWallClock"/>, and the
+    /// <see cref="IRandomSource"/>, wall-clock time through <see cref="SetWallClock"/>, and the
     /// timers advance only in <see cref="Tick"/>, which the caller runs at
     /// <see cref="NextDeadline"/> (and right after every <see cref="Decapsulate"/>), repeating it
     /// until it returns Done.
@@ -22,7 +22,7 @@ namespace Warp.Protocol.WireGuard
     {
         readonly Noise noise;
         readonly ICryptoBackend crypto;
-        readonly IEntropySource entropy;
+        readonly IRandomSource entropy;
         readonly TimestampGenerator timestamps;
         readonly CookieChecker cookies;
         readonly IndexTable indices;
@@ -33,7 +33,7 @@ namespace Warp.Protocol.WireGuard
         int peerCount;
         public readonly TunnelCounters Counters = new TunnelCounters();
 
-        public Tunnel(TunnelConfig config, ICryptoBackend crypto, IEntropySource entropy, ITimestampStore timestampStore)
+        public Tunnel(TunnelConfig config, ICryptoBackend crypto, IRandomSource entropy, ITimestampStore timestampStore)
         {
             if (config == null || config.PrivateKey == null || config.PrivateKey.Length != 32)
                 throw new System.ArgumentException("a 32-byte private key is required");
@@ -616,7 +616,7 @@ namespace Warp.Protocol.WireGuard
 
         void OnHandshakeInitiated(Peer p, long now)
         {
-            entropy.GetBytes(jitterBytes, 0, 2);
+            RandomBytes.Fill(entropy, jitterBytes, 0, 2);
             long jitter = ((jitterBytes[0] << 8) | jitterBytes[1]) % Limits.RekeyTimeoutJitterMax;
             p.RetransmitHandshakeAt = now + Limits.RekeyTimeout + jitter;
         }
@@ -640,7 +640,7 @@ namespace Warp.Protocol.WireGuard
         {
             while (true)
             {
-                entropy.GetBytes(indexBytes, 0, 4);
+                RandomBytes.Fill(entropy, indexBytes, 0, 4);
                 uint index = Endian.Read32LE(indexBytes, 0);
                 if (indices.Add(index, peer))
                     return index;

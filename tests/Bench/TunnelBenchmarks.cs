@@ -6,10 +6,10 @@ using Warp.Protocol.WireGuard;
 namespace Warp.Bench
 {
     /// <summary>Seeded randomness for the benchmarks (reproducible handshakes).</summary>
-    internal sealed class BenchEntropy : IEntropySource
+    internal sealed class BenchEntropy : Warp.Protocol.IRandomSource
     {
         private readonly System.Random _rng = new System.Random(7);
-        public void GetBytes(byte[] buffer, int offset, int length) { _rng.NextBytes(new System.Span<byte>(buffer, offset, length)); }
+        public uint NextUInt32() { return (uint)_rng.NextInt64(0, 1L << 32); }
     }
 
     /// <summary>

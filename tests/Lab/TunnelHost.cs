@@ -9,9 +9,10 @@ using Warp.Protocol.WireGuard;
 namespace Warp.Lab.Tests
 {
     /// <summary>The system's CSPRNG as the tunnel's entropy source.</summary>
-    public sealed class SystemEntropy : IEntropySource
+    public sealed class SystemEntropy : Warp.Protocol.IRandomSource
     {
-        public void GetBytes(byte[] buffer, int offset, int length) { RandomNumberGenerator.Fill(buffer.AsSpan(offset, length)); }
+        readonly byte[] four = new byte[4];
+        public uint NextUInt32() { RandomNumberGenerator.Fill(four); return BitConverter.ToUInt32(four, 0); }
     }
 
     /// <summary>

@@ -6,15 +6,12 @@ using Warp.Protocol.WireGuard;
 namespace Warp.Protocol.Tests.WireGuard
 {
     /// <summary>Seeded randomness, so a handshake can be reproduced byte for byte.</summary>
-    public sealed class SeededEntropy : IEntropySource
+    public sealed class SeededEntropy : Warp.Protocol.IRandomSource
     {
         readonly Random rng;
         public SeededEntropy(int seed) { rng = new Random(seed); }
-        public void GetBytes(byte[] buffer, int offset, int length)
-        {
-            for (int i = 0; i < length; i++)
-                buffer[offset + i] = (byte)rng.Next(256);
-        }
+        public uint NextUInt32() { return (uint)rng.Next(65536) << 16 | (uint)rng.Next(65536); }
+        public void GetBytes(byte[] buffer, int offset, int length) { Warp.Protocol.RandomBytes.Fill(this, buffer, offset, length); }
     }
 
     public sealed class MemoryTimestampStore : ITimestampStore
