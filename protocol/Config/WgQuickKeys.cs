@@ -92,21 +92,35 @@ namespace Warp.Protocol.Config
         /// <summary>The key id for a name in any case, or <see cref="None"/>. "Reserved" (used by some WARP tools) is ClientId.</summary>
         public static int Find(string name)
         {
-            string lower = name.ToLower();
             for (int i = 0; i < Count; i++)
-                if (Lower[i] == lower)
+                if (SameIgnoringCase(name, Lower[i]))
                     return i;
-            if (lower == "reserved")
+            if (SameIgnoringCase(name, "reserved"))
                 return ClientId;
             return None;
+        }
+
+        /// <summary>True when <paramref name="text"/> equals <paramref name="lower"/> (ASCII lower case) in any case; allocates nothing.</summary>
+        public static bool SameIgnoringCase(string text, string lower)
+        {
+            if (text.Length != lower.Length)
+                return false;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c >= 'A' && c <= 'Z')
+                    c = (char)(c + 32);
+                if (c != lower[i])
+                    return false;
+            }
+            return true;
         }
 
         /// <summary>True for a wg-quick key that only Linux uses (see <see cref="LinuxOnly"/>).</summary>
         public static bool IsLinuxOnly(string name)
         {
-            string lower = name.ToLower();
             for (int i = 0; i < LinuxOnly.Length; i++)
-                if (LinuxOnly[i] == lower)
+                if (SameIgnoringCase(name, LinuxOnly[i]))
                     return true;
             return false;
         }
@@ -114,10 +128,9 @@ namespace Warp.Protocol.Config
         /// <summary>The section id for a header's name in any case ("Interface", "Peer", "Router"), or <see cref="SectionNone"/>.</summary>
         public static int FindSection(string name)
         {
-            string lower = name.ToLower();
-            if (lower == "interface") return SectionInterface;
-            if (lower == "peer") return SectionPeer;
-            if (lower == "router") return SectionRouter;
+            if (SameIgnoringCase(name, "interface")) return SectionInterface;
+            if (SameIgnoringCase(name, "peer")) return SectionPeer;
+            if (SameIgnoringCase(name, "router")) return SectionRouter;
             return SectionNone;
         }
 

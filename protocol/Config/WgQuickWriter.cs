@@ -36,89 +36,97 @@ namespace Warp.Protocol.Config
 
         static string Render(RouterSettings s, int mode)
         {
-            string o = "[Interface]\n";
+            TextBuilder o = new TextBuilder(1024);
+            o.Append("[Interface]\n");
             InterfaceSettings i = s.Interface;
-            o += Line("PrivateKey", Key(i.PrivateKey, mode));
+            Line(o, "PrivateKey", Key(i.PrivateKey, mode));
             if (i.Addresses.Length > 0)
-                o += Line("Address", List(i.Addresses, true));
+                Line(o, "Address", List(i.Addresses, true));
             if (i.Dns.Length > 0)
-                o += Line("DNS", List(i.Dns, false));
-            o += Line("MTU", i.Mtu.ToString());
+                Line(o, "DNS", List(i.Dns, false));
+            Line(o, "MTU", i.Mtu.ToString());
             if (i.ListenPort != 0)
-                o += Line("ListenPort", i.ListenPort.ToString());
+                Line(o, "ListenPort", i.ListenPort.ToString());
 
             for (int p = 0; p < s.Peers.Length; p++)
-                o += "\n" + RenderPeer(s.Peers[p], mode);
-
+            {
+                o.Append('\n');
+                RenderPeer(o, s.Peers[p], mode);
+            }
             if (mode != ModeLinux)
-                o += "\n" + RenderRouter(s);
-            return o;
+            {
+                o.Append('\n');
+                RenderRouter(o, s);
+            }
+            string text = o.ToString();
+            o.Clear();
+            return text;
         }
 
-        static string RenderPeer(PeerSettings peer, int mode)
+        static void RenderPeer(TextBuilder o, PeerSettings peer, int mode)
         {
-            string o = "[Peer]\n";
-            o += Line("PublicKey", peer.PublicKey == null ? "" : Convert.ToBase64String(peer.PublicKey));
+            o.Append("[Peer]\n");
+            Line(o, "PublicKey", peer.PublicKey == null ? "" : Convert.ToBase64String(peer.PublicKey));
             if (peer.PresharedKey != null)
-                o += Line("PresharedKey", Key(peer.PresharedKey, mode));
+                Line(o, "PresharedKey", Key(peer.PresharedKey, mode));
             if (peer.ClientId != 0)
             {
                 byte[] id = new byte[] { (byte)(peer.ClientId >> 16), (byte)(peer.ClientId >> 8), (byte)peer.ClientId };
                 string text = Convert.ToBase64String(id) + "  # " + id[0].ToString() + "," + id[1].ToString() + "," + id[2].ToString();
-                o += (mode == ModeLinux ? "# WARP reserved bytes (not a wg(8) key): " : "") + Line("ClientId", text);
+                if (mode == ModeLinux)
+                    o.Append("# WARP reserved bytes (not a wg(8) key): ");
+                Line(o, "ClientId", text);
             }
             if (peer.AllowedIps.Length > 0)
-                o += Line("AllowedIPs", List(peer.AllowedIps, true));
+                Line(o, "AllowedIPs", List(peer.AllowedIps, true));
             if (peer.Endpoints.Length > 0)
             {
                 if (mode == ModeLinux)
                 {
                     // wg(8) takes one endpoint: the first; the rest stay as comments.
-                    o += Line("Endpoint", peer.Endpoints[0].ToString());
+                    Line(o, "Endpoint", peer.Endpoints[0].ToString());
                     for (int e = 1; e < peer.Endpoints.Length; e++)
-                        o += "# Endpoint = " + peer.Endpoints[e].ToString() + "\n";
+                        o.Append("# ").Append("Endpoint = ").Append(peer.Endpoints[e].ToString()).Append('\n');
                 }
                 else
                 {
                     string list = "";
                     for (int e = 0; e < peer.Endpoints.Length; e++)
                         list += (e > 0 ? ", " : "") + peer.Endpoints[e].ToString();
-                    o += Line("Endpoint", list);
+                    Line(o, "Endpoint", list);
                 }
             }
             if (peer.PersistentKeepalive != 0)
-                o += Line("PersistentKeepalive", peer.PersistentKeepalive.ToString());
-            return o;
+                Line(o, "PersistentKeepalive", peer.PersistentKeepalive.ToString());
         }
 
-        static string RenderRouter(RouterSettings s)
+        static void RenderRouter(TextBuilder o, RouterSettings s)
         {
             LanSettings lan = s.Lan;
             NatSettings nat = s.Nat;
-            string o = "[Router]\n";
-            o += Line("LanAddress", lan.Address.ToString());
+            o.Append("[Router]\n");
+            Line(o, "LanAddress", lan.Address.ToString());
             if (lan.UlaPrefix != null)
-                o += Line("UlaPrefix", lan.UlaPrefix.ToString());
+                Line(o, "UlaPrefix", lan.UlaPrefix.ToString());
             if (lan.DhcpPoolStart != null && lan.DhcpPoolEnd != null)
             {
-                o += Line("DhcpPoolStart", lan.DhcpPoolStart.AddressToString());
-                o += Line("DhcpPoolEnd", lan.DhcpPoolEnd.AddressToString());
+                Line(o, "DhcpPoolStart", lan.DhcpPoolStart.AddressToString());
+                Line(o, "DhcpPoolEnd", lan.DhcpPoolEnd.AddressToString());
             }
-            o += Line("DhcpLeaseTime", ConfigValues.FormatDuration(lan.DhcpLeaseSeconds));
+            Line(o, "DhcpLeaseTime", ConfigValues.FormatDuration(lan.DhcpLeaseSeconds));
             for (int k = 0; k < lan.StaticLeases.Length; k++)
-                o += Line("StaticLease", lan.StaticLeases[k].ToString());
+                Line(o, "StaticLease", lan.StaticLeases[k].ToString());
             if (lan.Resolvers.Length > 0)
-                o += Line("Resolver", List(lan.Resolvers, false));
-            o += Line("DnsRedirect", lan.DnsRedirect ? "on" : "off");
-            o += Line("LanInterface", lan.LanInterface);
-            o += Line("NatEntries", nat.Entries.ToString());
-            o += Line("NatUdpTimeout", ConfigValues.FormatDuration(nat.UdpTimeout));
-            o += Line("NatTcpEstablishedTimeout", ConfigValues.FormatDuration(nat.TcpEstablishedTimeout));
-            o += Line("NatTcpTransitoryTimeout", ConfigValues.FormatDuration(nat.TcpTransitoryTimeout));
-            o += Line("NatIcmpTimeout", ConfigValues.FormatDuration(nat.IcmpTimeout));
-            o += Line("NatDnsTimeout", ConfigValues.FormatDuration(nat.DnsTimeout));
-            o += Line("NatHostShare", nat.HostShare.ToString());
-            return o;
+                Line(o, "Resolver", List(lan.Resolvers, false));
+            Line(o, "DnsRedirect", lan.DnsRedirect ? "on" : "off");
+            Line(o, "LanInterface", lan.LanInterface);
+            Line(o, "NatEntries", nat.Entries.ToString());
+            Line(o, "NatUdpTimeout", ConfigValues.FormatDuration(nat.UdpTimeout));
+            Line(o, "NatTcpEstablishedTimeout", ConfigValues.FormatDuration(nat.TcpEstablishedTimeout));
+            Line(o, "NatTcpTransitoryTimeout", ConfigValues.FormatDuration(nat.TcpTransitoryTimeout));
+            Line(o, "NatIcmpTimeout", ConfigValues.FormatDuration(nat.IcmpTimeout));
+            Line(o, "NatDnsTimeout", ConfigValues.FormatDuration(nat.DnsTimeout));
+            Line(o, "NatHostShare", nat.HostShare.ToString());
         }
 
         /// <summary>A secret key: base64 for export, "(hidden)" in the masked view, "" when absent.</summary>
@@ -137,9 +145,9 @@ namespace Warp.Protocol.Config
             return s;
         }
 
-        static string Line(string key, string value)
+        static void Line(TextBuilder o, string key, string value)
         {
-            return key + " = " + value + "\n";
+            o.Append(key).Append(" = ").Append(value).Append('\n');
         }
     }
 }
