@@ -118,7 +118,7 @@ namespace Warp.Protocol.Config
                     return "an empty item in the list";
                 IpPrefix p = IpPrefix.TryParse(items[k], allowPrefix);
                 if (p == null)
-                    return "\"" + Shown(items[k]) + "\" is " + what;
+                    return Item(items[k]) + " is " + what;
                 if (list.Length == max)
                     return "more than " + max.ToString() + " addresses";
                 list = ConfigLimits.Append(list, p);
@@ -136,7 +136,7 @@ namespace Warp.Protocol.Config
                 string reason;
                 PeerEndpoint e = PeerEndpoint.TryParse(items[k], out reason);
                 if (e == null)
-                    return "\"" + Shown(items[k]) + "\": " + reason;
+                    return Item(items[k]) + ": " + reason;
                 if (peer.Endpoints.Length == ConfigLimits.MaxEndpointsPerPeer)
                     return "more than " + ConfigLimits.MaxEndpointsPerPeer.ToString() + " endpoints";
                 peer.Endpoints = ConfigLimits.Append(peer.Endpoints, e);
@@ -228,9 +228,11 @@ namespace Warp.Protocol.Config
             return true;
         }
 
-        static string Shown(string text)
+        /// <summary>"\"item\"" when it is safe to quote (see <see cref="ConfigValues.Quotable"/>), else "an item".</summary>
+        static string Item(string text)
         {
-            return text.Length <= 48 ? text : text.Substring(0, 48) + "...";
+            string shown = ConfigValues.Quotable(text, false);
+            return shown == text ? "\"" + text + "\"" : "an item " + shown;
         }
     }
 }

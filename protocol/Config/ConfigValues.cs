@@ -184,11 +184,39 @@ namespace Warp.Protocol.Config
             return anyLetter && previous != '-' && labelLength > 0;
         }
 
-        /// <summary>The first <paramref name="count"/> characters of base64 of a public value, then "…" (for the console).</summary>
-        public static string Abbreviate(byte[] value, int count)
+        /// <summary>
+        /// A name or value from the file as it may appear in a message. A secret pasted in the
+        /// wrong place must not reach a log, so text is quoted only when it is short and shaped
+        /// like what was expected: a key name (at most 32 letters, digits, '_' or '-') when
+        /// <paramref name="isName"/>, else an address or host (at most 40 characters, containing
+        /// '.' or ':' and no '+' or '='). A 32-byte key in base64 is 43 or 44 characters, so it is
+        /// never quoted whole. Anything else is shown as "(not shown)".
+        /// </summary>
+        public static string Quotable(string text, bool isName)
         {
-            string s = Convert.ToBase64String(value);
-            return s.Length <= count ? s : s.Substring(0, count) + "\u2026";
+            const string Withheld = "(not shown)";
+            if (text == null)
+                return Withheld;
+            if (isName)
+            {
+                if (text.Length > 32)
+                    return Withheld;
+                for (int i = 0; i < text.Length; i++)
+                {
+                    char c = text[i];
+                    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+                        return Withheld;
+                }
+                return text;
+            }
+            if (text.Length > 40 || text.IndexOf('+') >= 0 || text.IndexOf('=') >= 0)
+                return Withheld;
+            if (text.IndexOf('.') < 0 && text.IndexOf(':') < 0)
+                return Withheld;
+            for (int i = 0; i < text.Length; i++)
+                if (text[i] < ' ' || text[i] > '~')
+                    return Withheld;
+            return text;
         }
     }
 }

@@ -150,7 +150,7 @@ namespace Warp.Protocol.Config
             string name = text.Substring(start, nameStop - start);
             if (_section == WgQuickKeys.SectionNone)
             {
-                Error(number, Shown(name) + ": outside any section (put it under [Interface], [Peer] or [Router])");
+                Error(number, ConfigValues.Quotable(name, true) + ": outside any section (put it under [Interface], [Peer] or [Router])");
                 return;
             }
             string value = text.Substring(valueStart, stop - valueStart);
@@ -158,9 +158,9 @@ namespace Warp.Protocol.Config
             if (key == WgQuickKeys.None)
             {
                 if (_section == WgQuickKeys.SectionInterface && WgQuickKeys.IsLinuxOnly(name))
-                    _diagnostics.AddWarning(number, Shown(name) + ": ignored (only wg-quick on Linux uses it)");
+                    _diagnostics.AddWarning(number, ConfigValues.Quotable(name, true) + ": ignored (only wg-quick on Linux uses it)");
                 else
-                    Error(number, Shown(name) + ": unknown key in " + WgQuickKeys.SectionName(_section));
+                    Error(number, ConfigValues.Quotable(name, true) + ": unknown key in " + WgQuickKeys.SectionName(_section));
                 return;
             }
             string keyName = WgQuickKeys.Name(key);
@@ -207,7 +207,7 @@ namespace Warp.Protocol.Config
             _skipping = false;
             if (section == WgQuickKeys.SectionNone)
             {
-                Error(number, "unknown section [" + Shown(name) + "] (expected [Interface], [Peer] or [Router]); its keys are skipped");
+                Error(number, "unknown section [" + ConfigValues.Quotable(name, true) + "] (expected [Interface], [Peer] or [Router]); its keys are skipped");
                 _section = WgQuickKeys.SectionPeer;
                 _skipping = true;
                 return;
@@ -260,12 +260,6 @@ namespace Warp.Protocol.Config
         void Error(int line, string text)
         {
             _diagnostics.AddError(line, text);
-        }
-
-        /// <summary>A name from the file as shown in a message: at most 40 characters.</summary>
-        static string Shown(string name)
-        {
-            return name.Length <= 40 ? name : name.Substring(0, 40) + "...";
         }
     }
 }

@@ -258,5 +258,23 @@ namespace Warp.Protocol.Tests.Config
             Assert.DoesNotContain(PrivateKey.Substring(0, 20), all);
             Assert.DoesNotContain(PresharedKey.Substring(0, 20), all);
         }
+
+        [Fact]
+        public void SecretsPastedInTheWrongPlaceAreNotQuoted()
+        {
+            string text = Minimal(
+                iface: PrivateKey + "\n" + PrivateKey.TrimEnd('=') + " = x\nDNS = " + PrivateKey + "\nAddress = " + PrivateKey.Substring(0, 30),
+                peer: "Endpoint = " + PresharedKey + ":51820, " + PresharedKey.TrimEnd('='),
+                router: "[" + PresharedKey + "]\n");
+            ConfigDiagnostics d = Diagnose(text);
+            Assert.True(d.ErrorCount >= 6, d.ToString());
+            string all = d.ToString();
+            // A key alone on a line ends in '=', so it reads as a key name (the key) with no value.
+            Assert.Contains("line 4: (not shown): unknown key in [Interface]", all);
+            Assert.Contains("line 5: (not shown): unknown key in [Interface]", all);
+            Assert.Contains("line 6: DNS: an item (not shown) is not an IP address", all);
+            WgQuickWriterTests.AssertNoSecret(all, PrivateKey);
+            WgQuickWriterTests.AssertNoSecret(all, PresharedKey);
+        }
     }
 }
