@@ -61,15 +61,6 @@ namespace Warp.Protocol.Config
             _warningCount++;
         }
 
-        /// <summary>True when a stored error is on <paramref name="line"/> and its text contains <paramref name="fragment"/>.</summary>
-        public bool HasError(int line, string fragment)
-        {
-            for (int i = 0; i < StoredErrorCount; i++)
-                if (_errors[i].Line == line && _errors[i].Text.IndexOf(fragment) >= 0)
-                    return true;
-            return false;
-        }
-
         /// <summary>All errors then all warnings, one per line, for the console or a log (no secrets are ever in them).</summary>
         public override string ToString()
         {
