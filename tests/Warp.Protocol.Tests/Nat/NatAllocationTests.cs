@@ -25,7 +25,7 @@ namespace Warp.Protocol.Tests.Nat
 
         static NatTranslator Build(out List<byte[]> packets)
         {
-            var config = Config(capacity: 512);
+            var config = NatConfigFor(capacity: 512);
             config.HostSharePercent = 100;
             var nat = Translator(config);
             packets = new List<byte[]>();

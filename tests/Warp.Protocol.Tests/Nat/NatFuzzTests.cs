@@ -24,9 +24,9 @@ namespace Warp.Protocol.Tests.Nat
         {
             int seed = Environment.TickCount;
             var rng = new Random(seed);
-            var eif = Config(capacity: 512);
+            var eif = NatConfigFor(capacity: 512);
             eif.Filtering = NatFiltering.EndpointIndependent;
-            var translators = new[] { Translator(Config(capacity: 512), 3), Translator(eif, 4) };
+            var translators = new[] { Translator(NatConfigFor(capacity: 512), 3), Translator(eif, 4) };
             var samples = new List<byte[]>();
             foreach (var nat in translators)
                 samples.AddRange(Warm(nat));

@@ -68,7 +68,7 @@ namespace Warp.Protocol.Tests.Nat
 
         static void Run(Op[] ops)
         {
-            var config = Config(capacity: 24);
+            var config = NatConfigFor(capacity: 24);
             config.TickSlots = 24;
             config.TickInterval = 1000;
             var nat = Translator(config, seed: (ulong)ops.Length * 7919 + (ulong)ops[0].Kind);

@@ -32,7 +32,7 @@ namespace Warp.Protocol.Tests.Nat
         [MemberData(nameof(Fixtures))]
         public void TranslatedCapturesKeepValidChecksumsAndRoundTrip(string fixture)
         {
-            var config = Config();
+            var config = NatConfigFor();
             config.TunnelMtu = 1500; // compare byte for byte: no MSS clamping here (TcpMss tests cover it)
             config.Filtering = NatFiltering.EndpointIndependent;
             var nat = Translator(config);

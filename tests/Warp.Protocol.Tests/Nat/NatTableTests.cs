@@ -17,9 +17,9 @@ namespace Warp.Protocol.Tests.Nat
         {
             Assert.Equal(26, NatTable.BytesPerEntry);
             Assert.True(NatTable.BytesPerEntry <= 32);
-            var table = new NatTable(Config(4096), new SeededRandom(1), new NatCounters());
+            var table = new NatTable(NatConfigFor(4096), new SeededRandom(1), new NatCounters());
             Assert.Equal(4096 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost, table.MemoryBytes);
-            table = new NatTable(Config(3000), new SeededRandom(1), new NatCounters()); // not a power of two: same per entry
+            table = new NatTable(NatConfigFor(3000), new SeededRandom(1), new NatCounters()); // not a power of two: same per entry
             Assert.Equal(3000 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost, table.MemoryBytes);
         }
 
@@ -27,23 +27,23 @@ namespace Warp.Protocol.Tests.Nat
         public void ConstructorRejectsBadConfiguration()
         {
             Assert.Throws<ArgumentNullException>(() => new NatTable(null, new SeededRandom(1), null));
-            Assert.Throws<ArgumentNullException>(() => new NatTable(Config(), null, null));
-            var c = Config(); c.Capacity = 0;
+            Assert.Throws<ArgumentNullException>(() => new NatTable(NatConfigFor(), null, null));
+            var c = NatConfigFor(); c.Capacity = 0;
             Assert.Throws<ArgumentException>(() => c.Validate());
-            c = Config(); c.Capacity = 65535;
+            c = NatConfigFor(); c.Capacity = 65535;
             Assert.Throws<ArgumentException>(() => c.Validate());
-            c = Config(); c.HostCapacity = 256;
+            c = NatConfigFor(); c.HostCapacity = 256;
             Assert.Throws<ArgumentException>(() => c.Validate());
-            c = Config(); c.DnsTimeout = 10 * Minute;
+            c = NatConfigFor(); c.DnsTimeout = 10 * Minute;
             Assert.Throws<ArgumentException>(() => c.Validate());
-            c = Config(); c.ExternalAddressV6 = new byte[4];
+            c = NatConfigFor(); c.ExternalAddressV6 = new byte[4];
             Assert.Throws<ArgumentException>(() => c.Validate());
         }
 
         [Fact]
         public void HostIsCappedAtItsShareAndCannotStarveOthers()
         {
-            var nat = Translator(Config(capacity: 16)); // default share: half
+            var nat = Translator(NatConfigFor(capacity: 16)); // default share: half
             Assert.Equal(8, nat.Table.MaxSessionsPerHost);
             for (int i = 0; i < 8; i++)
                 Assert.Equal(NatAction.ToTunnel, nat.Out(UdpV4(HostA, 40000 + i, Remote1, 9), 0).Action);
@@ -62,7 +62,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void FullTableEvictsClosedThenExpiredButNeverLiveSessions()
         {
-            var config = Config(capacity: 4);
+            var config = NatConfigFor(capacity: 4);
             config.HostSharePercent = 100;
             var nat = Translator(config);
             // Two live UDP sessions, one reset TCP session, one live TCP session.
@@ -89,7 +89,7 @@ namespace Warp.Protocol.Tests.Nat
             // 20,000 flows with mixed timeouts through a 1,024-slot table with Tick running:
             // insertions, ring joins and backward-shift deletions in both indexes. Every live
             // session stays reachable inbound and leads to its own host and port.
-            var config = Config(capacity: 1024);
+            var config = NatConfigFor(capacity: 1024);
             config.HostSharePercent = 100;
             config.TickSlots = 64;
             var nat = Translator(config, 77);
@@ -124,7 +124,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void GeneratedIcmpErrorsAreRateLimited()
         {
-            var config = Config(capacity: 1);
+            var config = NatConfigFor(capacity: 1);
             config.RepliesPerSecond = 20; // the default
             var nat = Translator(config);
             nat.Out(UdpV4(HostA, 1, Remote1, 9), 0);
@@ -141,7 +141,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void HostTableFullIsRefused()
         {
-            var config = Config(capacity: 64);
+            var config = NatConfigFor(capacity: 64);
             config.HostCapacity = 2;
             var nat = Translator(config);
             nat.Out(UdpV4(HostA, 1, Remote1, 9), 0);
@@ -160,7 +160,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void TickDoesBoundedWorkAndReclaimsWithinOneSweep()
         {
-            var config = Config(capacity: 1024);
+            var config = NatConfigFor(capacity: 1024);
             config.TickSlots = 64;
             config.HostSharePercent = 100;
             var nat = Translator(config);

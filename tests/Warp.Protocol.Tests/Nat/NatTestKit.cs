@@ -49,7 +49,7 @@ namespace Warp.Protocol.Tests.Nat
 
         public static byte[] V6(string s) { return IPAddress.Parse(s).GetAddressBytes(); }
 
-        public static NatConfig Config(int capacity = 256)
+        public static NatConfig NatConfigFor(int capacity = 256)
         {
             return new NatConfig
             {
@@ -66,7 +66,7 @@ namespace Warp.Protocol.Tests.Nat
 
         public static NatTranslator Translator(NatConfig config = null, ulong seed = 1)
         {
-            return new NatTranslator(new NatTable(config ?? Config(), new SeededRandom(seed), new NatCounters()));
+            return new NatTranslator(new NatTable(config ?? NatConfigFor(), new SeededRandom(seed), new NatCounters()));
         }
 
         // ---------------------------------------------------------------- builders

@@ -89,7 +89,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc4787_Req3_WellKnownPortsStayApartFromDynamicRange()
         {
-            var config = Config();
+            var config = NatConfigFor();
             config.MinPort = 20000;
             config.MaxPort = 20999;
             var nat = Translator(config);
@@ -100,7 +100,7 @@ namespace Warp.Protocol.Tests.Nat
             Assert.Equal(123, SrcPortV4(a));
             Assert.InRange(SrcPortV4(b), 1, 1023);
             Assert.InRange(SrcPortV4(c), 20000, 20999);
-            config = Config();
+            config = NatConfigFor();
             config.MinPort = 1000;
             Assert.Throws<ArgumentException>(() => config.Validate());
         }
@@ -108,7 +108,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc4787_Req4_PortParityPreservedWhenEnabled()
         {
-            var config = Config();
+            var config = NatConfigFor();
             config.PreservePortParity = true;
             var nat = Translator(config);
             for (int i = 0; i < 50; i++)
@@ -125,7 +125,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc4787_Req5_UdpTimeoutAtLeastTwoMinutes()
         {
-            var config = Config();
+            var config = NatConfigFor();
             Assert.Equal(5 * Minute, config.UdpTimeout);
             config.UdpTimeout = 2 * Minute - 1;
             Assert.Throws<ArgumentException>(() => config.Validate());
@@ -172,7 +172,7 @@ namespace Warp.Protocol.Tests.Nat
             Assert.Equal(NatAction.ToLan, nat.In(Reply(a), 4 * Minute).Action);
             Assert.Equal(NatAction.Drop, nat.In(Reply(a), 5 * Minute).Action);
 
-            var config = Config();
+            var config = NatConfigFor();
             config.InboundRefresh = true;
             nat = Translator(config);
             a = UdpV4(HostA, 40000, Remote1, 4500);
@@ -205,7 +205,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc4787_Req8_EndpointIndependentFilteringOption()
         {
-            var config = Config();
+            var config = NatConfigFor();
             config.Filtering = NatFiltering.EndpointIndependent;
             var nat = Translator(config);
             var a = UdpV4(HostA, 40000, Remote1, 3478);

@@ -58,7 +58,7 @@ namespace Warp.Protocol.Tests.Nat
             var syn = TcpV4(HostA, 40000, Remote1, 5000, Syn);
             nat.Out(syn, 0);
             Assert.Equal(NatDropReason.Filtered, nat.In(TcpV4(Remote2, 6000, ExtV4, SrcPortV4(syn), Syn), 1).Reason);
-            var config = Config();
+            var config = NatConfigFor();
             config.Filtering = NatFiltering.EndpointIndependent;
             nat = Translator(config);
             syn = TcpV4(HostA, 40000, Remote1, 5000, Syn);
@@ -87,7 +87,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc5382_Req5_EstablishedIdleTimeout()
         {
-            var config = Config();
+            var config = NatConfigFor();
             Assert.True(config.TcpEstablishedTimeout >= 2 * 60 * Minute + 4 * Minute);
             config.TcpEstablishedTimeout = 2 * 60 * Minute + 4 * Minute - 1;
             Assert.Throws<ArgumentException>(() => config.Validate());
@@ -107,7 +107,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc5382_Req5_TransitoryIdleTimeout()
         {
-            var config = Config();
+            var config = NatConfigFor();
             config.TcpTransitoryTimeout = 4 * Minute - 1;
             Assert.Throws<ArgumentException>(() => config.Validate());
 

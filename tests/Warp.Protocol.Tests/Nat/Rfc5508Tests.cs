@@ -40,7 +40,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc5508_Req2_IcmpQueryTimeoutAtLeastSixtySeconds()
         {
-            var config = Config();
+            var config = NatConfigFor();
             Assert.Equal(60 * Second, config.IcmpTimeout);
             config.IcmpTimeout = 59 * Second;
             Assert.Throws<ArgumentException>(() => config.Validate());
@@ -103,7 +103,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc5508_Req4_OutboundIcmpErrorTranslated()
         {
-            var config = Config();
+            var config = NatConfigFor();
             config.Filtering = NatFiltering.EndpointIndependent;
             var nat = Translator(config);
             var udp = UdpV4(HostA, 40000, Remote1, 3478);
@@ -163,7 +163,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc5508_Req8_TableFullAnswersAdministrativelyProhibited()
         {
-            var config = Config(capacity: 4);
+            var config = NatConfigFor(capacity: 4);
             config.HostSharePercent = 100;
             var nat = Translator(config);
             for (int i = 0; i < 4; i++)

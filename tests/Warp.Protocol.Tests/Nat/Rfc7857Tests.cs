@@ -20,9 +20,9 @@ namespace Warp.Protocol.Tests.Nat
             int ext = SrcPortV4(syn);
             nat.In(TcpV4(Remote1, 443, ExtV4, ext, Syn | Ack), 0);
             int slot = Rfc4787Tests.FindSlot(nat.Table);
-            Assert.Equal(Config().TcpEstablishedTimeout, nat.Table.Remaining(slot, 0));
+            Assert.Equal(NatConfigFor().TcpEstablishedTimeout, nat.Table.Remaining(slot, 0));
             nat.Out(TcpV4(HostA, 40000, Remote1, 443, Fin | Ack), 0);
-            Assert.Equal(Config().TcpTransitoryTimeout, nat.Table.Remaining(slot, 0));
+            Assert.Equal(NatConfigFor().TcpTransitoryTimeout, nat.Table.Remaining(slot, 0));
         }
 
         [Fact]
@@ -47,7 +47,7 @@ namespace Warp.Protocol.Tests.Nat
         [Fact]
         public void Rfc7857_Sec7_PortParityIsOffByDefault()
         {
-            Assert.False(Config().PreservePortParity);
+            Assert.False(NatConfigFor().PreservePortParity);
             var nat = Translator();
             var odd = new HashSet<int>();
             for (int i = 0; i < 40; i++)
