@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Warp.Hal.Linux
 {
     /// <summary>The few libc calls the Linux adapters need (AF_PACKET sockets, TAP, poll). Linux only.</summary>
-    internal static unsafe class Libc
+    public static unsafe class Libc
     {
         public const int AF_PACKET = 17;
         public const int SOCK_RAW = 3;

@@ -7,6 +7,7 @@ using System.Threading;
 using Warp.Protocol.Crypto;
 using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
+using Warp.Router.Linux;
 using Xunit;
 
 namespace Warp.Lab.Tests
@@ -24,7 +25,7 @@ namespace Warp.Lab.Tests
         [SkippableFact]
         public void EveryMessageTypeCarriesTheClientIdOnTheWire()
         {
-            Shell.RequireLab("tcpdump");
+            LabRequirements.RequireLab("tcpdump");
             var keyA = new byte[32];
             var keyB = new byte[32];
             RandomNumberGenerator.Fill(keyA);
@@ -108,7 +109,7 @@ namespace Warp.Lab.Tests
         [SkippableFact]
         public void AStandardPeerDropsMessagesThatCarryAClientId()
         {
-            Shell.RequireLab("wireguard-go", "wg", "ip");
+            LabRequirements.RequireLab("wireguard-go", "wg", "ip");
             using var wg = new WireGuardGoPeer();
             var key = new byte[32];
             RandomNumberGenerator.Fill(key);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading.Tasks;
 using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
+using Warp.Router.Linux;
 using Xunit;
 
 namespace Warp.Lab.Tests
@@ -42,7 +43,7 @@ namespace Warp.Lab.Tests
         [SkippableFact]
         public void AsInitiator_HandshakeIcmpAndUdpBothWays()
         {
-            Shell.RequireLab("wireguard-go", "wg", "ip", "python3");
+            LabRequirements.RequireLab("wireguard-go", "wg", "ip", "python3");
             using var wg = new WireGuardGoPeer();
             using var host = Host(wg, withEndpoint: true);
             wg.AddPeer(host.Tunnel.PublicKey);
@@ -99,7 +100,7 @@ namespace Warp.Lab.Tests
         [SkippableFact]
         public void AsResponder_PingFromWireGuardGoIsAnswered()
         {
-            Shell.RequireLab("wireguard-go", "wg", "ip", "ping");
+            LabRequirements.RequireLab("wireguard-go", "wg", "ip", "ping");
             using var wg = new WireGuardGoPeer();
             using var host = Host(wg, withEndpoint: false);
             wg.AddPeer(host.Tunnel.PublicKey, host.LocalPort);
@@ -128,7 +129,7 @@ namespace Warp.Lab.Tests
         [SkippableFact]
         public void KeepalivesAreAcceptedBothWays()
         {
-            Shell.RequireLab("wireguard-go", "wg", "ip");
+            LabRequirements.RequireLab("wireguard-go", "wg", "ip");
             using var wg = new WireGuardGoPeer();
             using var host = Host(wg, withEndpoint: true, persistentKeepalive: 1);
             wg.AddPeer(host.Tunnel.PublicKey, host.LocalPort);

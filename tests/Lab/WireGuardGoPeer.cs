@@ -1,3 +1,4 @@
+using Warp.Router.Linux;
 using System;
 using System.Diagnostics;
 using System.IO;

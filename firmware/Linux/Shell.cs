@@ -2,11 +2,10 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
-using Xunit;
 
-namespace Warp.Lab.Tests
+namespace Warp.Router.Linux
 {
-    /// <summary>Runs lab commands (ip, wg, tcpdump, ...) with a time limit, and tells whether the lab can run here.</summary>
+    /// <summary>Runs lab commands (ip, wg, tcpdump, ...) with a time limit; tells whether a program is installed and whether we are root.</summary>
     public static class Shell
     {
         public static bool IsRoot { get { return Environment.UserName == "root" || GetEuid() == 0; } }
@@ -28,21 +27,6 @@ namespace Warp.Lab.Tests
             foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/usr/sbin:/sbin:/bin").Split(':'))
                 if (File.Exists(Path.Combine(dir, program))) return true;
             return File.Exists("/usr/sbin/" + program) || File.Exists("/sbin/" + program);
-        }
-
-        /// <summary>
-        /// Skips the test where the lab cannot run (not root, a tool missing), except in CI,
-        /// where a missing prerequisite is a failure: build/test.sh installs everything.
-        /// </summary>
-        public static void RequireLab(params string[] programs)
-        {
-            string missing = IsRoot ? null : "root";
-            foreach (var p in programs)
-                if (missing == null && !Has(p)) missing = p;
-            if (missing == null) return;
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-                Assert.Fail("the lab needs " + missing + " (build/test.sh installs it)");
-            Skip.If(true, "the lab needs " + missing);
         }
 
         public static string Run(string command, int timeoutMs = 20000, bool check = true)

@@ -1,0 +1,106 @@
+using System;
+using System.IO;
+using Warp.Firmware;
+
+namespace Warp.Router.Linux
+{
+    /// <summary>
+    /// warp-router: the travel router's firmware on Linux.
+    /// <code>
+    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console]
+    ///   warp-router lab [--keep] [--throughput]
+    ///   warp-router status|nat|leases|counters|config|help [--control PATH]
+    /// </code>
+    /// </summary>
+    public static class Program
+    {
+        const string Usage =
+            "usage:\n" +
+            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console]\n" +
+            "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP\n" +
+            "  warp-router lab [--keep] [--throughput]\n" +
+            "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
+            "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
+            "  warp-router status|nat|leases|counters|config|help [--control PATH]\n" +
+            "      ask a running router through its control socket\n";
+
+        public static int Main(string[] args)
+        {
+            if (args.Length == 0 || args[0] == "--help" || args[0] == "-h")
+            {
+                Console.Write(Usage);
+                return args.Length == 0 ? 2 : 0;
+            }
+            try
+            {
+                switch (args[0])
+                {
+                    case "run": return Run(args);
+                    case "lab": return LabCommand(args);
+                    case "status":
+                    case "nat":
+                    case "leases":
+                    case "counters":
+                    case "config":
+                    case "help":
+                        return RouterHost.Query(Option(args, "--control") ?? new RunOptions().ControlSocket, args[0], Console.Out, Console.Error);
+                    default:
+                        Console.Error.WriteLine("warp-router: unknown command '" + args[0] + "'");
+                        Console.Error.Write(Usage);
+                        return 2;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("warp-router: " + e.Message);
+                return 2;
+            }
+        }
+
+        static string Option(string[] args, string name)
+        {
+            for (int i = 1; i < args.Length - 1; i++)
+                if (args[i] == name)
+                    return args[i + 1];
+            return null;
+        }
+
+        static bool Flag(string[] args, string name) { return Array.IndexOf(args, name) > 0; }
+
+        static int Run(string[] args)
+        {
+            var o = new RunOptions
+            {
+                ConfigPath = Option(args, "--config") ?? throw new ArgumentException("run needs --config FILE"),
+                LanInterface = Option(args, "--lan-interface"),
+                Tap = Option(args, "--tap"),
+                Console = !Flag(args, "--no-console"),
+            };
+            o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
+            o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
+            var settings = RouterHost.LoadSettings(o.ConfigPath, Console.Error);
+            if (settings == null)
+                return 1;
+            using var host = new RouterHost(o);
+            try
+            {
+                host.Start(settings, Console.Out);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Net.Sockets.SocketException || e is ArgumentException)
+            {
+                Console.Error.WriteLine("warp-router: cannot start: " + e.Message);
+                return 1;
+            }
+            Console.Out.Flush();
+            host.Run(Console.Out);
+            return 0;
+        }
+
+        static int LabCommand(string[] args)
+        {
+            var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput") };
+            LabReport report = lab.Run();
+            return report.AllPassed ? 0 : 1;
+        }
+    }
+}
