@@ -86,7 +86,7 @@ namespace Warp.Firmware
         /// <summary>Starts the tunnel: a handshake now, and a gratuitous ARP on the LAN.</summary>
         public void Start(long now)
         {
-            int n = lan.Arp.WriteGratuitous(outBuffer, 0);
+            int n = lan.Arp.WriteAnnouncement(outBuffer, 0);
             if (n > 0)
                 SendLan(outBuffer, 0, n);
             tunnel.Connect(0, now);

@@ -3,9 +3,9 @@ using System.Text;
 using Warp.Protocol.Config;
 using Xunit;
 using Xunit.Abstractions;
-using static Warp.Protocol.Tests.Config.ConfigSamples;
+using static Warp.Protocol.Tests.ConfigFile.ConfigSamples;
 
-namespace Warp.Protocol.Tests.Config
+namespace Warp.Protocol.Tests.ConfigFile
 {
     /// <summary>Mutated and random files: the parser never throws, and whatever it accepts round-trips and masks its secrets.</summary>
     public class ConfigFuzzTests

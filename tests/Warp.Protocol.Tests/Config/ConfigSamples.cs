@@ -4,7 +4,7 @@ using System.Reflection;
 using Warp.Protocol.Config;
 using Xunit;
 
-namespace Warp.Protocol.Tests.Config
+namespace Warp.Protocol.Tests.ConfigFile
 {
     /// <summary>Sample files (keys made with wg genkey / wg pubkey / wg genpsk for these tests only) and helpers.</summary>
     internal static class ConfigSamples

@@ -1,8 +1,8 @@
 using Warp.Protocol.Config;
 using Xunit;
-using static Warp.Protocol.Tests.Config.ConfigSamples;
+using static Warp.Protocol.Tests.ConfigFile.ConfigSamples;
 
-namespace Warp.Protocol.Tests.Config
+namespace Warp.Protocol.Tests.ConfigFile
 {
     /// <summary>One test per error the parser and validator report: the line number and the message, exactly.</summary>
     public class ConfigValidationTests

@@ -3,7 +3,7 @@ using System.Text;
 using Warp.Protocol.Config;
 using Xunit;
 
-namespace Warp.Protocol.Tests.Config
+namespace Warp.Protocol.Tests.ConfigFile
 {
     /// <summary>The value syntaxes (ConfigValues) and the UTF-8 codec (Utf8Text).</summary>
     public class ConfigValuesTests

@@ -2,9 +2,9 @@ using System;
 using Warp.Protocol.Config;
 using Warp.Protocol.WireGuard;
 using Xunit;
-using static Warp.Protocol.Tests.Config.ConfigSamples;
+using static Warp.Protocol.Tests.ConfigFile.ConfigSamples;
 
-namespace Warp.Protocol.Tests.Config
+namespace Warp.Protocol.Tests.ConfigFile
 {
     public class WgQuickParserTests
     {

@@ -1,9 +1,9 @@
 using System;
 using Warp.Protocol.Config;
 using Xunit;
-using static Warp.Protocol.Tests.Config.ConfigSamples;
+using static Warp.Protocol.Tests.ConfigFile.ConfigSamples;
 
-namespace Warp.Protocol.Tests.Config
+namespace Warp.Protocol.Tests.ConfigFile
 {
     public class WgQuickWriterTests
     {

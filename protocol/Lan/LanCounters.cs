@@ -1,0 +1,150 @@
+namespace Warp.Protocol.Lan
+{
+    /// <summary>
+    /// Every event the LAN services count: each drop or ignore by its reason, then the normal
+    /// traffic. A <see cref="LanResult"/> of Dropped carries one of the Drop* values.
+    /// </summary>
+    public enum LanCounter
+    {
+        // Frames dropped (LanAction.Dropped)
+        DropMalformedEthernet = 0,
+        DropVlanTagged,
+        DropMalformedArp,
+        DropMalformedIpv4,
+        DropBadIpv4Checksum,
+        DropFragmentToRouter,
+        DropMalformedUdp,
+        DropBadUdpChecksum,
+        DropMalformedIpv6,
+        DropMalformedIcmp,
+        DropBadIcmpChecksum,
+        DropToRouterUnhandled,
+        DropOutputTooSmall,
+        DropDhcpTruncated,
+        DropDhcpBadMagicCookie,
+        DropDhcpBadOp,
+        DropDhcpBadHardware,
+        DropDhcpOptionsOverrun,
+        DropDhcpBadOption,
+        DropDhcpNoMessageType,
+        DropDhcpUnknownMessageType,
+        DropDhcpRelayed,
+        DropDhcpPoolExhausted,
+        DropDhcpBadRequest,
+        DropNdHopLimit,
+        DropNdBadCode,
+        DropNdBadLength,
+        DropNdBadOptions,
+        DropNdUnspecifiedWithLinkAddress,
+        DropNdMulticastTarget,
+        DropNdBadDestination,
+        // Ignored (LanAction.Consumed, nothing sent)
+        IgnoredArpForOthers,
+        IgnoredArpConflict,
+        IgnoredDhcpServerMessage,
+        IgnoredDhcpOtherServer,
+        IgnoredDhcpNoRecord,
+        IgnoredDhcpDeclineUnknown,
+        IgnoredDhcpReleaseUnknown,
+        IgnoredNdTargetNotOurs,
+        IgnoredNdForeignRouterAdvertisement,
+        IgnoredNdRedirect,
+        IgnoredNdAddressConflict,
+        IgnoredMld,
+        IgnoredLinkBroadcast,
+        IgnoredLinkMulticast,
+        IgnoredIcmpToRouter,
+        // Events
+        ArpRepliesSent,
+        ArpRequestsSent,
+        ArpAnnouncementsSent,
+        ArpConflictsDefended,
+        DhcpDiscovers,
+        DhcpOffers,
+        DhcpRequests,
+        DhcpAcks,
+        DhcpNaks,
+        DhcpReleases,
+        DhcpDeclines,
+        DhcpDeclinedRecycled,
+        DhcpInforms,
+        EchoRepliesV4,
+        EchoRepliesV6,
+        RouterSolicitations,
+        RouterAdvertisementsSent,
+        NeighborSolicitations,
+        NeighborAdvertisementsSent,
+        DadDefended,
+        NeighborsLearnedV4,
+        NeighborsLearnedV6,
+        LeaseStoreSaves,
+        LeaseStoreLoadRejected,
+        Count,
+    }
+
+    /// <summary>The counters, one 64-bit value per <see cref="LanCounter"/>, with names for the console.</summary>
+    public sealed class LanCounters
+    {
+        static readonly string[] names =
+        {
+            "drop.malformed_ethernet", "drop.vlan_tagged", "drop.malformed_arp", "drop.malformed_ipv4",
+            "drop.bad_ipv4_checksum", "drop.fragment_to_router", "drop.malformed_udp", "drop.bad_udp_checksum",
+            "drop.malformed_ipv6", "drop.malformed_icmp", "drop.bad_icmp_checksum", "drop.to_router_unhandled",
+            "drop.output_too_small", "drop.dhcp_truncated", "drop.dhcp_bad_magic_cookie", "drop.dhcp_bad_op",
+            "drop.dhcp_bad_hardware", "drop.dhcp_options_overrun", "drop.dhcp_bad_option", "drop.dhcp_no_message_type",
+            "drop.dhcp_unknown_message_type", "drop.dhcp_relayed", "drop.dhcp_pool_exhausted", "drop.dhcp_bad_request",
+            "drop.nd_hop_limit", "drop.nd_bad_code", "drop.nd_bad_length", "drop.nd_bad_options",
+            "drop.nd_unspecified_with_link_address", "drop.nd_multicast_target", "drop.nd_bad_destination",
+            "ignored.arp_for_others", "ignored.arp_conflict", "ignored.dhcp_server_message", "ignored.dhcp_other_server",
+            "ignored.dhcp_no_record", "ignored.dhcp_decline_unknown", "ignored.dhcp_release_unknown",
+            "ignored.nd_target_not_ours", "ignored.nd_foreign_router_advertisement", "ignored.nd_redirect",
+            "ignored.nd_address_conflict", "ignored.mld", "ignored.link_broadcast", "ignored.link_multicast",
+            "ignored.icmp_to_router",
+            "arp_replies_sent", "arp_requests_sent", "arp_announcements_sent", "arp_conflicts_defended",
+            "dhcp_discovers", "dhcp_offers", "dhcp_requests", "dhcp_acks", "dhcp_naks", "dhcp_releases",
+            "dhcp_declines", "dhcp_declined_recycled", "dhcp_informs", "echo_replies_v4", "echo_replies_v6",
+            "router_solicitations", "router_advertisements_sent", "neighbor_solicitations",
+            "neighbor_advertisements_sent", "dad_defended", "neighbors_learned_v4", "neighbors_learned_v6",
+            "lease_store_saves", "lease_store_load_rejected",
+        };
+
+        readonly long[] values = new long[(int)LanCounter.Count];
+
+        public long this[LanCounter c] { get { return values[(int)c]; } }
+
+        public void Increment(LanCounter c) { values[(int)c]++; }
+
+        public static int Length { get { return (int)LanCounter.Count; } }
+
+        public static string NameOf(int i) { return names[i]; }
+
+        public long ValueAt(int i) { return values[i]; }
+
+        /// <summary>True for the reasons that make a frame Dropped (as opposed to ignored or an event).</summary>
+        public static bool IsDrop(LanCounter c) { return c <= LanCounter.DropNdBadDestination; }
+
+        /// <summary>Sum of every drop counter.</summary>
+        public long TotalDrops
+        {
+            get
+            {
+                long sum = 0;
+                for (int i = 0; i <= (int)LanCounter.DropNdBadDestination; i++)
+                    sum += values[i];
+                return sum;
+            }
+        }
+
+        /// <summary>Sum of every ignore counter.</summary>
+        public long TotalIgnored
+        {
+            get
+            {
+                long sum = 0;
+                for (int i = (int)LanCounter.IgnoredArpForOthers; i <= (int)LanCounter.IgnoredIcmpToRouter; i++)
+                    sum += values[i];
+                return sum;
+            }
+        }
+    }
+}

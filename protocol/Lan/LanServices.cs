@@ -1,0 +1,287 @@
+using Warp.Protocol.Net;
+using Warp.Protocol.WireGuard;
+
+namespace Warp.Protocol.Lan
+{
+    /// <summary>
+    /// The router's own services on the LAN, behind one entry point: ARP (RFC 826, RFC 5227),
+    /// the DHCPv4 server (RFC 2131), ICMP and ICMPv6 echo (RFC 792, RFC 4443), Neighbour
+    /// Discovery and Router Advertisements (RFC 4861, RFC 8106). Sans-I/O: frames and
+    /// <c>now</c> come in, reply frames go out in the caller's buffer, nothing is read from a
+    /// clock, a socket or a random source (jitter comes from the injected entropy source).
+    /// <code>
+    ///  Ethernet frame ──► not to the router's MAC, broadcast or multicast ─────────► NotForUs
+    ///   ├ ARP (0x0806) ──► ArpResponder ─────────────────────────────────► Reply / Consumed / Dropped
+    ///   ├ IPv4 to the router, 255.255.255.255 or the subnet broadcast:
+    ///   │   UDP 67 ──► DhcpServer;  UDP 53 to the router ──► NotForUs (the NAT redirects DNS);
+    ///   │   ICMP ──► IcmpEchoResponder;  anything else ──► Dropped (unhandled) / Consumed (broadcast)
+    ///   ├ IPv4 to 224.0.0.0/24 (link-local multicast) ──► Consumed;   other IPv4 ──► NotForUs
+    ///   ├ IPv6 (source learned into the neighbour cache when it is a LAN address)
+    ///   │   ICMPv6 133-137 ──► NeighborDiscovery;  echo to the router ──► IcmpEchoResponder
+    ///   │   MLD (130-132, 143) ──► Consumed;  UDP 53 to the router ──► NotForUs
+    ///   │   other to the router ──► Dropped;  other to ff02::/16 ──► Consumed;  other ──► NotForUs
+    ///   └ other EtherTypes ──► NotForUs;  802.1Q-tagged ──► Dropped (the LAN is untagged)
+    /// </code>
+    /// DNS: the router advertises itself as the resolver (DHCP option 6, RDNSS) but answers no
+    /// query; UDP port 53 to the router is left to the NAT, which sends it to the resolver in
+    /// the tunnel. Every Dropped and every ignore is counted in <see cref="Counters"/>.
+    /// Memory (bytes of table data, without array headers): leases 27 + 15 per slot plus 6,
+    /// IPv4 neighbours 19 per slot, IPv6 neighbours 31 per slot, counters 8 per counter.
+    /// </summary>
+    public sealed class LanServices
+    {
+        readonly LanConfig config;
+        readonly LanCounters counters = new LanCounters();
+        readonly NeighborTable ipv4Neighbors;
+        readonly NeighborTable ipv6Neighbors;
+        readonly ArpResponder arp;
+        readonly DhcpServer dhcp;
+        readonly IcmpEchoResponder echo;
+        readonly RouterAdvertiser advertiser;
+        readonly NeighborDiscovery nd;
+
+        /// <param name="config">The LAN configuration; validated here.</param>
+        /// <param name="leaseCapacity">DHCP lease slots (board profile).</param>
+        /// <param name="ipv4NeighborCapacity">ARP cache slots.</param>
+        /// <param name="ipv6NeighborCapacity">IPv6 neighbour cache slots (hosts have several addresses each).</param>
+        /// <param name="store">Lease persistence, or null for none.</param>
+        /// <param name="entropy">Jitter for RA intervals, or null for fixed mid-range intervals.</param>
+        /// <param name="now">Monotonic milliseconds at start; stored leases are loaded relative to it.</param>
+        public LanServices(LanConfig config, int leaseCapacity, int ipv4NeighborCapacity, int ipv6NeighborCapacity,
+            ILeaseStore store, IRandomSource entropy, long now)
+        {
+            if (config == null)
+                throw new System.ArgumentNullException("config");
+            config.Validate();
+            this.config = config;
+            ipv4Neighbors = new NeighborTable(ipv4NeighborCapacity, 4);
+            ipv6Neighbors = new NeighborTable(ipv6NeighborCapacity, 16);
+            arp = new ArpResponder(config, ipv4Neighbors, counters);
+            dhcp = new DhcpServer(config, new DhcpLeaseTable(config, leaseCapacity), ipv4Neighbors, counters, store);
+            echo = new IcmpEchoResponder(config, counters);
+            advertiser = new RouterAdvertiser(config, counters, entropy);
+            nd = new NeighborDiscovery(config, ipv6Neighbors, advertiser, counters);
+            dhcp.LoadLeases(now);
+        }
+
+        public LanConfig Config { get { return config; } }
+        public LanCounters Counters { get { return counters; } }
+        public ArpResponder Arp { get { return arp; } }
+        public DhcpServer Dhcp { get { return dhcp; } }
+        public NeighborTable Ipv4Neighbors { get { return ipv4Neighbors; } }
+        public NeighborTable Ipv6Neighbors { get { return ipv6Neighbors; } }
+
+        /// <summary>Bytes of table data held (leases, both neighbour caches, counters).</summary>
+        public int SizeInBytes
+        {
+            get { return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + LanCounters.Length * 8; }
+        }
+
+        /// <summary>The MAC of a LAN host's IPv4 address, for frames the router sends it.</summary>
+        public bool TryGetMac(uint ip, byte[] mac, int macOffset) { return ipv4Neighbors.TryGetMac(ip, mac, macOffset); }
+
+        /// <summary>The MAC of a LAN host's IPv6 address, for frames the router sends it.</summary>
+        public bool TryGetMac(byte[] ip, int offset, byte[] mac, int macOffset) { return ipv6Neighbors.TryGetMac(ip, offset, mac, macOffset); }
+
+        /// <summary>
+        /// Handles one frame received on the LAN. A Reply's frame is at output[outputOffset ..
+        /// outputOffset + Length); the output needs <see cref="DhcpServer.MaxReplyFrameLength"/>
+        /// bytes, or the request's length for echo replies, and must be another array than
+        /// <paramref name="frame"/>. Never throws on the frame's contents; never allocates.
+        /// </summary>
+        public LanResult Handle(byte[] frame, int offset, int length, byte[] output, int outputOffset, long now)
+        {
+            if (frame != null && frame == output)
+                throw new System.ArgumentException("the output must be another buffer than the frame", "output");
+            EthernetFrame eth;
+            if (!EthernetFrame.TryCreate(frame, offset, length, out eth))
+                return Drop(LanCounter.DropMalformedEthernet);
+            if (!eth.IsMulticast && !MacAddress.Equal(frame, eth.DestinationOffsetInBuffer, config.RouterMac, 0))
+                return LanResult.NotForUs;
+            if (eth.HasVlanTag)
+                return Drop(LanCounter.DropVlanTagged);
+            switch (eth.EtherType)
+            {
+                case EthernetFrame.EtherTypeArp:
+                    return arp.Handle(eth, output, outputOffset, now);
+                case EthernetFrame.EtherTypeIpv4:
+                    return HandleIpv4(eth, output, outputOffset, now);
+                case EthernetFrame.EtherTypeIpv6:
+                    return HandleIpv6(eth, output, outputOffset, now);
+                default:
+                    return LanResult.NotForUs;
+            }
+        }
+
+        LanResult HandleIpv4(EthernetFrame eth, byte[] output, int outputOffset, long now)
+        {
+            Ipv4Packet ip;
+            if (!Ipv4Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out ip))
+                return Drop(LanCounter.DropMalformedIpv4);
+            uint dst = ip.Destination;
+            bool toRouter = dst == config.RouterIp;
+            bool broadcast = dst == 0xFFFFFFFF || dst == config.BroadcastAddress;
+            if (!toRouter && !broadcast)
+            {
+                if ((dst & 0xFFFFFF00) == 0xE0000000)
+                    return Ignore(LanCounter.IgnoredLinkMulticast); // 224.0.0.0/24 never leaves the link (RFC 5771)
+                return LanResult.NotForUs;
+            }
+            byte protocol = ip.Protocol;
+            if (protocol == Ipv4Packet.ProtocolUdp && toRouter && !ip.IsFragment && ip.PayloadLength >= 4
+                && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == 53)
+                return LanResult.NotForUs; // DNS to the router: the NAT redirects it into the tunnel
+            if (!ip.VerifyHeaderChecksum())
+                return Drop(LanCounter.DropBadIpv4Checksum);
+            if (ip.IsFragment)
+                return Drop(LanCounter.DropFragmentToRouter);
+            if (protocol == Ipv4Packet.ProtocolUdp)
+            {
+                UdpDatagram udp;
+                if (!UdpDatagram.TryCreate(eth.Buffer, ip.PayloadOffset, ip.PayloadLength, out udp))
+                    return Drop(LanCounter.DropMalformedUdp);
+                if (udp.DestinationPort == DhcpMessage.ServerPort)
+                {
+                    if (!udp.VerifyChecksum(ip.PseudoHeaderSum(), true))
+                        return Drop(LanCounter.DropBadUdpChecksum);
+                    return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, output, outputOffset, now);
+                }
+            }
+            else if (protocol == Ipv4Packet.ProtocolIcmp && toRouter)
+            {
+                return echo.HandleV4(eth, ip, output, outputOffset);
+            }
+            if (broadcast)
+                return Ignore(LanCounter.IgnoredLinkBroadcast);
+            return Drop(LanCounter.DropToRouterUnhandled);
+        }
+
+        LanResult HandleIpv6(EthernetFrame eth, byte[] output, int outputOffset, long now)
+        {
+            Ipv6Packet ip;
+            byte[] b = eth.Buffer;
+            if (!Ipv6Packet.TryCreate(b, eth.PayloadOffset, eth.PayloadLength, out ip))
+                return Drop(LanCounter.DropMalformedIpv6);
+            int src = ip.SourceOffsetInBuffer;
+            int dst = ip.DestinationOffsetInBuffer;
+            if (Ipv6Address.IsMulticast(b, src))
+                return Drop(LanCounter.DropMalformedIpv6); // RFC 4291 section 2.7: never a source
+            bool toRouter = config.IsRouterIpv6(b, dst);
+            bool linkMulticast = b[dst] == 0xFF && (b[dst + 1] & 0x0F) <= 2; // interface- or link-local scope
+            byte upper = ip.UpperLayerProtocol;
+            bool nd = false;
+            if (upper == Ipv6Packet.NextHeaderIcmpv6 && ip.HasUpperLayerHeader && ip.UpperLayerLength >= 1)
+                nd = NeighborDiscovery.IsNdType(b[ip.UpperLayerOffset]);
+            // Learn from traffic; ND messages are learned from their options after validation instead.
+            if (!nd && !Ipv6Address.IsUnspecified(b, src))
+                LearnFromTraffic(b, src, eth, now);
+            if (!toRouter && !linkMulticast)
+                return LanResult.NotForUs;
+            if (upper == Ipv6Packet.NextHeaderUdp && toRouter && ip.HasUpperLayerHeader && ip.UpperLayerLength >= 4
+                && Endian.Read16(b, ip.UpperLayerOffset + 2) == 53)
+                return LanResult.NotForUs; // DNS to the router: the NAT redirects it into the tunnel
+            if (upper == Ipv6Packet.NextHeaderIcmpv6)
+            {
+                if (ip.HasFragmentHeader)
+                    return Drop(LanCounter.DropFragmentToRouter);
+                Icmpv6Packet icmp;
+                if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
+                    return Drop(LanCounter.DropMalformedIcmp);
+                if (!icmp.VerifyChecksum(ip.PseudoHeaderSum()))
+                    return Drop(LanCounter.DropBadIcmpChecksum);
+                byte type = icmp.Type;
+                if (NeighborDiscovery.IsNdType(type))
+                    return this.nd.Handle(eth, ip, icmp, output, outputOffset, now);
+                if (type == Icmpv6Packet.TypeEchoRequest && toRouter)
+                    return echo.HandleV6(eth, ip, icmp, output, outputOffset);
+                if (type == 130 || type == 131 || type == 132 || type == 143)
+                    return Ignore(LanCounter.IgnoredMld);
+                return Ignore(toRouter ? LanCounter.IgnoredIcmpToRouter : LanCounter.IgnoredLinkMulticast);
+            }
+            if (toRouter)
+                return Drop(LanCounter.DropToRouterUnhandled);
+            return Ignore(LanCounter.IgnoredLinkMulticast);
+        }
+
+        void LearnFromTraffic(byte[] b, int src, EthernetFrame eth, long now)
+        {
+            nd.Learn(b, src, b, eth.SourceOffsetInBuffer, now);
+        }
+
+        /// <summary>
+        /// Sends what is due: the start-up ARP announcements (RFC 5227), then periodic Router
+        /// Advertisements. Returns Reply with one frame, or Consumed when nothing is due; call
+        /// again while it returns Reply (NextDeadline is then <c>now</c>).
+        /// </summary>
+        public LanResult Tick(long now, byte[] output, int outputOffset)
+        {
+            int n = arp.Tick(now, output, outputOffset);
+            if (n == 0)
+                n = advertiser.Tick(now, output, outputOffset);
+            return n > 0 ? LanResult.Reply(n) : LanResult.Consumed;
+        }
+
+        /// <summary>The earliest time <see cref="Tick"/> has something to send.</summary>
+        public long NextDeadline(long now)
+        {
+            long a = arp.NextDeadline(now);
+            long r = advertiser.NextDeadline(now);
+            return a < r ? a : r;
+        }
+
+        /// <summary>Number of lease slots in use (any state but free), for the <c>leases</c> console command.</summary>
+        public int LeaseCount
+        {
+            get
+            {
+                DhcpLeaseTable t = dhcp.Leases;
+                int n = 0;
+                for (int i = 0; i < t.Capacity; i++)
+                    if (t.StateAt(i) != DhcpLeaseTable.StateFree)
+                        n++;
+                return n;
+            }
+        }
+
+        /// <summary>
+        /// One line for the <c>leases</c> console command (off the packet path; allocates):
+        /// "192.168.4.10 02:00:00:00:00:01 bound 43190s". Null when there is no such lease.
+        /// </summary>
+        public string FormatLease(int index, long now)
+        {
+            DhcpLeaseTable t = dhcp.Leases;
+            for (int i = 0; i < t.Capacity; i++)
+            {
+                if (t.StateAt(i) == DhcpLeaseTable.StateFree || index-- != 0)
+                    continue;
+                byte[] mac = new byte[6];
+                t.CopyMacAt(i, mac, 0);
+                byte s = t.EffectiveState(i, now);
+                string state = s == DhcpLeaseTable.StateOffered ? "offered" : s == DhcpLeaseTable.StateBound ? "bound"
+                    : s == DhcpLeaseTable.StateDeclined ? "declined" : s == DhcpLeaseTable.StateFree ? "free" : "released";
+                long left = t.ExpiresAt(i) - now;
+                string time = left > 0 && s != DhcpLeaseTable.StateReleased ? " " + (left / 1000).ToString() + "s" : "";
+                return FormatIpv4(t.AddressAt(i)) + " " + MacAddress.Format(mac, 0) + " " + state + time;
+            }
+            return null;
+        }
+
+        /// <summary>Dotted quad (console only).</summary>
+        public static string FormatIpv4(uint ip)
+        {
+            return (ip >> 24).ToString() + "." + ((ip >> 16) & 255).ToString() + "." + ((ip >> 8) & 255).ToString() + "." + (ip & 255).ToString();
+        }
+
+        LanResult Drop(LanCounter reason)
+        {
+            counters.Increment(reason);
+            return LanResult.Dropped(reason);
+        }
+
+        LanResult Ignore(LanCounter reason)
+        {
+            counters.Increment(reason);
+            return LanResult.Consumed;
+        }
+    }
+}
