@@ -146,7 +146,7 @@ namespace Warp.Router.Linux
 
             // The peer: wireguard-go, the origin web server and the DNS server.
             Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 10.250.2.2/24 dev wlp-up && ip -6 addr add fd10:250:2::2/64 dev wlp-up nodad && ip link set wlp-up up && ip route add default via 10.250.2.1 && ip -6 route add default via fd10:250:2::1'"));
-            Shell.Run(Ns(PeerNs, $"sh -c 'ip link add wlp-origin type dummy && ip addr add {OriginV4}/32 dev wlp-origin && ip addr add {DnsV4}/32 dev wlp-origin && ip -6 addr add {OriginV6}/128 dev wlp-origin nodad && ip -6 addr add {DnsV6}/128 dev wlp-origin nodad && ip link set wlp-origin up'"));
+            Shell.Run(Ns(PeerNs, $"sh -c 'ip addr add {OriginV4}/32 dev lo && ip addr add {DnsV4}/32 dev lo && ip -6 addr add {OriginV6}/128 dev lo nodad && ip -6 addr add {DnsV6}/128 dev lo nodad'"));
             string peerKey = Path.Combine(Work, "peer.key");
             string routerKey = Shell.Run("wg genkey").Trim();
             File.WriteAllText(Path.Combine(Work, "router.key"), routerKey + "\n");
