@@ -69,11 +69,7 @@ namespace Warp.Router.Linux
             Console.CancelKeyPress += onCancel;
             try
             {
-                if (!report.Check("packages", InstallPackages(out string missing), missing)) return report;
-                TearDown();
-                Build();
-                report.Check("lab built", true, "namespaces " + string.Join(", ", Namespaces));
-                StartRouter();
+                if (!Setup(report)) return report;
                 Scenario(report);
                 if (MeasureThroughput)
                     Throughput(report);
@@ -94,6 +90,25 @@ namespace Warp.Router.Linux
             }
             log.WriteLine(report.AllPassed ? "lab: all steps passed" : "lab: some steps FAILED");
             return report;
+        }
+
+        /// <summary>Installs what is missing, removes any earlier lab, builds this one and starts the router.</summary>
+        public bool Setup(LabReport report)
+        {
+            if (!report.Check("packages", InstallPackages(out string missing), missing))
+                return false;
+            TearDown();
+            Build();
+            report.Check("lab built", true, "namespaces " + string.Join(", ", Namespaces));
+            StartRouter();
+            return true;
+        }
+
+        /// <summary>Stops the WireGuard peer (wireguard-go) and forgets it, as if the far end went away.</summary>
+        public void StopPeer()
+        {
+            Shell.Stop(peerDaemon);
+            peerDaemon = null;
         }
 
         bool InstallPackages(out string missing)
@@ -292,6 +307,9 @@ namespace Warp.Router.Linux
                 string peerPublic = Shell.Run(Ns(PeerNs, "wg show wlpwg0 public-key")).Trim();
                 Shell.Run(Ns(RouterNs, $"wg set wlrwg0 private-key {key} peer {peerPublic} endpoint {PeerUplinkV4}:{PeerPort} allowed-ips 0.0.0.0/0"));
                 Shell.Run(Ns(RouterNs, $"sh -c 'ip addr add 172.16.0.2/32 dev wlrwg0 && ip link set wlrwg0 mtu 1280 up && ip addr add {RouterLan}/24 dev wlr-lan && ip route add {OriginV4}/32 dev wlrwg0 && sysctl -qw net.ipv4.ip_forward=1 && iptables -t nat -A POSTROUTING -o wlrwg0 -j MASQUERADE && iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu'"));
+                // The client still has our router's MAC for 192.168.42.1; the kernel's is another.
+                Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
+                Shell.Run(Ns(Client, $"ping -c 3 -W 2 {OriginV4}"), 15000, false);
                 double theirs = Iperf();
                 report.Values["throughput.wireguard-go"] = theirs.ToString("F1");
                 report.Check("iperf3 through wireguard-go (same topology)", theirs > 0, theirs.ToString("F1") + " Mbit/s");
@@ -307,7 +325,7 @@ namespace Warp.Router.Linux
 
         double Iperf()
         {
-            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t 5 -J"), 30000, false);
+            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t 5 -J --connect-timeout 5000"), 30000, false);
             try
             {
                 using var doc = JsonDocument.Parse(json);

@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using Warp.Protocol.Net;
+using Warp.Router.Linux;
+using Xunit;
+using Xunit.Abstractions;
+using RouterLab = Warp.Router.Linux.Lab;
+
+namespace Warp.Lab.Tests
+{
+    /// <summary>
+    /// The main job's scenario as assertions: warp-router in its network-namespace lab with real
+    /// clients (ISC dhclient, ping, dig, curl, iperf3) and wireguard-go as the WARP-like peer.
+    /// </summary>
+    [Collection("lab")]
+    public class RouterLabTests
+    {
+        readonly ITestOutputHelper output;
+        public RouterLabTests(ITestOutputHelper output) { this.output = output; }
+
+        sealed class OutputWriter : StringWriter
+        {
+            readonly ITestOutputHelper o;
+            public OutputWriter(ITestOutputHelper o) { this.o = o; }
+            public override void WriteLine(string value) { try { o.WriteLine(value ?? ""); } catch (InvalidOperationException) { } }
+        }
+
+        static readonly string[] Tools = { "wireguard-go", "wg", "ip", "dhclient", "dig", "curl", "ping", "tcpdump" };
+
+        [SkippableFact]
+        public void ScenarioLeasePingDnsAndHttpOverBothFamilies()
+        {
+            LabRequirements.RequireLab(Tools);
+            var lab = new RouterLab(new OutputWriter(output));
+            try
+            {
+                var report = new LabReport(new OutputWriter(output));
+                Assert.True(lab.Setup(report), "lab set-up failed");
+                lab.Scenario(report);
+                foreach (var step in report.Steps)
+                    Assert.True(step.Passed, step.Name + ": " + step.Detail);
+                Assert.StartsWith("192.168.42.", report.Values["lease"]);
+                Assert.Equal("200", report.Values["http4"]);
+                Assert.Equal("200", report.Values["http6"]);
+                Assert.Contains("tcp 192.168.42.", report.Values["nat"]);
+                Assert.Contains("-> 198.18.0.80:80", report.Values["nat"]);
+
+                // Leases survive a restart of the router: same MAC, same address.
+                string before = report.Values["lease"];
+                lab.StopRouter();
+                lab.StartRouter();
+                Shell.Run($"ip netns exec {RouterLab.Client} sh -c 'dhclient -x -pf {lab.Work}/dhclient.pid 2>/dev/null; ip -4 addr flush dev wlc0'", 20000, false);
+                Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/fresh.leases wlc0", 40000, false);
+                string after = Shell.Run($"ip netns exec {RouterLab.Client} ip -4 -o addr show dev wlc0", 5000, false);
+                Assert.Contains("inet " + before + "/24", after);
+                Assert.Contains("1 lease(s)", lab.Query("leases"));
+            }
+            finally
+            {
+                lab.TearDown();
+            }
+        }
+
+        /// <summary>
+        /// Kill switch: the peer is gone and the router restarted, so no session exists. While the LAN
+        /// client keeps trying (ping, DNS, HTTP), the router's uplink carries nothing but WireGuard
+        /// handshake initiations to the peer: no LAN packet in clear, no data message.
+        /// </summary>
+        [SkippableFact]
+        public void KillSwitchNothingButWireGuardOnTheUplinkWhileThePeerIsDown()
+        {
+            LabRequirements.RequireLab(Tools);
+            var lab = new RouterLab(new OutputWriter(output));
+            string pcap = Path.Combine(Path.GetTempPath(), "warp-killswitch-" + Guid.NewGuid().ToString("N") + ".pcap");
+            try
+            {
+                var report = new LabReport(new OutputWriter(output));
+                Assert.True(lab.Setup(report), "lab set-up failed");
+                Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
+                lab.StopPeer();
+                lab.StopRouter();
+                lab.StartRouter();
+                var dump = Shell.Start($"ip netns exec {RouterLab.RouterNs} tcpdump -i wlr-up -U -s 0 -w {pcap}");
+                Thread.Sleep(1500);
+                // LAN traffic for the tunnel: ping, DNS through the router, HTTP (all must go nowhere).
+                Shell.Run($"ip netns exec {RouterLab.Client} ping -c 3 -W 1 {RouterLab.OriginV4}", 15000, false);
+                Shell.Run($"ip netns exec {RouterLab.Client} dig +time=1 +tries=2 @{RouterLab.RouterLan} origin.lab A", 15000, false);
+                Shell.Run($"ip netns exec {RouterLab.Client} curl -s --max-time 3 http://{RouterLab.OriginV4}/index.bin -o /dev/null", 15000, false);
+                Thread.Sleep(1000);
+                Shell.Stop(dump, interrupt: true);
+                Assert.Contains("tunnel: handshaking", lab.Query("status"));
+
+                int initiations = 0;
+                foreach (var frame in ReadPcap(pcap))
+                {
+                    Assert.True(EthernetFrame.TryCreate(frame, 0, frame.Length, out var eth));
+                    if (eth.EtherType == EthernetFrame.EtherTypeArp)
+                        continue; // the uplink's own neighbour resolution
+                    byte[] lan = { 192, 168, 42 };
+                    if (eth.EtherType == EthernetFrame.EtherTypeIpv4)
+                    {
+                        Assert.True(Ipv4Packet.TryCreate(frame, eth.PayloadOffset, eth.PayloadLength, out var ip));
+                        Assert.False(frame[ip.SourceOffsetInBuffer] == 192 && frame[ip.SourceOffsetInBuffer + 1] == 168, "a LAN source address on the uplink");
+                        Assert.False(ip.Destination == Packets.V4(RouterLab.OriginV4) || ip.Destination == Packets.V4(RouterLab.DnsV4), "cleartext traffic to the origin or the resolver");
+                        if (ip.Source != Packets.V4(RouterLab.RouterUplinkV4))
+                            continue; // inbound (e.g. the peer's host answering port unreachable)
+                        Assert.Equal(Ipv4Packet.ProtocolUdp, ip.Protocol);
+                        Assert.True(UdpDatagram.TryCreate(frame, ip.PayloadOffset, ip.PayloadLength, out var udp));
+                        Assert.Equal(Packets.V4(RouterLab.PeerUplinkV4), ip.Destination);
+                        Assert.Equal(RouterLab.PeerPort, udp.DestinationPort);
+                        // WireGuard: without a session only handshake initiations may leave.
+                        Assert.Equal(148, udp.PayloadLength);
+                        Assert.Equal(1, frame[udp.PayloadOffset]);
+                        initiations++;
+                    }
+                    else if (eth.EtherType == EthernetFrame.EtherTypeIpv6)
+                    {
+                        Assert.True(Ipv6Packet.TryCreate(frame, eth.PayloadOffset, eth.PayloadLength, out var ip6));
+                        Assert.False(frame[ip6.SourceOffsetInBuffer] == 0xfd && frame[ip6.SourceOffsetInBuffer + 1] == 0x42, "a LAN IPv6 source on the uplink");
+                        Assert.NotEqual(Ipv6Packet.NextHeaderTcp, ip6.UpperLayerProtocol);
+                        if (ip6.UpperLayerProtocol == Ipv6Packet.NextHeaderUdp)
+                        {
+                            Assert.True(UdpDatagram.TryCreate(frame, ip6.UpperLayerOffset, ip6.UpperLayerLength, out var udp6));
+                            Assert.Equal(RouterLab.PeerPort, udp6.DestinationPort);
+                            Assert.Equal(148, udp6.PayloadLength);
+                        }
+                        else
+                        {
+                            Assert.Equal(Ipv6Packet.NextHeaderIcmpv6, ip6.UpperLayerProtocol); // the uplink's ND and MLD
+                        }
+                    }
+                    else
+                    {
+                        Assert.Fail("unexpected EtherType " + eth.EtherType.ToString("x4") + " on the uplink");
+                    }
+                }
+                Assert.True(initiations >= 1, "the router did not even try to handshake");
+                string counters = lab.Query("counters");
+                output.WriteLine(counters);
+            }
+            finally
+            {
+                lab.TearDown();
+                File.Delete(pcap);
+            }
+        }
+
+        [SkippableFact]
+        public void ThroughputAgainstWireGuardGoIsMeasured()
+        {
+            LabRequirements.RequireLab("iperf3", "iptables", "wireguard-go", "dhclient");
+            var lab = new RouterLab(new OutputWriter(output));
+            try
+            {
+                var report = new LabReport(new OutputWriter(output));
+                Assert.True(lab.Setup(report), "lab set-up failed");
+                Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
+                Assert.Contains("tunnel: up", WaitUp(lab));
+                lab.Throughput(report);
+                Assert.True(double.Parse(report.Values["throughput.warp-router"]) > 0, "no throughput through warp-router");
+                Assert.True(double.Parse(report.Values["throughput.wireguard-go"]) > 0, "no throughput through wireguard-go");
+            }
+            finally
+            {
+                lab.TearDown();
+            }
+        }
+
+        static string WaitUp(RouterLab lab)
+        {
+            string s = "";
+            for (int i = 0; i < 75; i++)
+            {
+                s = lab.Query("status");
+                if (s.Contains("tunnel: up")) break;
+                Thread.Sleep(200);
+            }
+            return s;
+        }
+
+        static IEnumerable<byte[]> ReadPcap(string path)
+        {
+            var f = File.ReadAllBytes(path);
+            Assert.Equal(0xA1B2C3D4u, BitConverter.ToUInt32(f, 0));
+            for (int pos = 24; pos + 16 <= f.Length;)
+            {
+                int n = BitConverter.ToInt32(f, pos + 8);
+                var frame = new byte[n];
+                Array.Copy(f, pos + 16, frame, 0, n);
+                pos += 16 + n;
+                yield return frame;
+            }
+        }
+    }
+}
