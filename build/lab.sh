@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job (README.md): warp-router's self-contained lab. Needs root; installs the Debian
+# packages it drives (wireguard-go, isc-dhcp-client, dnsutils, curl, ...) when they are missing.
+#   bash build/lab.sh               build the lab, run the scenario, print it, tear it down
+#   bash build/lab.sh --keep        leave the lab up for exploring
+#   bash build/lab.sh --throughput  also measure iperf3 through warp-router and through wireguard-go
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "lab: the .NET SDK (dotnet) is not on PATH; install the .NET 10 SDK first" >&2
+  exit 1
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build -c Release firmware/Linux/Warp.Router.Linux.csproj --nologo -clp:ErrorsOnly -v quiet
+exec dotnet firmware/Linux/bin/Release/net10.0/warp-router.dll lab "$@"
