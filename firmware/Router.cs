@@ -65,6 +65,7 @@ namespace Warp.Firmware
             tunnel = new Tunnel(settings.ToTunnelConfig(), crypto, random, new StoredTimestampCeiling(store));
             if (tunnel.AddPeer(settings.ToPeerConfig(0)) != 0)
                 throw new System.ArgumentException("the peer's public key is not usable");
+            MaskedConfig = WgQuickWriter.RenderMasked(settings); // for the console, before the keys go
             settings.ClearSecrets();
 
             LanConfig lanConfig = RouterSetup.LanConfigFrom(settings, routerMac, random, store);
@@ -82,6 +83,8 @@ namespace Warp.Firmware
         public RouterCounters Counters { get { return counters; } }
         public RouterSettings Settings { get { return settings; } }
         public long StartedAt { get { return startedAt; } }
+        /// <summary>The configuration as the console shows it: keys "(hidden)".</summary>
+        public string MaskedConfig { get; private set; }
 
         /// <summary>Starts the tunnel: a handshake now, and a gratuitous ARP on the LAN.</summary>
         public void Start(long now)

@@ -38,7 +38,7 @@ namespace Warp.Firmware
                 case "nat": NatTable(router, now, o); return true;
                 case "leases": Leases(router, now, o); return true;
                 case "counters": Counters(router, o); return true;
-                case "config": Lines(WgQuickWriter.RenderMasked(router.Settings), o); return true;
+                case "config": Lines(router.MaskedConfig, o); return true;
                 case "help":
                 case "": Lines(Help, o); return true;
                 default:
