@@ -20,6 +20,7 @@ namespace Warp.Protocol.Crypto
         public const int TagSize = 16;
 
         private readonly ChaCha20Poly1305 _aead = new ChaCha20Poly1305();
+        private readonly HChaCha20 _hchacha = new HChaCha20();
         private readonly byte[] _subkey = new byte[KeySize];
         private readonly byte[] _nonce = new byte[ChaCha20Poly1305.NonceSize];
 
@@ -55,7 +56,7 @@ namespace Warp.Protocol.Crypto
         // Subkey = HChaCha20(key, nonce[0..16]); ChaCha20 nonce = 4 zero bytes || nonce[16..24].
         private void Derive(byte[] key, int keyOffset, byte[] nonce, int nonceOffset)
         {
-            HChaCha20.DeriveSubkey(key, keyOffset, nonce, nonceOffset, _subkey, 0);
+            _hchacha.DeriveSubkey(key, keyOffset, nonce, nonceOffset, _subkey, 0);
             _nonce[0] = 0; _nonce[1] = 0; _nonce[2] = 0; _nonce[3] = 0;
             Array.Copy(nonce, nonceOffset + 16, _nonce, 4, 8);
         }

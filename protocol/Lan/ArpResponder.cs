@@ -48,12 +48,12 @@ namespace Warp.Protocol.Lan
         {
             ArpPacket arp;
             if (!ArpPacket.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out arp))
-                return Drop(LanCounter.DropMalformedArp);
+                return counters.Drop(LanCounter.DropMalformedArp);
             ushort op = arp.Operation;
             byte[] b = arp.Buffer;
             int senderMac = arp.SenderHardwareOffsetInBuffer;
             if ((op != ArpPacket.OperationRequest && op != ArpPacket.OperationReply) || (b[senderMac] & 1) != 0)
-                return Drop(LanCounter.DropMalformedArp);
+                return counters.Drop(LanCounter.DropMalformedArp);
             uint sender = arp.SenderAddress;
             uint target = arp.TargetAddress;
             uint us = config.RouterIp;
@@ -66,7 +66,7 @@ namespace Warp.Protocol.Lan
                 if (now - lastDefence < DefendIntervalMs && lastDefence != long.MinValue)
                     return LanResult.Consumed;
                 if (!Bounds.Fits(output, outputOffset, FrameLength))
-                    return Drop(LanCounter.DropOutputTooSmall);
+                    return counters.Drop(LanCounter.DropOutputTooSmall);
                 lastDefence = now;
                 counters.Increment(LanCounter.ArpConflictsDefended);
                 return LanResult.Reply(WriteAnnouncement(output, outputOffset));
@@ -82,7 +82,7 @@ namespace Warp.Protocol.Lan
             if (op != ArpPacket.OperationRequest || target != us)
                 return Consumed(LanCounter.IgnoredArpForOthers);
             if (!Bounds.Fits(output, outputOffset, FrameLength))
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
             EthernetFrame.WriteHeader(output, outputOffset, b, senderMac, config.RouterMac, 0, EthernetFrame.EtherTypeArp);
             ArpPacket.Write(output, outputOffset + EthernetFrame.HeaderLength, ArpPacket.OperationReply,
                 config.RouterMac, 0, us, b, senderMac, sender);
@@ -142,11 +142,6 @@ namespace Warp.Protocol.Lan
             return n;
         }
 
-        LanResult Drop(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Dropped(reason);
-        }
 
         LanResult Consumed(LanCounter reason)
         {

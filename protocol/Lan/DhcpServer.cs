@@ -72,12 +72,12 @@ namespace Warp.Protocol.Lan
             DhcpMessage m;
             LanCounter reason = DhcpMessage.TryParse(buffer, offset, length, out m);
             if (reason != LanCounter.Count)
-                return Drop(reason);
+                return counters.Drop(reason);
             if (m.Giaddr != 0)
-                return Drop(LanCounter.DropDhcpRelayed);
+                return counters.Drop(LanCounter.DropDhcpRelayed);
             int mac = m.ChaddrOffsetInBuffer;
             if ((buffer[mac] & 1) != 0 || (buffer[mac] | buffer[mac + 1] | buffer[mac + 2] | buffer[mac + 3] | buffer[mac + 4] | buffer[mac + 5]) == 0)
-                return Drop(LanCounter.DropDhcpBadHardware);
+                return counters.Drop(LanCounter.DropDhcpBadHardware);
             switch (m.MessageType)
             {
                 case DhcpMessage.Discover:
@@ -93,9 +93,9 @@ namespace Warp.Protocol.Lan
                 case DhcpMessage.Offer:
                 case DhcpMessage.Ack:
                 case DhcpMessage.Nak:
-                    return Ignore(LanCounter.IgnoredDhcpServerMessage);
+                    return counters.Ignore(LanCounter.IgnoredDhcpServerMessage);
                 default:
-                    return Drop(LanCounter.DropDhcpUnknownMessageType);
+                    return counters.Drop(LanCounter.DropDhcpUnknownMessageType);
             }
         }
 
@@ -103,12 +103,12 @@ namespace Warp.Protocol.Lan
         {
             counters.Increment(LanCounter.DhcpDiscovers);
             if (!Bounds.Fits(output, outputOffset, MaxReplyFrameLength))
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
             byte[] b = m.Buffer;
             int mac = m.ChaddrOffsetInBuffer;
             uint ip = leases.ChooseAddress(b, mac, m.RequestedIp, now);
             if (ip == 0 || leases.Assign(b, mac, ip, DhcpLeaseTable.StateOffered, now + DhcpLeaseTable.OfferHoldMs, now) < 0)
-                return Drop(LanCounter.DropDhcpPoolExhausted);
+                return counters.Drop(LanCounter.DropDhcpPoolExhausted);
             counters.Increment(LanCounter.DhcpOffers);
             return LanResult.Reply(WriteReply(ref m, DhcpMessage.Offer, 0, ip, true, output, outputOffset));
         }
@@ -117,7 +117,7 @@ namespace Warp.Protocol.Lan
         {
             counters.Increment(LanCounter.DhcpRequests);
             if (!Bounds.Fits(output, outputOffset, MaxReplyFrameLength))
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
             byte[] b = m.Buffer;
             int mac = m.ChaddrOffsetInBuffer;
             int slot = leases.FindByMac(b, mac);
@@ -129,11 +129,11 @@ namespace Warp.Protocol.Lan
                 {
                     if (slot >= 0)
                         leases.Forget(slot);
-                    return Ignore(LanCounter.IgnoredDhcpOtherServer);
+                    return counters.Ignore(LanCounter.IgnoredDhcpOtherServer);
                 }
                 ip = m.RequestedIp;
                 if (m.Ciaddr != 0 || ip == 0)
-                    return Drop(LanCounter.DropDhcpBadRequest);
+                    return counters.Drop(LanCounter.DropDhcpBadRequest);
                 if (slot < 0 || leases.AddressAt(slot) != ip || !leases.IsAvailableFor(ip, b, mac, now))
                     return Nak(ref m, output, outputOffset);
             }
@@ -142,7 +142,7 @@ namespace Warp.Protocol.Lan
                 // INIT-REBOOT: the client checks the address it remembers.
                 ip = m.RequestedIp;
                 if (m.Ciaddr != 0)
-                    return Drop(LanCounter.DropDhcpBadRequest);
+                    return counters.Drop(LanCounter.DropDhcpBadRequest);
                 if (!config.IsHostAddress(ip))
                     return Nak(ref m, output, outputOffset); // on the wrong network
                 if (slot < 0 && config.StaticAddressFor(b, mac) == 0)
@@ -151,7 +151,7 @@ namespace Warp.Protocol.Lan
                     // unless the address is plainly not this client's to have.
                     if (!leases.IsAvailableFor(ip, b, mac, now))
                         return Nak(ref m, output, outputOffset);
-                    return Ignore(LanCounter.IgnoredDhcpNoRecord);
+                    return counters.Ignore(LanCounter.IgnoredDhcpNoRecord);
                 }
                 if ((slot >= 0 && leases.AddressAt(slot) != ip && config.StaticAddressFor(b, mac) == 0)
                     || !leases.IsAvailableFor(ip, b, mac, now))
@@ -162,7 +162,7 @@ namespace Warp.Protocol.Lan
                 // RENEWING (unicast) or REBINDING (broadcast): ciaddr is the address in use.
                 ip = m.Ciaddr;
                 if (ip == 0)
-                    return Drop(LanCounter.DropDhcpBadRequest);
+                    return counters.Drop(LanCounter.DropDhcpBadRequest);
                 if (!config.IsHostAddress(ip) || !leases.IsAvailableFor(ip, b, mac, now)
                     || (slot >= 0 && leases.AddressAt(slot) != ip && leases.EffectiveState(slot, now) == DhcpLeaseTable.StateBound))
                     return Nak(ref m, output, outputOffset);
@@ -170,7 +170,7 @@ namespace Warp.Protocol.Lan
 
             slot = leases.Assign(b, mac, ip, DhcpLeaseTable.StateBound, now + LeaseMs, now);
             if (slot < 0)
-                return Drop(LanCounter.DropDhcpPoolExhausted);
+                return counters.Drop(LanCounter.DropDhcpPoolExhausted);
             if (arp.Learn(ip, b, mac, now))
                 counters.Increment(LanCounter.NeighborsLearnedV4);
             if (store != null && leases.NeedsSave(slot, LeaseMs))
@@ -186,13 +186,13 @@ namespace Warp.Protocol.Lan
         {
             counters.Increment(LanCounter.DhcpDeclines);
             if (m.HasServerId && m.ServerId != config.RouterIp)
-                return Ignore(LanCounter.IgnoredDhcpOtherServer);
+                return counters.Ignore(LanCounter.IgnoredDhcpOtherServer);
             int slot = leases.FindByMac(m.Buffer, m.ChaddrOffsetInBuffer);
             byte state = slot < 0 ? DhcpLeaseTable.StateFree : leases.EffectiveState(slot, now);
             if (slot < 0 || !m.HasRequestedIp || leases.AddressAt(slot) != m.RequestedIp
                 || (state != DhcpLeaseTable.StateOffered && state != DhcpLeaseTable.StateBound)
                 || config.StaticAddressFor(m.Buffer, m.ChaddrOffsetInBuffer) == m.RequestedIp)
-                return Ignore(LanCounter.IgnoredDhcpDeclineUnknown);
+                return counters.Ignore(LanCounter.IgnoredDhcpDeclineUnknown);
             arp.Forget(m.RequestedIp);
             if (leases.Decline(slot, now))
                 counters.Increment(LanCounter.DhcpDeclinedRecycled);
@@ -204,10 +204,10 @@ namespace Warp.Protocol.Lan
         {
             counters.Increment(LanCounter.DhcpReleases);
             if (m.HasServerId && m.ServerId != config.RouterIp)
-                return Ignore(LanCounter.IgnoredDhcpOtherServer);
+                return counters.Ignore(LanCounter.IgnoredDhcpOtherServer);
             int slot = leases.FindByMac(m.Buffer, m.ChaddrOffsetInBuffer);
             if (slot < 0 || leases.AddressAt(slot) != m.Ciaddr || leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)
-                return Ignore(LanCounter.IgnoredDhcpReleaseUnknown);
+                return counters.Ignore(LanCounter.IgnoredDhcpReleaseUnknown);
             leases.Release(slot, now);
             SaveLeases(now);
             return LanResult.Consumed;
@@ -217,9 +217,9 @@ namespace Warp.Protocol.Lan
         {
             counters.Increment(LanCounter.DhcpInforms);
             if (!Bounds.Fits(output, outputOffset, MaxReplyFrameLength))
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
             if (!config.IsHostAddress(m.Ciaddr) || m.Ciaddr == config.RouterIp)
-                return Drop(LanCounter.DropDhcpBadRequest);
+                return counters.Drop(LanCounter.DropDhcpBadRequest);
             counters.Increment(LanCounter.DhcpAcks);
             return LanResult.Reply(WriteReply(ref m, DhcpMessage.Ack, m.Ciaddr, 0, false, output, outputOffset));
         }
@@ -332,16 +332,6 @@ namespace Warp.Protocol.Lan
             }
         }
 
-        LanResult Drop(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Dropped(reason);
-        }
 
-        LanResult Ignore(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Consumed;
-        }
     }
 }

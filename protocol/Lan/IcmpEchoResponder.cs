@@ -42,14 +42,14 @@ namespace Warp.Protocol.Lan
         {
             Icmpv4Packet icmp;
             if (!Icmpv4Packet.TryCreate(ip.Buffer, ip.PayloadOffset, ip.PayloadLength, out icmp))
-                return Drop(LanCounter.DropMalformedIcmp);
+                return counters.Drop(LanCounter.DropMalformedIcmp);
             if (!icmp.VerifyChecksum())
-                return Drop(LanCounter.DropBadIcmpChecksum);
+                return counters.Drop(LanCounter.DropBadIcmpChecksum);
             if (icmp.Type != Icmpv4Packet.TypeEchoRequest || icmp.Code != 0)
-                return Ignore(LanCounter.IgnoredIcmpToRouter);
+                return counters.Ignore(LanCounter.IgnoredIcmpToRouter);
             int n = icmp.Length;
             if (!Bounds.Fits(output, outputOffset, LanFrames.Ipv4PayloadOffset + n))
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
             int at = outputOffset + LanFrames.Ipv4PayloadOffset;
             System.Array.Copy(icmp.Buffer, icmp.Offset, output, at, n);
             output[at] = Icmpv4Packet.TypeEchoReply;
@@ -67,10 +67,10 @@ namespace Warp.Protocol.Lan
         public LanResult HandleV6(EthernetFrame eth, Ipv6Packet ip, Icmpv6Packet icmp, byte[] output, int outputOffset)
         {
             if (!icmp.HasFullHeader || icmp.Code != 0)
-                return Drop(LanCounter.DropMalformedIcmp);
+                return counters.Drop(LanCounter.DropMalformedIcmp);
             int n = icmp.Length;
             if (!Bounds.Fits(output, outputOffset, LanFrames.Ipv6PayloadOffset + n))
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
             int at = outputOffset + LanFrames.Ipv6PayloadOffset;
             System.Array.Copy(icmp.Buffer, icmp.Offset, output, at, n);
             output[at] = Icmpv6Packet.TypeEchoReply;
@@ -81,16 +81,6 @@ namespace Warp.Protocol.Lan
             return LanResult.Reply(length);
         }
 
-        LanResult Drop(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Dropped(reason);
-        }
 
-        LanResult Ignore(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Consumed;
-        }
     }
 }

@@ -114,6 +114,20 @@ namespace Warp.Protocol.Lan
 
         public void Increment(LanCounter c) { values[(int)c]++; }
 
+        /// <summary>Counts <paramref name="reason"/> and returns the Dropped result for it.</summary>
+        public LanResult Drop(LanCounter reason)
+        {
+            values[(int)reason]++;
+            return LanResult.Dropped(reason);
+        }
+
+        /// <summary>Counts <paramref name="reason"/> for a frame ignored on purpose and returns Consumed.</summary>
+        public LanResult Ignore(LanCounter reason)
+        {
+            values[(int)reason]++;
+            return LanResult.Consumed;
+        }
+
         public static int Length { get { return (int)LanCounter.Count; } }
 
         public static string NameOf(int i) { return names[i]; }

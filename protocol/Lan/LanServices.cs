@@ -95,11 +95,11 @@ namespace Warp.Protocol.Lan
                 throw new System.ArgumentException("the output must be another buffer than the frame", "output");
             EthernetFrame eth;
             if (!EthernetFrame.TryCreate(frame, offset, length, out eth))
-                return Drop(LanCounter.DropMalformedEthernet);
+                return counters.Drop(LanCounter.DropMalformedEthernet);
             if (!eth.IsMulticast && !MacAddress.Equal(frame, eth.DestinationOffsetInBuffer, config.RouterMac, 0))
                 return LanResult.NotForUs;
             if (eth.HasVlanTag)
-                return Drop(LanCounter.DropVlanTagged);
+                return counters.Drop(LanCounter.DropVlanTagged);
             switch (eth.EtherType)
             {
                 case EthernetFrame.EtherTypeArp:
@@ -117,14 +117,14 @@ namespace Warp.Protocol.Lan
         {
             Ipv4Packet ip;
             if (!Ipv4Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out ip))
-                return Drop(LanCounter.DropMalformedIpv4);
+                return counters.Drop(LanCounter.DropMalformedIpv4);
             uint dst = ip.Destination;
             bool toRouter = dst == config.RouterIp;
             bool broadcast = dst == 0xFFFFFFFF || dst == config.BroadcastAddress;
             if (!toRouter && !broadcast)
             {
                 if ((dst & 0xFFFFFF00) == 0xE0000000)
-                    return Ignore(LanCounter.IgnoredLinkMulticast); // 224.0.0.0/24 never leaves the link (RFC 5771)
+                    return counters.Ignore(LanCounter.IgnoredLinkMulticast); // 224.0.0.0/24 never leaves the link (RFC 5771)
                 return LanResult.NotForUs;
             }
             byte protocol = ip.Protocol;
@@ -132,18 +132,18 @@ namespace Warp.Protocol.Lan
                 && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == 53)
                 return LanResult.NotForUs; // DNS to the router: the NAT redirects it into the tunnel
             if (!ip.VerifyHeaderChecksum())
-                return Drop(LanCounter.DropBadIpv4Checksum);
+                return counters.Drop(LanCounter.DropBadIpv4Checksum);
             if (ip.IsFragment)
-                return Drop(LanCounter.DropFragmentToRouter);
+                return counters.Drop(LanCounter.DropFragmentToRouter);
             if (protocol == Ipv4Packet.ProtocolUdp)
             {
                 UdpDatagram udp;
                 if (!UdpDatagram.TryCreate(eth.Buffer, ip.PayloadOffset, ip.PayloadLength, out udp))
-                    return Drop(LanCounter.DropMalformedUdp);
+                    return counters.Drop(LanCounter.DropMalformedUdp);
                 if (udp.DestinationPort == DhcpMessage.ServerPort)
                 {
                     if (!udp.VerifyChecksum(ip.PseudoHeaderSum(), true))
-                        return Drop(LanCounter.DropBadUdpChecksum);
+                        return counters.Drop(LanCounter.DropBadUdpChecksum);
                     return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, output, outputOffset, now);
                 }
             }
@@ -152,8 +152,8 @@ namespace Warp.Protocol.Lan
                 return echo.HandleV4(eth, ip, output, outputOffset);
             }
             if (broadcast)
-                return Ignore(LanCounter.IgnoredLinkBroadcast);
-            return Drop(LanCounter.DropToRouterUnhandled);
+                return counters.Ignore(LanCounter.IgnoredLinkBroadcast);
+            return counters.Drop(LanCounter.DropToRouterUnhandled);
         }
 
         LanResult HandleIpv6(EthernetFrame eth, byte[] output, int outputOffset, long now)
@@ -161,11 +161,11 @@ namespace Warp.Protocol.Lan
             Ipv6Packet ip;
             byte[] b = eth.Buffer;
             if (!Ipv6Packet.TryCreate(b, eth.PayloadOffset, eth.PayloadLength, out ip))
-                return Drop(LanCounter.DropMalformedIpv6);
+                return counters.Drop(LanCounter.DropMalformedIpv6);
             int src = ip.SourceOffsetInBuffer;
             int dst = ip.DestinationOffsetInBuffer;
             if (Ipv6Address.IsMulticast(b, src))
-                return Drop(LanCounter.DropMalformedIpv6); // RFC 4291 section 2.7: never a source
+                return counters.Drop(LanCounter.DropMalformedIpv6); // RFC 4291 section 2.7: never a source
             bool toRouter = config.IsRouterIpv6(b, dst);
             bool linkMulticast = b[dst] == 0xFF && (b[dst + 1] & 0x0F) <= 2; // interface- or link-local scope
             byte upper = ip.UpperLayerProtocol;
@@ -183,24 +183,24 @@ namespace Warp.Protocol.Lan
             if (upper == Ipv6Packet.NextHeaderIcmpv6)
             {
                 if (ip.HasFragmentHeader)
-                    return Drop(LanCounter.DropFragmentToRouter);
+                    return counters.Drop(LanCounter.DropFragmentToRouter);
                 Icmpv6Packet icmp;
                 if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
-                    return Drop(LanCounter.DropMalformedIcmp);
+                    return counters.Drop(LanCounter.DropMalformedIcmp);
                 if (!icmp.VerifyChecksum(ip.PseudoHeaderSum()))
-                    return Drop(LanCounter.DropBadIcmpChecksum);
+                    return counters.Drop(LanCounter.DropBadIcmpChecksum);
                 byte type = icmp.Type;
                 if (NeighborDiscovery.IsNdType(type))
                     return this.nd.Handle(eth, ip, icmp, output, outputOffset, now);
                 if (type == Icmpv6Packet.TypeEchoRequest && toRouter)
                     return echo.HandleV6(eth, ip, icmp, output, outputOffset);
                 if (type == 130 || type == 131 || type == 132 || type == 143)
-                    return Ignore(LanCounter.IgnoredMld);
-                return Ignore(toRouter ? LanCounter.IgnoredIcmpToRouter : LanCounter.IgnoredLinkMulticast);
+                    return counters.Ignore(LanCounter.IgnoredMld);
+                return counters.Ignore(toRouter ? LanCounter.IgnoredIcmpToRouter : LanCounter.IgnoredLinkMulticast);
             }
             if (toRouter)
-                return Drop(LanCounter.DropToRouterUnhandled);
-            return Ignore(LanCounter.IgnoredLinkMulticast);
+                return counters.Drop(LanCounter.DropToRouterUnhandled);
+            return counters.Ignore(LanCounter.IgnoredLinkMulticast);
         }
 
         void LearnFromTraffic(byte[] b, int src, EthernetFrame eth, long now)
@@ -272,16 +272,6 @@ namespace Warp.Protocol.Lan
             return (ip >> 24).ToString() + "." + ((ip >> 16) & 255).ToString() + "." + ((ip >> 8) & 255).ToString() + "." + (ip & 255).ToString();
         }
 
-        LanResult Drop(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Dropped(reason);
-        }
 
-        LanResult Ignore(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Consumed;
-        }
     }
 }

@@ -66,37 +66,37 @@ namespace Warp.Protocol.Lan
         public LanResult Handle(EthernetFrame eth, Ipv6Packet ip, Icmpv6Packet icmp, byte[] output, int outputOffset, long now)
         {
             if (ip.HopLimit != 255)
-                return Drop(LanCounter.DropNdHopLimit);
+                return counters.Drop(LanCounter.DropNdHopLimit);
             if (icmp.Code != 0)
-                return Drop(LanCounter.DropNdBadCode);
+                return counters.Drop(LanCounter.DropNdBadCode);
             byte type = icmp.Type;
             int minLength = type == Icmpv6Packet.TypeRouterSolicitation ? 8
                 : type == Icmpv6Packet.TypeRouterAdvertisement ? 16
                 : type == 137 ? 40 : 24;
             if (icmp.Length < minLength)
-                return Drop(LanCounter.DropNdBadLength);
+                return counters.Drop(LanCounter.DropNdBadLength);
             byte[] b = icmp.Buffer;
             int sllao, tllao;
             if (!WalkOptions(b, icmp.Offset + minLength, icmp.Offset + icmp.Length, out sllao, out tllao))
-                return Drop(LanCounter.DropNdBadOptions);
+                return counters.Drop(LanCounter.DropNdBadOptions);
             int src = ip.SourceOffsetInBuffer;
             int dst = ip.DestinationOffsetInBuffer;
             bool fromUnspecified = Ipv6Address.IsUnspecified(b, src);
             if (fromUnspecified && sllao >= 0)
-                return Drop(LanCounter.DropNdUnspecifiedWithLinkAddress);
+                return counters.Drop(LanCounter.DropNdUnspecifiedWithLinkAddress);
 
             switch (type)
             {
                 case Icmpv6Packet.TypeRouterSolicitation:
                     return OnRouterSolicitation(eth, b, src, fromUnspecified, sllao, output, outputOffset, now);
                 case Icmpv6Packet.TypeRouterAdvertisement:
-                    return Ignore(LanCounter.IgnoredNdForeignRouterAdvertisement);
+                    return counters.Ignore(LanCounter.IgnoredNdForeignRouterAdvertisement);
                 case Icmpv6Packet.TypeNeighborSolicitation:
                     return OnNeighborSolicitation(eth, b, src, dst, icmp.Offset + 8, fromUnspecified, sllao, output, outputOffset, now);
                 case Icmpv6Packet.TypeNeighborAdvertisement:
                     return OnNeighborAdvertisement(b, dst, icmp.Offset, tllao, now);
                 default:
-                    return Ignore(LanCounter.IgnoredNdRedirect);
+                    return counters.Ignore(LanCounter.IgnoredNdRedirect);
             }
         }
 
@@ -113,7 +113,7 @@ namespace Warp.Protocol.Lan
                 ? advertiser.Solicited(now, null, 0, null, 0, output, outputOffset)
                 : advertiser.Solicited(now, b, src, b, macOffset, output, outputOffset);
             if (n < 0)
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
             return n == 0 ? LanResult.Consumed : LanResult.Reply(n);
         }
 
@@ -122,18 +122,18 @@ namespace Warp.Protocol.Lan
         {
             counters.Increment(LanCounter.NeighborSolicitations);
             if (Ipv6Address.IsMulticast(b, target))
-                return Drop(LanCounter.DropNdMulticastTarget);
+                return counters.Drop(LanCounter.DropNdMulticastTarget);
             bool toSolicitedNode = IsSolicitedNodeFor(b, dst, b, target);
             if (!toSolicitedNode && !Ipv6Address.Equal(b, dst, b, target))
-                return Drop(LanCounter.DropNdBadDestination);
+                return counters.Drop(LanCounter.DropNdBadDestination);
             if (fromUnspecified && !toSolicitedNode)
-                return Drop(LanCounter.DropNdBadDestination);
+                return counters.Drop(LanCounter.DropNdBadDestination);
             if (!fromUnspecified && sllao >= 0)
                 Learn(b, src, b, sllao, now);
             if (!config.IsRouterIpv6(b, target))
-                return Ignore(LanCounter.IgnoredNdTargetNotOurs);
+                return counters.Ignore(LanCounter.IgnoredNdTargetNotOurs);
             if (!Bounds.Fits(output, outputOffset, NaFrameLength))
-                return Drop(LanCounter.DropOutputTooSmall);
+                return counters.Drop(LanCounter.DropOutputTooSmall);
 
             int p = outputOffset + LanFrames.Ipv6PayloadOffset;
             output[p] = Icmpv6Packet.TypeNeighborAdvertisement;
@@ -170,14 +170,14 @@ namespace Warp.Protocol.Lan
         {
             int target = icmpOffset + 8;
             if (Ipv6Address.IsMulticast(b, target))
-                return Drop(LanCounter.DropNdMulticastTarget);
+                return counters.Drop(LanCounter.DropNdMulticastTarget);
             if (Ipv6Address.IsMulticast(b, dst) && (b[icmpOffset + 4] & FlagSolicited) != 0)
-                return Drop(LanCounter.DropNdBadDestination);
+                return counters.Drop(LanCounter.DropNdBadDestination);
             if (config.IsRouterIpv6(b, target))
             {
                 if (tllao >= 0 && MacAddress.Equal(b, tllao, config.RouterMac, 0))
                     return LanResult.Consumed; // our own advertisement, looped back
-                return Ignore(LanCounter.IgnoredNdAddressConflict);
+                return counters.Ignore(LanCounter.IgnoredNdAddressConflict);
             }
             if (tllao >= 0)
                 Learn(b, target, b, tllao, now);
@@ -232,16 +232,6 @@ namespace Warp.Protocol.Lan
             return d[dst + 13] == t[target + 13] && d[dst + 14] == t[target + 14] && d[dst + 15] == t[target + 15];
         }
 
-        LanResult Drop(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Dropped(reason);
-        }
 
-        LanResult Ignore(LanCounter reason)
-        {
-            counters.Increment(reason);
-            return LanResult.Consumed;
-        }
     }
 }

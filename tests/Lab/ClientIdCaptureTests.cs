@@ -72,7 +72,7 @@ namespace Warp.Lab.Tests
             }
             var seen = new HashSet<int>();
             int messages = 0;
-            foreach (var frame in ReadPcap(pcap))
+            foreach (var frame in Pcap.ReadFrames(pcap))
             {
                 Assert.True(EthernetFrame.TryCreate(frame, 0, frame.Length, out var eth));
                 Assert.True(Ipv4Packet.TryCreate(frame, eth.PayloadOffset, eth.PayloadLength, out var ip));
@@ -89,21 +89,6 @@ namespace Warp.Lab.Tests
             Assert.Equal(0, b.Counters.TotalDrops);
             Assert.Equal(0, a.Tunnel.Counters.TotalDrops);
             Assert.True(b.Counters[TunnelCounter.KeepalivesReceived] >= 1);
-        }
-
-        static IEnumerable<byte[]> ReadPcap(string path)
-        {
-            var f = File.ReadAllBytes(path);
-            Assert.Equal(0xA1B2C3D4u, BitConverter.ToUInt32(f, 0));
-            Assert.Equal(1u, BitConverter.ToUInt32(f, 20)); // Ethernet (Linux loopback)
-            for (int pos = 24; pos + 16 <= f.Length;)
-            {
-                int n = BitConverter.ToInt32(f, pos + 8);
-                var frame = new byte[n];
-                Array.Copy(f, pos + 16, frame, 0, n);
-                pos += 16 + n;
-                yield return frame;
-            }
         }
 
         [SkippableFact]

@@ -93,7 +93,7 @@ namespace Warp.Lab.Tests
                 Assert.Contains("tunnel: handshaking", lab.Query("status"));
 
                 int initiations = 0;
-                foreach (var frame in ReadPcap(pcap))
+                foreach (var frame in Pcap.ReadFrames(pcap))
                 {
                     Assert.True(EthernetFrame.TryCreate(frame, 0, frame.Length, out var eth));
                     if (eth.EtherType == EthernetFrame.EtherTypeArp)
@@ -178,20 +178,6 @@ namespace Warp.Lab.Tests
                 Thread.Sleep(200);
             }
             return s;
-        }
-
-        static IEnumerable<byte[]> ReadPcap(string path)
-        {
-            var f = File.ReadAllBytes(path);
-            Assert.Equal(0xA1B2C3D4u, BitConverter.ToUInt32(f, 0));
-            for (int pos = 24; pos + 16 <= f.Length;)
-            {
-                int n = BitConverter.ToInt32(f, pos + 8);
-                var frame = new byte[n];
-                Array.Copy(f, pos + 16, frame, 0, n);
-                pos += 16 + n;
-                yield return frame;
-            }
         }
     }
 }

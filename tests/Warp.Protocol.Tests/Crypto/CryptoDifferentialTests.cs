@@ -99,7 +99,7 @@ namespace Warp.Protocol.Tests.Crypto
                 byte[] plaintext = RandomBytes(rng, rng.Next(MaxLength + 1));
                 var output = new byte[plaintext.Length + 16];
                 x.Seal(key, 0, nonce, 0, aad, 0, aad.Length, plaintext, 0, plaintext.Length, output, 0);
-                HChaCha20.DeriveSubkey(key, 0, nonce, 0, subkey, 0);
+                new HChaCha20().DeriveSubkey(key, 0, nonce, 0, subkey, 0);
                 var chachaNonce = new byte[12];
                 Array.Copy(nonce, 16, chachaNonce, 4, 8);
                 byte[] expected = BouncyCastleOracle.AeadSeal(subkey, chachaNonce, aad, plaintext);

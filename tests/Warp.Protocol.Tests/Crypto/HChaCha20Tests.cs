@@ -11,7 +11,7 @@ namespace Warp.Protocol.Tests.Crypto
         {
             var v = VectorFile.Get("xchacha20.txt", "hchacha20 2.2.1");
             var subkey = new byte[40];
-            HChaCha20.DeriveSubkey(v.Bytes("key"), 0, v.Bytes("nonce"), 0, subkey, 8);
+            new HChaCha20().DeriveSubkey(v.Bytes("key"), 0, v.Bytes("nonce"), 0, subkey, 8);
             Assert.Equal(v["output"], Hex.Encode(subkey, 8, 32));
         }
 
@@ -24,7 +24,7 @@ namespace Warp.Protocol.Tests.Crypto
             v.Bytes("key").CopyTo(key, 3);
             v.Bytes("nonce").CopyTo(nonce, 3);
             var subkey = new byte[32];
-            HChaCha20.DeriveSubkey(key, 3, nonce, 3, subkey, 0);
+            new HChaCha20().DeriveSubkey(key, 3, nonce, 3, subkey, 0);
             Assert.Equal(v["output"], Hex.Encode(subkey));
         }
     }

@@ -32,7 +32,7 @@ namespace Warp.Protocol.Tests.Crypto
             // The one-time key: block 0 of ChaCha20 under the HChaCha20 subkey.
             var subkey = new byte[32];
             byte[] nonce = V.Bytes("nonce");
-            HChaCha20.DeriveSubkey(V.Bytes("key"), 0, nonce, 0, subkey, 0);
+            new HChaCha20().DeriveSubkey(V.Bytes("key"), 0, nonce, 0, subkey, 0);
             var chachaNonce = new byte[12];
             System.Array.Copy(nonce, 16, chachaNonce, 4, 8);
             var c = new ChaCha20();
