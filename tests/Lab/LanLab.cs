@@ -2,7 +2,7 @@ using Warp.Router.Linux;
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Runtime.InteropServices;
+using Warp.Hal.Linux;
 using System.Threading;
 using Warp.Protocol.Lan;
 
@@ -26,7 +26,7 @@ namespace Warp.Lab.Tests
         public static readonly byte[] RouterMac = { 0x02, 0x57, 0x4c, 0x41, 0x4e, 0x01 };
         public readonly LanServices Lan;
         public readonly string TempDir;
-        readonly RawPacketSocket socket;
+        readonly PacketSocketLanPort socket;
         readonly Thread pump;
         readonly Stopwatch clock = Stopwatch.StartNew();
         volatile bool stopping;
@@ -45,7 +45,7 @@ namespace Warp.Lab.Tests
             var config = new LanConfig(RouterMac, Packets.V4(RouterIp), 24, Packets.V4("10.213.77.100"), Packets.V4("10.213.77.150"));
             config.SetUlaPrefix(new byte[] { 0xfd, 0x57, 0x7a, 0x0c, 0x1f, 0x00, 0x00, 0x04 }, 0);
             Lan = new LanServices(config, 16, 16, 32, null, new SystemEntropy(), Now);
-            socket = new RawPacketSocket(RouterDev);
+            socket = new PacketSocketLanPort(RouterDev, RouterMac);
             pump = new Thread(Pump) { IsBackground = true, Name = "wlan-pump" };
             pump.Start();
         }
@@ -60,7 +60,8 @@ namespace Warp.Lab.Tests
             {
                 while (!stopping)
                 {
-                    int n = socket.Receive(rx);
+                    WaitReadable(100);
+                    int n = socket.Receive(rx, 0, rx.Length);
                     lock (Lan)
                     {
                         // Our own frames come back on an ETH_P_ALL socket: skip them.
@@ -69,14 +70,14 @@ namespace Warp.Lab.Tests
                         {
                             var r = Lan.Handle(rx, 0, n, tx, 0, Now);
                             if (r.Action == LanAction.Reply)
-                                socket.Send(tx, r.Length);
+                                socket.Send(tx, 0, r.Length);
                         }
                         while (Lan.NextDeadline(Now) <= Now)
                         {
                             var t = Lan.Tick(Now, tx, 0);
                             if (t.Action != LanAction.Reply)
                                 break;
-                            socket.Send(tx, t.Length);
+                            socket.Send(tx, 0, t.Length);
                         }
                     }
                 }
@@ -85,6 +86,12 @@ namespace Warp.Lab.Tests
             {
                 failure = e;
             }
+        }
+
+        unsafe void WaitReadable(int timeoutMs)
+        {
+            var fd = new Libc.PollFd { Fd = socket.Fd, Events = Libc.POLLIN };
+            Libc.poll(&fd, 1, timeoutMs);
         }
 
         /// <summary>Throws what the pump thread failed with, if anything.</summary>
@@ -106,57 +113,6 @@ namespace Warp.Lab.Tests
             socket.Dispose();
             Cleanup();
             try { Directory.Delete(TempDir, true); } catch { }
-        }
-    }
-
-    /// <summary>A Linux AF_PACKET socket bound to one interface (libc P/Invoke), with a 100 ms receive timeout.</summary>
-    public sealed class RawPacketSocket : IDisposable
-    {
-        const int AF_PACKET = 17, SOCK_RAW = 3, ETH_P_ALL = 0x0003, SOL_SOCKET = 1, SO_RCVTIMEO = 20;
-        [DllImport("libc", SetLastError = true)] static extern int socket(int domain, int type, int protocol);
-        [DllImport("libc", SetLastError = true)] static extern int bind(int fd, byte[] addr, int length);
-        [DllImport("libc", SetLastError = true)] static extern int setsockopt(int fd, int level, int name, byte[] value, int length);
-        [DllImport("libc", SetLastError = true)] static extern nint recv(int fd, byte[] buffer, nint length, int flags);
-        [DllImport("libc", SetLastError = true)] static extern nint send(int fd, byte[] buffer, nint length, int flags);
-        [DllImport("libc")] static extern int close(int fd);
-
-        int fd;
-
-        public RawPacketSocket(string device)
-        {
-            int ifindex = int.Parse(File.ReadAllText($"/sys/class/net/{device}/ifindex").Trim());
-            fd = socket(AF_PACKET, SOCK_RAW, (ushort)((ETH_P_ALL << 8) | (ETH_P_ALL >> 8)));
-            if (fd < 0)
-                throw new InvalidOperationException("socket(AF_PACKET): errno " + Marshal.GetLastWin32Error());
-            // struct sockaddr_ll: family, protocol (network order), ifindex, hatype, pkttype, halen, addr[8].
-            var sll = new byte[20];
-            BitConverter.GetBytes((ushort)AF_PACKET).CopyTo(sll, 0);
-            sll[2] = 0; sll[3] = ETH_P_ALL;
-            BitConverter.GetBytes(ifindex).CopyTo(sll, 4);
-            if (bind(fd, sll, sll.Length) != 0)
-                throw new InvalidOperationException("bind(AF_PACKET): errno " + Marshal.GetLastWin32Error());
-            var timeout = new byte[16]; // struct timeval { long tv_sec; long tv_usec; } = 0 s, 100000 us
-            BitConverter.GetBytes(100000L).CopyTo(timeout, 8);
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, timeout.Length);
-        }
-
-        /// <summary>Bytes of the next frame, or 0 after the timeout.</summary>
-        public int Receive(byte[] buffer)
-        {
-            long n = recv(fd, buffer, buffer.Length, 0);
-            return n < 0 ? 0 : (int)n;
-        }
-
-        public void Send(byte[] frame, int length)
-        {
-            if (send(fd, frame, length, 0) != length)
-                throw new InvalidOperationException("send(AF_PACKET): errno " + Marshal.GetLastWin32Error());
-        }
-
-        public void Dispose()
-        {
-            if (fd >= 0) close(fd);
-            fd = -1;
         }
     }
 }
