@@ -74,7 +74,10 @@ namespace Warp.Firmware
             }
             NatSettings t = s.Nat;
             n.Capacity = t.Entries;
-            n.HostCapacity = 32;
+            // A NAT host is one address: a dual-stack device holds an IPv4 lease and one or more
+            // SLAAC addresses, so allow about three per lease (the host table's limit is 255).
+            int hosts = 3 * LeaseCapacity(lan) + 8;
+            n.HostCapacity = hosts > 255 ? 255 : hosts;
             n.HostSharePercent = t.HostShare;
             n.UdpTimeout = t.UdpTimeout * 1000L;
             n.DnsTimeout = t.DnsTimeout * 1000L;
