@@ -173,6 +173,12 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.DropNotAddressedToRouter);
                 return;
             }
+            if (eth.HasVlanTag)
+            {
+                // The LAN is one untagged segment; a tagged frame's answer could not go back tagged.
+                counters.Increment(RouterCounter.DropUnsupportedEtherType);
+                return;
+            }
             int ip = eth.PayloadOffset;
             int ipLength;
             ushort type = eth.EtherType;
