@@ -121,42 +121,16 @@ namespace Warp.Protocol.Nat
                 return Drop(NatDropReason.TooBig);
             }
 
-            TcpSegment tcp = default(TcpSegment);
-            UdpDatagram udp = default(UdpDatagram);
-            Icmpv4Packet icmp = default(Icmpv4Packet);
-            int flowClass, lanPort, remotePort;
-            byte flags = 0;
-            switch (ip.Protocol)
-            {
-                case Ipv4Packet.ProtocolTcp:
-                    if (!TcpSegment.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out tcp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoTcp;
-                    lanPort = tcp.SourcePort;
-                    remotePort = tcp.DestinationPort;
-                    flags = tcp.Flags;
-                    break;
-                case Ipv4Packet.ProtocolUdp:
-                    if (!UdpDatagram.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out udp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoUdp;
-                    lanPort = udp.SourcePort;
-                    remotePort = udp.DestinationPort;
-                    break;
-                case Ipv4Packet.ProtocolIcmp:
-                    if (!Icmpv4Packet.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out icmp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    if (IsTranslatedErrorV4(icmp.Type))
-                        return Counted(errors.OutboundV4(ip, icmp, now));
-                    if (icmp.Type != Icmpv4Packet.TypeEchoRequest)
-                        return Drop(NatDropReason.UnsupportedIcmpType);
-                    flowClass = NatTable.ProtoIcmp;
-                    lanPort = icmp.Identifier;
-                    remotePort = 0;
-                    break;
-                default:
-                    return Drop(NatDropReason.UnsupportedProtocol);
-            }
+            NatTransport t;
+            NatDropReason bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
+            if (bad != NatDropReason.None)
+                return Drop(bad);
+            if (t.IsIcmp && IsTranslatedErrorV4(t.IcmpType))
+                return Counted(errors.OutboundV4(ip, t.Icmp4, now));
+            if (t.IsIcmp && t.IcmpType != Icmpv4Packet.TypeEchoRequest)
+                return Drop(NatDropReason.UnsupportedIcmpType);
+            int flowClass = t.FlowClass, lanPort = t.LanSidePort(true), remotePort = t.RemotePort(true);
+            byte flags = t.Flags;
 
             bool redirect = flowClass != NatTable.ProtoIcmp && remotePort == 53 && config.ResolverV4 != 0
                 && config.RouterAddressV4 != 0 && dst == config.RouterAddressV4;
@@ -174,23 +148,23 @@ namespace Warp.Protocol.Nat
                 ip.Destination = remote;
             if (flowClass == NatTable.ProtoTcp)
             {
-                tcp.AdjustChecksum32(src, extV4);
+                t.Tcp.AdjustChecksum32(src, extV4);
                 if (redirect)
-                    tcp.AdjustChecksum32(dst, remote);
-                tcp.SourcePort = external;
-                if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
+                    t.Tcp.AdjustChecksum32(dst, remote);
+                t.Tcp.SourcePort = external;
+                if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
                     counters.MssClamped++;
             }
             else if (flowClass == NatTable.ProtoUdp)
             {
-                udp.AdjustChecksum32(src, extV4);
+                t.Udp.AdjustChecksum32(src, extV4);
                 if (redirect)
-                    udp.AdjustChecksum32(dst, remote);
-                udp.SourcePort = external;
+                    t.Udp.AdjustChecksum32(dst, remote);
+                t.Udp.SourcePort = external;
             }
             else
             {
-                icmp.Identifier = external;
+                t.Icmp4.Identifier = external;
             }
             if (redirect)
                 counters.DnsRedirected++;
@@ -211,42 +185,16 @@ namespace Warp.Protocol.Nat
                 return Drop(NatDropReason.Fragment);
             uint src = ip.Source;
 
-            TcpSegment tcp = default(TcpSegment);
-            UdpDatagram udp = default(UdpDatagram);
-            Icmpv4Packet icmp = default(Icmpv4Packet);
-            int flowClass, externalPort, remotePort;
-            byte flags = 0;
-            switch (ip.Protocol)
-            {
-                case Ipv4Packet.ProtocolTcp:
-                    if (!TcpSegment.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out tcp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoTcp;
-                    externalPort = tcp.DestinationPort;
-                    remotePort = tcp.SourcePort;
-                    flags = tcp.Flags;
-                    break;
-                case Ipv4Packet.ProtocolUdp:
-                    if (!UdpDatagram.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out udp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoUdp;
-                    externalPort = udp.DestinationPort;
-                    remotePort = udp.SourcePort;
-                    break;
-                case Ipv4Packet.ProtocolIcmp:
-                    if (!Icmpv4Packet.TryCreate(b, ip.PayloadOffset, ip.PayloadLength, out icmp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    if (IsTranslatedErrorV4(icmp.Type))
-                        return Counted(errors.InboundV4(ip, icmp, now));
-                    if (icmp.Type != Icmpv4Packet.TypeEchoReply)
-                        return Drop(NatDropReason.UnsupportedIcmpType);
-                    flowClass = NatTable.ProtoIcmp;
-                    externalPort = icmp.Identifier;
-                    remotePort = 0;
-                    break;
-                default:
-                    return Drop(NatDropReason.UnsupportedProtocol);
-            }
+            NatTransport t;
+            NatDropReason bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
+            if (bad != NatDropReason.None)
+                return Drop(bad);
+            if (t.IsIcmp && IsTranslatedErrorV4(t.IcmpType))
+                return Counted(errors.InboundV4(ip, t.Icmp4, now));
+            if (t.IsIcmp && t.IcmpType != Icmpv4Packet.TypeEchoReply)
+                return Drop(NatDropReason.UnsupportedIcmpType);
+            int flowClass = t.FlowClass, externalPort = t.LanSidePort(false), remotePort = t.RemotePort(false);
+            byte flags = t.Flags;
 
             NatDropReason reason;
             int s = InboundSession(flowClass, externalPort, src, remotePort, flags, now, out reason);
@@ -264,23 +212,23 @@ namespace Warp.Protocol.Nat
                 ip.Source = config.RouterAddressV4;
             if (flowClass == NatTable.ProtoTcp)
             {
-                tcp.AdjustChecksum32(extV4, lan);
+                t.Tcp.AdjustChecksum32(extV4, lan);
                 if (unredirect)
-                    tcp.AdjustChecksum32(src, config.RouterAddressV4);
-                tcp.DestinationPort = lanPort;
-                if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
+                    t.Tcp.AdjustChecksum32(src, config.RouterAddressV4);
+                t.Tcp.DestinationPort = lanPort;
+                if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
                     counters.MssClamped++;
             }
             else if (flowClass == NatTable.ProtoUdp)
             {
-                udp.AdjustChecksum32(extV4, lan);
+                t.Udp.AdjustChecksum32(extV4, lan);
                 if (unredirect)
-                    udp.AdjustChecksum32(src, config.RouterAddressV4);
-                udp.DestinationPort = lanPort;
+                    t.Udp.AdjustChecksum32(src, config.RouterAddressV4);
+                t.Udp.DestinationPort = lanPort;
             }
             else
             {
-                icmp.Identifier = lanPort;
+                t.Icmp4.Identifier = lanPort;
             }
             counters.Inbound++;
             return NatResult.Forward(NatAction.ToLan, host);
@@ -335,43 +283,16 @@ namespace Warp.Protocol.Nat
                 return Refuse(NatDropReason.TooBig, b, offset, ip.Length, true, now, reply, replyOffset, hosts.FindV6(b, so),
                     Icmpv6Packet.TypePacketTooBig, 0);
 
-            TcpSegment tcp = default(TcpSegment);
-            UdpDatagram udp = default(UdpDatagram);
-            Icmpv6Packet icmp = default(Icmpv6Packet);
-            int flowClass, lanPort, remotePort;
-            byte flags = 0;
-            switch (ip.UpperLayerProtocol)
-            {
-                case Ipv6Packet.NextHeaderTcp:
-                    if (!TcpSegment.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out tcp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoTcp;
-                    lanPort = tcp.SourcePort;
-                    remotePort = tcp.DestinationPort;
-                    flags = tcp.Flags;
-                    break;
-                case Ipv6Packet.NextHeaderUdp:
-                    if (!UdpDatagram.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out udp) || udp.Checksum == 0)
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoUdp;
-                    lanPort = udp.SourcePort;
-                    remotePort = udp.DestinationPort;
-                    break;
-                case Ipv6Packet.NextHeaderIcmpv6:
-                    if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    if (IsTranslatedErrorV6(icmp.Type))
-                        return Counted(errors.OutboundV6(ip, icmp, now));
-                    if (icmp.Type != Icmpv6Packet.TypeEchoRequest)
-                        return Drop(NatDropReason.UnsupportedIcmpType);
-                    flowClass = NatTable.ProtoIcmp;
-                    lanPort = icmp.Identifier;
-                    remotePort = 0;
-                    break;
-                default:
-                    return Drop(NatDropReason.UnsupportedProtocol);
-            }
-            flowClass |= NatTable.FlagV6;
+            NatTransport t;
+            NatDropReason bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
+            if (bad != NatDropReason.None)
+                return Drop(bad);
+            if (t.IsIcmp && IsTranslatedErrorV6(t.IcmpType))
+                return Counted(errors.OutboundV6(ip, t.Icmp6, now));
+            if (t.IsIcmp && t.IcmpType != Icmpv6Packet.TypeEchoRequest)
+                return Drop(NatDropReason.UnsupportedIcmpType);
+            int flowClass = t.FlowClass | NatTable.FlagV6, lanPort = t.LanSidePort(true), remotePort = t.RemotePort(true);
+            byte flags = t.Flags;
 
             bool redirect = (flowClass & 3) != NatTable.ProtoIcmp && remotePort == 53 && config.ResolverV6 != null
                 && config.RouterAddressV6 != null && ip.DestinationEquals(config.RouterAddressV6, 0);
@@ -388,22 +309,22 @@ namespace Warp.Protocol.Nat
             switch (flowClass & 3)
             {
                 case NatTable.ProtoTcp:
-                    tcp.AdjustChecksumBytes(b, so, extV6, 0, 16);
+                    t.Tcp.AdjustChecksumBytes(b, so, extV6, 0, 16);
                     if (redirect)
-                        tcp.AdjustChecksumBytes(b, d, resolver, 0, 16);
-                    tcp.SourcePort = external;
-                    if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
+                        t.Tcp.AdjustChecksumBytes(b, d, resolver, 0, 16);
+                    t.Tcp.SourcePort = external;
+                    if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
                         counters.MssClamped++;
                     break;
                 case NatTable.ProtoUdp:
-                    udp.AdjustChecksumBytes(b, so, extV6, 0, 16);
+                    t.Udp.AdjustChecksumBytes(b, so, extV6, 0, 16);
                     if (redirect)
-                        udp.AdjustChecksumBytes(b, d, resolver, 0, 16);
-                    udp.SourcePort = external;
+                        t.Udp.AdjustChecksumBytes(b, d, resolver, 0, 16);
+                    t.Udp.SourcePort = external;
                     break;
                 default:
-                    icmp.AdjustChecksumBytes(b, so, extV6, 0, 16);
-                    icmp.Identifier = external;
+                    t.Icmp6.AdjustChecksumBytes(b, so, extV6, 0, 16);
+                    t.Icmp6.Identifier = external;
                     break;
             }
             System.Array.Copy(extV6, 0, b, so, 16);
@@ -432,43 +353,16 @@ namespace Warp.Protocol.Nat
             int so = ip.SourceOffsetInBuffer;
             int d = ip.DestinationOffsetInBuffer;
 
-            TcpSegment tcp = default(TcpSegment);
-            UdpDatagram udp = default(UdpDatagram);
-            Icmpv6Packet icmp = default(Icmpv6Packet);
-            int flowClass, externalPort, remotePort;
-            byte flags = 0;
-            switch (ip.UpperLayerProtocol)
-            {
-                case Ipv6Packet.NextHeaderTcp:
-                    if (!TcpSegment.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out tcp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoTcp;
-                    externalPort = tcp.DestinationPort;
-                    remotePort = tcp.SourcePort;
-                    flags = tcp.Flags;
-                    break;
-                case Ipv6Packet.NextHeaderUdp:
-                    if (!UdpDatagram.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out udp) || udp.Checksum == 0)
-                        return Drop(NatDropReason.MalformedTransport);
-                    flowClass = NatTable.ProtoUdp;
-                    externalPort = udp.DestinationPort;
-                    remotePort = udp.SourcePort;
-                    break;
-                case Ipv6Packet.NextHeaderIcmpv6:
-                    if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
-                        return Drop(NatDropReason.MalformedTransport);
-                    if (IsTranslatedErrorV6(icmp.Type))
-                        return Counted(errors.InboundV6(ip, icmp, now));
-                    if (icmp.Type != Icmpv6Packet.TypeEchoReply)
-                        return Drop(NatDropReason.UnsupportedIcmpType);
-                    flowClass = NatTable.ProtoIcmp;
-                    externalPort = icmp.Identifier;
-                    remotePort = 0;
-                    break;
-                default:
-                    return Drop(NatDropReason.UnsupportedProtocol);
-            }
-            flowClass |= NatTable.FlagV6;
+            NatTransport t;
+            NatDropReason bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
+            if (bad != NatDropReason.None)
+                return Drop(bad);
+            if (t.IsIcmp && IsTranslatedErrorV6(t.IcmpType))
+                return Counted(errors.InboundV6(ip, t.Icmp6, now));
+            if (t.IsIcmp && t.IcmpType != Icmpv6Packet.TypeEchoReply)
+                return Drop(NatDropReason.UnsupportedIcmpType);
+            int flowClass = t.FlowClass | NatTable.FlagV6, externalPort = t.LanSidePort(false), remotePort = t.RemotePort(false);
+            byte flags = t.Flags;
 
             NatDropReason reason;
             int s = InboundSession(flowClass, externalPort, table.FingerprintV6(b, so), remotePort, flags, now, out reason);
@@ -487,22 +381,22 @@ namespace Warp.Protocol.Nat
             switch (flowClass & 3)
             {
                 case NatTable.ProtoTcp:
-                    tcp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
+                    t.Tcp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
                     if (unredirect)
-                        tcp.AdjustChecksumBytes(b, so, router, 0, 16);
-                    tcp.DestinationPort = lanPort;
-                    if (tcp.Syn && tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
+                        t.Tcp.AdjustChecksumBytes(b, so, router, 0, 16);
+                    t.Tcp.DestinationPort = lanPort;
+                    if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
                         counters.MssClamped++;
                     break;
                 case NatTable.ProtoUdp:
-                    udp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
+                    t.Udp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
                     if (unredirect)
-                        udp.AdjustChecksumBytes(b, so, router, 0, 16);
-                    udp.DestinationPort = lanPort;
+                        t.Udp.AdjustChecksumBytes(b, so, router, 0, 16);
+                    t.Udp.DestinationPort = lanPort;
                     break;
                 default:
-                    icmp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
-                    icmp.Identifier = lanPort;
+                    t.Icmp6.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
+                    t.Icmp6.Identifier = lanPort;
                     break;
             }
             System.Array.Copy(lanBytes, lanOffset, b, d, 16);
