@@ -46,6 +46,7 @@ namespace Warp.Firmware
         readonly byte[] inBuffer = new byte[2048];
         readonly byte[] outBuffer = new byte[2048];
         readonly long startedAt;
+        readonly CounterSet[] counterSets;
 
         /// <summary>
         /// Builds the router from validated settings. The settings' secrets are copied into the
@@ -75,12 +76,15 @@ namespace Warp.Firmware
             nat = new NatTranslator(new NatTable(natConfig, random, new NatCounters()));
             hostMac = new byte[natConfig.HostCapacity * 6];
             hostMacKnown = new bool[natConfig.HostCapacity];
+            counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters };
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
         public NatTranslator Nat { get { return nat; } }
         public LanServices Lan { get { return lan; } }
         public RouterCounters Counters { get { return counters; } }
+        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN.</summary>
+        public CounterSet[] CounterSets { get { return counterSets; } }
         public RouterSettings Settings { get { return settings; } }
         public long StartedAt { get { return startedAt; } }
         /// <summary>The configuration as the console shows it: keys "(hidden)".</summary>
@@ -223,11 +227,11 @@ namespace Warp.Firmware
             NatResult nr = nat.TranslateOutbound(b, ip, ipLength, now, outBuffer, EthernetFrame.HeaderLength);
             switch (nr.Action)
             {
-                case NatAction.ToTunnel:
+                case NatAction.WriteToTunnel:
                     RememberMac(nr.Host, b, eth.SourceOffsetInBuffer);
                     SendToTunnel(b, ip, ipLength, now);
                     break;
-                case NatAction.ToLan:
+                case NatAction.WriteToLan:
                     RememberMac(nr.Host, b, eth.SourceOffsetInBuffer);
                     DeliverToLan(b, ip, ipLength, nr.Host);
                     break;
@@ -272,7 +276,7 @@ namespace Warp.Firmware
             {
                 counters.Increment(RouterCounter.PacketsFromTunnel);
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
-                if (nr.Action == NatAction.ToLan)
+                if (nr.Action == NatAction.WriteToLan)
                     DeliverToLan(inBuffer, ip, r.Length, nr.Host);
             }
             RunTunnelTimers(now);

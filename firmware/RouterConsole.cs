@@ -1,3 +1,4 @@
+using Warp.Protocol;
 using Warp.Protocol.Config;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
@@ -96,16 +97,13 @@ namespace Warp.Firmware
 
         public static void Counters(Router router, IConsoleOutput o)
         {
-            for (int i = 0; i < RouterCounters.Length; i++)
-                o.WriteLine("router." + RouterCounters.NameOf(i) + " " + router.Counters.ValueAt(i).ToString());
-            for (int i = 0; i < TunnelCounters.Length; i++)
-                o.WriteLine("tunnel." + TunnelCounters.NameOf(i) + " " + router.Tunnel.Counters.ValueAt(i).ToString());
-            NatCounters nc = router.Nat.Counters;
-            for (int i = 0; i < nc.Count; i++)
-                o.WriteLine("nat." + nc.Name(i) + " " + nc.Value(i).ToString());
-            LanCounters lc = router.Lan.Counters;
-            for (int i = 0; i < LanCounters.Length; i++)
-                o.WriteLine("lan." + LanCounters.NameOf(i) + " " + lc.ValueAt(i).ToString());
+            CounterSet[] sets = router.CounterSets;
+            for (int k = 0; k < sets.Length; k++)
+            {
+                CounterSet c = sets[k];
+                for (int i = 1; i < c.Length; i++)
+                    o.WriteLine(c.Module + "." + c.NameAt(i) + " " + c.ValueAt(i).ToString());
+            }
         }
 
         static string Seconds(long ms)

@@ -6,8 +6,10 @@ namespace Warp.Protocol.Lan
     /// </summary>
     public enum LanCounter
     {
+        /// <summary>No reason: the sentinel of <see cref="LanResult.Reason"/> when nothing was dropped.</summary>
+        None = 0,
         // Frames dropped (LanAction.Dropped)
-        DropMalformedEthernet = 0,
+        DropMalformedEthernet,
         DropVlanTagged,
         DropMalformedArp,
         DropMalformedIpv4,
@@ -82,11 +84,12 @@ namespace Warp.Protocol.Lan
         Count,
     }
 
-    /// <summary>The counters, one 64-bit value per <see cref="LanCounter"/>, with names for the console.</summary>
-    public sealed class LanCounters
+    /// <summary>The LAN services' counters (<see cref="CounterSet"/>), typed by <see cref="LanCounter"/>.</summary>
+    public sealed class LanCounters : CounterSet
     {
         static readonly string[] names =
         {
+            "none",
             "drop.malformed_ethernet", "drop.vlan_tagged", "drop.malformed_arp", "drop.malformed_ipv4",
             "drop.bad_ipv4_checksum", "drop.fragment_to_router", "drop.malformed_udp", "drop.bad_udp_checksum",
             "drop.malformed_ipv6", "drop.malformed_icmp", "drop.bad_icmp_checksum", "drop.to_router_unhandled",
@@ -108,57 +111,22 @@ namespace Warp.Protocol.Lan
             "lease_store_saves", "lease_store_load_rejected",
         };
 
-        readonly long[] values = new long[(int)LanCounter.Count];
-
-        public long this[LanCounter c] { get { return values[(int)c]; } }
-
-        public void Increment(LanCounter c) { values[(int)c]++; }
+        public LanCounters() : base("lan", names, (int)LanCounter.DropNdBadDestination + 1) { }
+        public long this[LanCounter c] { get { return Get((int)c); } }
+        public void Increment(LanCounter c) { Add((int)c); }
 
         /// <summary>Counts <paramref name="reason"/> and returns the Dropped result for it.</summary>
         public LanResult Drop(LanCounter reason)
         {
-            values[(int)reason]++;
+            Add((int)reason);
             return LanResult.Dropped(reason);
         }
 
         /// <summary>Counts <paramref name="reason"/> for a frame ignored on purpose and returns Consumed.</summary>
         public LanResult Ignore(LanCounter reason)
         {
-            values[(int)reason]++;
+            Add((int)reason);
             return LanResult.Consumed;
-        }
-
-        public static int Length { get { return (int)LanCounter.Count; } }
-
-        public static string NameOf(int i) { return names[i]; }
-
-        public long ValueAt(int i) { return values[i]; }
-
-        /// <summary>True for the reasons that make a frame Dropped (as opposed to ignored or an event).</summary>
-        public static bool IsDrop(LanCounter c) { return c <= LanCounter.DropNdBadDestination; }
-
-        /// <summary>Sum of every drop counter.</summary>
-        public long TotalDrops
-        {
-            get
-            {
-                long sum = 0;
-                for (int i = 0; i <= (int)LanCounter.DropNdBadDestination; i++)
-                    sum += values[i];
-                return sum;
-            }
-        }
-
-        /// <summary>Sum of every ignore counter.</summary>
-        public long TotalIgnored
-        {
-            get
-            {
-                long sum = 0;
-                for (int i = (int)LanCounter.IgnoredArpForOthers; i <= (int)LanCounter.IgnoredIcmpToRouter; i++)
-                    sum += values[i];
-                return sum;
-            }
         }
     }
 }

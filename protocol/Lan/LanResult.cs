@@ -23,12 +23,12 @@ namespace Warp.Protocol.Lan
         public LanAction Action;
         /// <summary>Bytes written at the output offset (Reply only).</summary>
         public int Length;
-        /// <summary>Why the frame was dropped (Dropped only); <see cref="LanCounter.Count"/> otherwise.</summary>
+        /// <summary>Why the frame was dropped (Dropped only); <see cref="LanCounter.None"/> otherwise.</summary>
         public LanCounter Reason;
 
-        public static LanResult NotForUs { get { return Make(LanAction.NotForUs, 0, LanCounter.Count); } }
-        public static LanResult Consumed { get { return Make(LanAction.Consumed, 0, LanCounter.Count); } }
-        public static LanResult Reply(int length) { return Make(LanAction.Reply, length, LanCounter.Count); }
+        public static LanResult NotForUs { get { return Make(LanAction.NotForUs, 0, LanCounter.None); } }
+        public static LanResult Consumed { get { return Make(LanAction.Consumed, 0, LanCounter.None); } }
+        public static LanResult Reply(int length) { return Make(LanAction.Reply, length, LanCounter.None); }
         public static LanResult Dropped(LanCounter reason) { return Make(LanAction.Dropped, 0, reason); }
 
         static LanResult Make(LanAction action, int length, LanCounter reason)
@@ -45,7 +45,7 @@ namespace Warp.Protocol.Lan
             if (Action == LanAction.Reply)
                 return "Reply(" + Length.ToString() + ")";
             if (Action == LanAction.Dropped)
-                return "Dropped(" + LanCounters.NameOf((int)Reason) + ")";
+                return "Dropped(" + Reason.ToString() + ")";
             return Action == LanAction.Consumed ? "Consumed" : "NotForUs";
         }
     }

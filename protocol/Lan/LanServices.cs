@@ -74,7 +74,7 @@ namespace Warp.Protocol.Lan
         /// <summary>Bytes of table data held (leases, both neighbour caches, counters).</summary>
         public int SizeInBytes
         {
-            get { return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + LanCounters.Length * 8; }
+            get { return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes; }
         }
 
         /// <summary>The MAC of a LAN host's IPv4 address, for frames the router sends it.</summary>

@@ -1,174 +1,90 @@
 namespace Warp.Protocol.Nat
 {
     /// <summary>
-    /// The NAT's counters: one field per drop reason (<see cref="NatDropReason"/>) and one per
-    /// event worth watching. The console lists them by name through <see cref="Count"/>,
-    /// <see cref="Name"/> and <see cref="Value"/>; the packet path only increments fields.
-    /// Each dropped packet is counted exactly once, under its reason.
+    /// Every event the NAT counts: each drop by its reason (a Dropped or Reply result carries one
+    /// of the Drop* values, DESIGN.md rule 5), then the normal traffic. Value 0 is the "no reason" sentinel.
     /// </summary>
-    public sealed class NatCounters
+    public enum NatCounter
     {
-        /// <summary>Number of drop reasons; the first <see cref="DropReasonCount"/> counters are drops.</summary>
-        public const int DropReasonCount = 17;
-
-        // Drops, one per NatDropReason (see there for what each means).
-        public long MalformedIp;
-        public long MalformedTransport;
-        public long MalformedQuotedPacket;
-        public long UnsupportedProtocol;
-        public long UnsupportedIcmpType;
-        public long Fragment;
-        public long BadSourceAddress;
-        public long BadDestinationAddress;
-        public long NotExternalAddress;
-        public long NoMapping;
-        public long Filtered;
-        public long IcmpErrorNoMapping;
-        public long TableFull;
-        public long HostQuotaExceeded;
-        public long HostTableFull;
-        public long PortsExhausted;
-        public long TooBig;
-
-        // Events.
+        /// <summary>Not dropped (the sentinel of <see cref="NatResult.Reason"/>).</summary>
+        None = 0,
+        /// <summary>The IP header is truncated or its length fields disagree with the bytes given.</summary>
+        DropMalformedIp,
+        /// <summary>The TCP, UDP or ICMP header is truncated or its length field is inconsistent.</summary>
+        DropMalformedTransport,
+        /// <summary>An ICMP error whose quoted packet cannot be parsed (RFC 5508 section 3.3).</summary>
+        DropMalformedQuotedPacket,
+        /// <summary>A protocol other than TCP, UDP, ICMP echo and ICMP errors.</summary>
+        DropUnsupportedProtocol,
+        /// <summary>An ICMP or ICMPv6 type that is neither an echo message nor an error.</summary>
+        DropUnsupportedIcmpType,
+        /// <summary>An IPv4 or IPv6 fragment: no reassembly is done, fragments are dropped.</summary>
+        DropFragment,
+        /// <summary>Outbound with a source the NAT must not translate (unspecified, multicast, link-local, the external address).</summary>
+        DropBadSourceAddress,
+        /// <summary>Outbound to a destination that must not enter the tunnel (multicast, broadcast, unspecified).</summary>
+        DropBadDestinationAddress,
+        /// <summary>Inbound to an address other than the tunnel's external address.</summary>
+        DropNotExternalAddress,
+        /// <summary>Inbound with no mapping for the destination port or identifier (RFC 4787 section 5).</summary>
+        DropNoMapping,
+        /// <summary>Inbound refused by address-dependent filtering (RFC 4787 REQ-8).</summary>
+        DropFiltered,
+        /// <summary>An ICMP error whose quoted packet matches no mapping (RFC 5508 REQ-3 and REQ-4).</summary>
+        DropIcmpErrorNoMapping,
+        /// <summary>No free slot and nothing that may be evicted (RFC 5508 REQ-8 answers with ICMP type 3 code 13).</summary>
+        DropTableFull,
+        /// <summary>The LAN host already holds its configured share of the table.</summary>
+        DropHostQuotaExceeded,
+        /// <summary>The table of LAN hosts is full.</summary>
+        DropHostTableFull,
+        /// <summary>No free external port in the configured range (RFC 4787 REQ-3: ports are never overloaded).</summary>
+        DropPortsExhausted,
+        /// <summary>Larger than the tunnel MTU (RFC 4787 REQ-13; the "too big" ICMP error is produced when DF is set or for IPv6).</summary>
+        DropTooBig,
+        // Events
         /// <summary>Packets translated into the tunnel.</summary>
-        public long Outbound;
+        Outbound,
         /// <summary>Packets translated to the LAN.</summary>
-        public long Inbound;
+        Inbound,
         /// <summary>Outbound packets turned back to the LAN (RFC 4787 REQ-9).</summary>
-        public long Hairpinned;
+        Hairpinned,
         /// <summary>ICMP errors translated through their quoted header (RFC 5508 section 3.3).</summary>
-        public long IcmpErrorsTranslated;
+        IcmpErrorsTranslated,
         /// <summary>ICMP errors produced for LAN hosts (table full, too big).</summary>
-        public long RepliesGenerated;
+        RepliesGenerated,
         /// <summary>ICMP errors that were due but not produced: no reply buffer, too small, or over the rate limit.</summary>
-        public long RepliesSuppressed;
+        RepliesSuppressed,
         /// <summary>TCP SYNs whose MSS option was lowered to fit the tunnel.</summary>
-        public long MssClamped;
+        MssClamped,
         /// <summary>DNS queries to the router sent to the configured resolver.</summary>
-        public long DnsRedirected;
+        DnsRedirected,
         /// <summary>Sessions set up.</summary>
-        public long SessionsCreated;
+        SessionsCreated,
         /// <summary>Sessions that reached their timeout (reclaimed by Tick, on lookup or by eviction).</summary>
-        public long SessionsExpired;
+        SessionsExpired,
         /// <summary>Sessions removed to make room (closed or expired ones).</summary>
-        public long Evictions;
+        Evictions,
+        Count,
+    }
 
-        static readonly string[] Names =
+    /// <summary>The NAT's counters (<see cref="CounterSet"/>), typed by <see cref="NatCounter"/>. The packet path only increments.</summary>
+    public sealed class NatCounters : CounterSet
+    {
+        static readonly string[] names =
         {
-            "drop.MalformedIp",
-            "drop.MalformedTransport",
-            "drop.MalformedQuotedPacket",
-            "drop.UnsupportedProtocol",
-            "drop.UnsupportedIcmpType",
-            "drop.Fragment",
-            "drop.BadSourceAddress",
-            "drop.BadDestinationAddress",
-            "drop.NotExternalAddress",
-            "drop.NoMapping",
-            "drop.Filtered",
-            "drop.IcmpErrorNoMapping",
-            "drop.TableFull",
-            "drop.HostQuotaExceeded",
-            "drop.HostTableFull",
-            "drop.PortsExhausted",
-            "drop.TooBig",
-            "Outbound",
-            "Inbound",
-            "Hairpinned",
-            "IcmpErrorsTranslated",
-            "RepliesGenerated",
-            "RepliesSuppressed",
-            "MssClamped",
-            "DnsRedirected",
-            "SessionsCreated",
-            "SessionsExpired",
-            "Evictions",
+            "none", "drop.malformed_ip", "drop.malformed_transport", "drop.malformed_quoted_packet",
+            "drop.unsupported_protocol", "drop.unsupported_icmp_type", "drop.fragment",
+            "drop.bad_source_address", "drop.bad_destination_address", "drop.not_external_address",
+            "drop.no_mapping", "drop.filtered", "drop.icmp_error_no_mapping", "drop.table_full",
+            "drop.host_quota_exceeded", "drop.host_table_full", "drop.ports_exhausted", "drop.too_big",
+            "outbound", "inbound", "hairpinned", "icmp_errors_translated", "replies_generated",
+            "replies_suppressed", "mss_clamped", "dns_redirected", "sessions_created", "sessions_expired",
+            "evictions",
         };
 
-        /// <summary>How many counters <see cref="Name"/> and <see cref="Value"/> list.</summary>
-        public int Count { get { return Names.Length; } }
-
-        /// <summary>The counter's name: drop reasons read "drop.Reason". Off the packet path.</summary>
-        public string Name(int index) { return index >= 0 && index < Names.Length ? Names[index] : null; }
-
-        /// <summary>The counter's value, or 0 for an index out of range.</summary>
-        public long Value(int index)
-        {
-            switch (index)
-            {
-                case 0: return MalformedIp;
-                case 1: return MalformedTransport;
-                case 2: return MalformedQuotedPacket;
-                case 3: return UnsupportedProtocol;
-                case 4: return UnsupportedIcmpType;
-                case 5: return Fragment;
-                case 6: return BadSourceAddress;
-                case 7: return BadDestinationAddress;
-                case 8: return NotExternalAddress;
-                case 9: return NoMapping;
-                case 10: return Filtered;
-                case 11: return IcmpErrorNoMapping;
-                case 12: return TableFull;
-                case 13: return HostQuotaExceeded;
-                case 14: return HostTableFull;
-                case 15: return PortsExhausted;
-                case 16: return TooBig;
-                case 17: return Outbound;
-                case 18: return Inbound;
-                case 19: return Hairpinned;
-                case 20: return IcmpErrorsTranslated;
-                case 21: return RepliesGenerated;
-                case 22: return RepliesSuppressed;
-                case 23: return MssClamped;
-                case 24: return DnsRedirected;
-                case 25: return SessionsCreated;
-                case 26: return SessionsExpired;
-                case 27: return Evictions;
-                default: return 0;
-            }
-        }
-
-        /// <summary>The value of the drop counter for <paramref name="reason"/>.</summary>
-        public long Dropped(NatDropReason reason) { return reason == NatDropReason.None ? 0 : Value((int)reason - 1); }
-
-        /// <summary>The sum of every drop counter.</summary>
-        public long TotalDropped
-        {
-            get
-            {
-                long sum = 0;
-                for (int i = 0; i < DropReasonCount; i++)
-                    sum += Value(i);
-                return sum;
-            }
-        }
-
-        /// <summary>Counts one drop. An unknown reason is counted as malformed so none goes uncounted.</summary>
-        public void CountDrop(NatDropReason reason)
-        {
-            switch (reason)
-            {
-                case NatDropReason.MalformedIp: MalformedIp++; break;
-                case NatDropReason.MalformedTransport: MalformedTransport++; break;
-                case NatDropReason.MalformedQuotedPacket: MalformedQuotedPacket++; break;
-                case NatDropReason.UnsupportedProtocol: UnsupportedProtocol++; break;
-                case NatDropReason.UnsupportedIcmpType: UnsupportedIcmpType++; break;
-                case NatDropReason.Fragment: Fragment++; break;
-                case NatDropReason.BadSourceAddress: BadSourceAddress++; break;
-                case NatDropReason.BadDestinationAddress: BadDestinationAddress++; break;
-                case NatDropReason.NotExternalAddress: NotExternalAddress++; break;
-                case NatDropReason.NoMapping: NoMapping++; break;
-                case NatDropReason.Filtered: Filtered++; break;
-                case NatDropReason.IcmpErrorNoMapping: IcmpErrorNoMapping++; break;
-                case NatDropReason.TableFull: TableFull++; break;
-                case NatDropReason.HostQuotaExceeded: HostQuotaExceeded++; break;
-                case NatDropReason.HostTableFull: HostTableFull++; break;
-                case NatDropReason.PortsExhausted: PortsExhausted++; break;
-                case NatDropReason.TooBig: TooBig++; break;
-                case NatDropReason.None: break;
-                default: MalformedIp++; break;
-            }
-        }
+        public NatCounters() : base("nat", names, (int)NatCounter.DropTooBig + 1) { }
+        public long this[NatCounter c] { get { return Get((int)c); } }
+        public void Increment(NatCounter c) { Add((int)c); }
     }
 }

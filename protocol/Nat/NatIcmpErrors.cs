@@ -59,11 +59,11 @@ namespace Warp.Protocol.Nat
         /// <paramref name="echoType"/> is the echo type the quote must carry (request for an
         /// error coming in, reply for one going out).
         /// </summary>
-        static NatDropReason ParseQuoted(byte[] b, int at, int available, byte protocol, byte icmpProtocol, byte echoType, out Quoted q)
+        static NatCounter ParseQuoted(byte[] b, int at, int available, byte protocol, byte icmpProtocol, byte echoType, out Quoted q)
         {
             q = default(Quoted);
             if (available < 8)
-                return NatDropReason.MalformedQuotedPacket;
+                return NatCounter.DropMalformedQuotedPacket;
             if (protocol == Ipv4Packet.ProtocolTcp || protocol == Ipv4Packet.ProtocolUdp)
             {
                 q.FlowClass = protocol == Ipv4Packet.ProtocolTcp ? NatTable.ProtoTcp : NatTable.ProtoUdp;
@@ -75,19 +75,19 @@ namespace Warp.Protocol.Nat
                     q.ChecksumAt = at + 6;
                 else
                     q.ChecksumAt = available >= 18 ? at + 16 : -1;
-                return NatDropReason.None;
+                return NatCounter.None;
             }
             if (protocol == icmpProtocol)
             {
                 if (b[at] != echoType)
-                    return NatDropReason.IcmpErrorNoMapping;
+                    return NatCounter.DropIcmpErrorNoMapping;
                 q.FlowClass = NatTable.ProtoIcmp;
                 q.SourcePort = q.DestinationPort = Endian.Read16(b, at + 4);
                 q.SourcePortAt = q.DestinationPortAt = at + 4;
                 q.ChecksumAt = at + 2;
-                return NatDropReason.None;
+                return NatCounter.None;
             }
-            return NatDropReason.IcmpErrorNoMapping;
+            return NatCounter.DropIcmpErrorNoMapping;
         }
 
         static ushort Put16(byte[] b, int at, ushort value, ushort checksum)
@@ -111,7 +111,7 @@ namespace Warp.Protocol.Nat
             return checksum;
         }
 
-        static NatResult Drop(NatDropReason reason) { return NatResult.Dropped(reason); }
+        static NatResult Drop(NatCounter reason) { return NatResult.Dropped(reason); }
 
         // ---------------------------------------------------------------- ICMPv4 (RFC 792)
 
@@ -121,18 +121,18 @@ namespace Warp.Protocol.Nat
             byte[] b = ip.Buffer;
             Ipv4Packet inner;
             if (!Ipv4Packet.TryCreateQuoted(b, icmp.PayloadOffset, icmp.PayloadLength, out inner))
-                return Drop(NatDropReason.MalformedQuotedPacket);
+                return Drop(NatCounter.DropMalformedQuotedPacket);
             if (!inner.IsFirstFragment || inner.Source != extV4)
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             Quoted q;
-            NatDropReason why = ParseQuoted(b, inner.PayloadOffset, inner.PayloadLength, inner.Protocol, Ipv4Packet.ProtocolIcmp, Icmpv4Packet.TypeEchoRequest, out q);
-            if (why != NatDropReason.None)
+            NatCounter why = ParseQuoted(b, inner.PayloadOffset, inner.PayloadLength, inner.Protocol, Ipv4Packet.ProtocolIcmp, Icmpv4Packet.TypeEchoRequest, out q);
+            if (why != NatCounter.None)
                 return Drop(why);
             uint remote = inner.Destination;
             int remotePort = q.FlowClass == NatTable.ProtoIcmp ? 0 : q.DestinationPort;
             int rep = table.FindMappingByExt(q.FlowClass, q.SourcePort, now);
             if (rep < 0 || !table.RingHasRemote(rep, remote, now))
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             int exact = table.FindInRing(rep, remote, remotePort, false, false);
             bool unredirect = exact >= 0 && table.IsRedirected(exact) && config.RouterAddressV4 != 0;
             uint router = config.RouterAddressV4;
@@ -172,9 +172,9 @@ namespace Warp.Protocol.Nat
             ip.Destination = lan;
             if (unredirect && ip.Source == remote)
                 ip.Source = router;
-            counters.IcmpErrorsTranslated++;
-            counters.Inbound++;
-            return NatResult.Forward(NatAction.ToLan, host);
+            counters.Increment(NatCounter.IcmpErrorsTranslated);
+            counters.Increment(NatCounter.Inbound);
+            return NatResult.Forward(NatAction.WriteToLan, host);
         }
 
         /// <summary>An ICMP error from a LAN host about a packet it received through us.</summary>
@@ -183,17 +183,17 @@ namespace Warp.Protocol.Nat
             byte[] b = ip.Buffer;
             Ipv4Packet inner;
             if (!Ipv4Packet.TryCreateQuoted(b, icmp.PayloadOffset, icmp.PayloadLength, out inner))
-                return Drop(NatDropReason.MalformedQuotedPacket);
+                return Drop(NatCounter.DropMalformedQuotedPacket);
             if (!inner.IsFirstFragment)
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             Quoted q;
-            NatDropReason why = ParseQuoted(b, inner.PayloadOffset, inner.PayloadLength, inner.Protocol, Ipv4Packet.ProtocolIcmp, Icmpv4Packet.TypeEchoReply, out q);
-            if (why != NatDropReason.None)
+            NatCounter why = ParseQuoted(b, inner.PayloadOffset, inner.PayloadLength, inner.Protocol, Ipv4Packet.ProtocolIcmp, Icmpv4Packet.TypeEchoReply, out q);
+            if (why != NatCounter.None)
                 return Drop(why);
             uint lan = inner.Destination;
             int host = hosts.FindV4(lan);
             if (host < 0)
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             uint quotedSource = inner.Source;
             int remotePort = q.FlowClass == NatTable.ProtoIcmp ? 0 : q.SourcePort;
             uint router = config.RouterAddressV4;
@@ -202,7 +202,7 @@ namespace Warp.Protocol.Nat
             uint remote = redirect ? config.ResolverV4 : quotedSource;
             int rep = table.FindMappingByLan(q.FlowClass, host, q.DestinationPort, now);
             if (rep < 0 || !table.RingHasRemote(rep, remote, now))
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             ushort external = table.ExternalPort(rep);
             ushort lanPort = (ushort)q.DestinationPort;
 
@@ -237,9 +237,9 @@ namespace Warp.Protocol.Nat
             ip.Source = extV4;
             if (redirect && ip.Destination == router)
                 ip.Destination = remote;
-            counters.IcmpErrorsTranslated++;
-            counters.Outbound++;
-            return NatResult.Forward(NatAction.ToTunnel, host);
+            counters.Increment(NatCounter.IcmpErrorsTranslated);
+            counters.Increment(NatCounter.Outbound);
+            return NatResult.Forward(NatAction.WriteToTunnel, host);
         }
 
         // ---------------------------------------------------------------- ICMPv6 (RFC 4443)
@@ -250,13 +250,13 @@ namespace Warp.Protocol.Nat
             byte[] b = ip.Buffer;
             Ipv6Packet inner;
             if (!Ipv6Packet.TryCreateQuoted(b, icmp.PayloadOffset, icmp.PayloadLength, out inner))
-                return Drop(NatDropReason.MalformedQuotedPacket);
+                return Drop(NatCounter.DropMalformedQuotedPacket);
             if (!inner.HasUpperLayerHeader || inner.HasRoutingHeader || !inner.SourceEquals(extV6, 0))
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             Quoted q;
-            NatDropReason why = ParseQuoted(b, inner.UpperLayerOffset, inner.UpperLayerLength, inner.UpperLayerProtocol,
+            NatCounter why = ParseQuoted(b, inner.UpperLayerOffset, inner.UpperLayerLength, inner.UpperLayerProtocol,
                 Ipv6Packet.NextHeaderIcmpv6, Icmpv6Packet.TypeEchoRequest, out q);
-            if (why != NatDropReason.None)
+            if (why != NatCounter.None)
                 return Drop(why);
             q.FlowClass |= NatTable.FlagV6;
             int quotedDestination = inner.DestinationOffsetInBuffer;
@@ -264,7 +264,7 @@ namespace Warp.Protocol.Nat
             int remotePort = (q.FlowClass & 3) == NatTable.ProtoIcmp ? 0 : q.DestinationPort;
             int rep = table.FindMappingByExt(q.FlowClass, q.SourcePort, now);
             if (rep < 0 || !table.RingHasRemote(rep, remote, now))
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             int exact = table.FindInRing(rep, remote, remotePort, false, false);
             byte[] router = config.RouterAddressV6;
             bool unredirect = exact >= 0 && table.IsRedirected(exact) && router != null && config.ResolverV6 != null
@@ -299,9 +299,9 @@ namespace Warp.Protocol.Nat
             if (unredirect && ip.SourceEquals(config.ResolverV6, 0))
                 ck = Put128(b, ip.SourceOffsetInBuffer, router, 0, ck);
             icmp.Checksum = ck;
-            counters.IcmpErrorsTranslated++;
-            counters.Inbound++;
-            return NatResult.Forward(NatAction.ToLan, host);
+            counters.Increment(NatCounter.IcmpErrorsTranslated);
+            counters.Increment(NatCounter.Inbound);
+            return NatResult.Forward(NatAction.WriteToLan, host);
         }
 
         /// <summary>An ICMPv6 error from a LAN host about a packet it received through us.</summary>
@@ -310,20 +310,20 @@ namespace Warp.Protocol.Nat
             byte[] b = ip.Buffer;
             Ipv6Packet inner;
             if (!Ipv6Packet.TryCreateQuoted(b, icmp.PayloadOffset, icmp.PayloadLength, out inner))
-                return Drop(NatDropReason.MalformedQuotedPacket);
+                return Drop(NatCounter.DropMalformedQuotedPacket);
             if (!inner.HasUpperLayerHeader || inner.HasRoutingHeader)
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             Quoted q;
-            NatDropReason why = ParseQuoted(b, inner.UpperLayerOffset, inner.UpperLayerLength, inner.UpperLayerProtocol,
+            NatCounter why = ParseQuoted(b, inner.UpperLayerOffset, inner.UpperLayerLength, inner.UpperLayerProtocol,
                 Ipv6Packet.NextHeaderIcmpv6, Icmpv6Packet.TypeEchoReply, out q);
-            if (why != NatDropReason.None)
+            if (why != NatCounter.None)
                 return Drop(why);
             q.FlowClass |= NatTable.FlagV6;
             int quotedDestination = inner.DestinationOffsetInBuffer;
             int quotedSource = inner.SourceOffsetInBuffer;
             int host = hosts.FindV6(b, quotedDestination);
             if (host < 0)
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             int remotePort = (q.FlowClass & 3) == NatTable.ProtoIcmp ? 0 : q.SourcePort;
             byte[] router = config.RouterAddressV6;
             byte[] resolver = config.ResolverV6;
@@ -332,7 +332,7 @@ namespace Warp.Protocol.Nat
             uint remote = redirect ? table.FingerprintV6(resolver, 0) : table.FingerprintV6(b, quotedSource);
             int rep = table.FindMappingByLan(q.FlowClass, host, q.DestinationPort, now);
             if (rep < 0 || !table.RingHasRemote(rep, remote, now))
-                return Drop(NatDropReason.IcmpErrorNoMapping);
+                return Drop(NatCounter.DropIcmpErrorNoMapping);
             ushort external = table.ExternalPort(rep);
             ushort lanPort = (ushort)q.DestinationPort;
 
@@ -356,9 +356,9 @@ namespace Warp.Protocol.Nat
             if (redirect && ip.DestinationEquals(router, 0))
                 ck = Put128(b, ip.DestinationOffsetInBuffer, resolver, 0, ck);
             icmp.Checksum = ck;
-            counters.IcmpErrorsTranslated++;
-            counters.Outbound++;
-            return NatResult.Forward(NatAction.ToTunnel, host);
+            counters.Increment(NatCounter.IcmpErrorsTranslated);
+            counters.Increment(NatCounter.Outbound);
+            return NatResult.Forward(NatAction.WriteToTunnel, host);
         }
     }
 }

@@ -262,7 +262,7 @@ namespace Warp.Protocol.Nat
             {
                 int victim = next[rep] == rep ? rep : next[rep];
                 RemoveSession(victim);
-                counters.SessionsExpired++;
+                counters.Increment(NatCounter.SessionsExpired);
             }
             return NoSlot;
         }
@@ -307,9 +307,9 @@ namespace Warp.Protocol.Nat
         /// creating one with a fresh external port. Returns the slot, or -1 with the reason.
         /// The host must already be in the host table.
         /// </summary>
-        internal int Create(int flowClass, int hostIndex, int lanSidePort, uint remote, int port, bool redirect, byte tcpState, long now, out NatDropReason reason)
+        internal int Create(int flowClass, int hostIndex, int lanSidePort, uint remote, int port, bool redirect, byte tcpState, long now, out NatCounter reason)
         {
-            reason = NatDropReason.None;
+            reason = NatCounter.None;
             bool atShare = hosts.SessionCount(hostIndex) >= maxPerHost;
             // Pin the host so that evicting its last session does not free its host slot; the
             // pin becomes the new session's reference, or is released on failure.
@@ -319,14 +319,14 @@ namespace Warp.Protocol.Nat
                 // At its share, the host may only recycle its own closed or dead sessions.
                 int own = FindVictim(hostIndex, now);
                 if (own < 0)
-                    return Fail(hostIndex, NatDropReason.HostQuotaExceeded, out reason);
+                    return Fail(hostIndex, NatCounter.DropHostQuotaExceeded, out reason);
                 Evict(own, now);
             }
             if (freeHead < 0)
             {
                 int victim = FindVictim(-1, now);
                 if (victim < 0)
-                    return Fail(hostIndex, NatDropReason.TableFull, out reason);
+                    return Fail(hostIndex, NatCounter.DropTableFull, out reason);
                 Evict(victim, now);
             }
 
@@ -338,7 +338,7 @@ namespace Warp.Protocol.Nat
             {
                 external = AllocatePort(flowClass, lanSidePort, now);
                 if (external < 0)
-                    return Fail(hostIndex, NatDropReason.PortsExhausted, out reason);
+                    return Fail(hostIndex, NatCounter.DropPortsExhausted, out reason);
             }
 
             int slot = freeHead;
@@ -364,11 +364,11 @@ namespace Warp.Protocol.Nat
                 extIndex[-1 - ec] = (ushort)(slot + 1);
             }
             Refresh(slot, now);
-            counters.SessionsCreated++;
+            counters.Increment(NatCounter.SessionsCreated);
             return slot;
         }
 
-        int Fail(int hostIndex, NatDropReason why, out NatDropReason reason)
+        int Fail(int hostIndex, NatCounter why, out NatCounter reason)
         {
             hosts.Release(hostIndex);
             reason = why;
@@ -383,8 +383,8 @@ namespace Warp.Protocol.Nat
         {
             kind[slot] = (byte)((kind[slot] & 0x0F) | (tcpState << 4));
             Refresh(slot, now);
-            counters.SessionsExpired++;
-            counters.SessionsCreated++;
+            counters.Increment(NatCounter.SessionsExpired);
+            counters.Increment(NatCounter.SessionsCreated);
         }
 
         /// <summary>
@@ -469,8 +469,8 @@ namespace Warp.Protocol.Nat
         void Evict(int slot, long now)
         {
             if (IsExpired(slot, now))
-                counters.SessionsExpired++;
-            counters.Evictions++;
+                counters.Increment(NatCounter.SessionsExpired);
+            counters.Increment(NatCounter.Evictions);
             RemoveSession(slot);
         }
 
@@ -542,7 +542,7 @@ namespace Warp.Protocol.Nat
                 if (kind[s] != 0 && IsExpired(s, now))
                 {
                     RemoveSession(s);
-                    counters.SessionsExpired++;
+                    counters.Increment(NatCounter.SessionsExpired);
                     removed++;
                 }
             }

@@ -17,9 +17,9 @@ namespace Warp.Protocol.Nat
     ///   <item>DNS to the router's address on port 53 goes to the configured resolver; replies come
     ///     back from the router's address.</item>
     ///   <item>Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a packet from the LAN to the tunnel
-    ///     address is translated out and back in, and returned as <see cref="NatAction.ToLan"/>.</item>
+    ///     address is translated out and back in, and returned as <see cref="NatAction.WriteToLan"/>.</item>
     ///   <item>Fragments are not reassembled: every IPv4 fragment and every IPv6 packet with a
-    ///     Fragment header is dropped and counted (<see cref="NatDropReason.Fragment"/>).</item>
+    ///     Fragment header is dropped and counted (<see cref="NatCounter.DropFragment"/>).</item>
     /// </list>
     /// The translator decrements no TTL: forwarding (and its TTL/hop-limit rules) is the router's.
     /// Nothing here throws on bad input or allocates; checksums are updated incrementally (RFC 1624).
@@ -63,13 +63,13 @@ namespace Warp.Protocol.Nat
         public NatResult TranslateOutbound(byte[] packet, int offset, int length, long now, byte[] reply, int replyOffset)
         {
             if (!Bounds.Fits(packet, offset, length) || length < 1)
-                return Drop(NatDropReason.MalformedIp);
+                return Drop(NatCounter.DropMalformedIp);
             int version = packet[offset] >> 4;
             if (version == 4)
                 return OutboundV4(packet, offset, length, now, reply, replyOffset);
             if (version == 6)
                 return OutboundV6(packet, offset, length, now, reply, replyOffset);
-            return Drop(NatDropReason.MalformedIp);
+            return Drop(NatCounter.DropMalformedIp);
         }
 
         /// <summary>
@@ -80,13 +80,13 @@ namespace Warp.Protocol.Nat
         public NatResult TranslateInbound(byte[] packet, int offset, int length, long now)
         {
             if (!Bounds.Fits(packet, offset, length) || length < 1)
-                return Drop(NatDropReason.MalformedIp);
+                return Drop(NatCounter.DropMalformedIp);
             int version = packet[offset] >> 4;
             if (version == 4)
                 return InboundV4(packet, offset, length, now);
             if (version == 6)
                 return InboundV6(packet, offset, length, now);
-            return Drop(NatDropReason.MalformedIp);
+            return Drop(NatCounter.DropMalformedIp);
         }
 
         /// <summary>Reclaims expired sessions in bounded work; see <see cref="NatTable.Tick"/>.</summary>
@@ -101,34 +101,34 @@ namespace Warp.Protocol.Nat
         {
             Ipv4Packet ip;
             if (!Ipv4Packet.TryCreate(b, offset, length, out ip) || !ip.VerifyHeaderChecksum())
-                return Drop(NatDropReason.MalformedIp);
+                return Drop(NatCounter.DropMalformedIp);
             if (extV4 == 0)
-                return Drop(NatDropReason.UnsupportedProtocol);
+                return Drop(NatCounter.DropUnsupportedProtocol);
             uint src = ip.Source;
             uint dst = ip.Destination;
             if (!IsUnicastV4(src) || src == extV4)
-                return Drop(NatDropReason.BadSourceAddress);
+                return Drop(NatCounter.DropBadSourceAddress);
             if (!IsUnicastV4(dst))
-                return Drop(NatDropReason.BadDestinationAddress);
+                return Drop(NatCounter.DropBadDestinationAddress);
             if (ip.IsFragment)
-                return Drop(NatDropReason.Fragment);
+                return Drop(NatCounter.DropFragment);
             if (ip.Length > config.TunnelMtu && dst != extV4)
             {
                 // RFC 4787 REQ-13 / RFC 1191: a DF packet too big for the tunnel gets "fragmentation needed".
                 if (ip.DontFragment)
-                    return Refuse(NatDropReason.TooBig, b, offset, ip.Length, false, now, reply, replyOffset, hosts.FindV4(src),
+                    return Refuse(NatCounter.DropTooBig, b, offset, ip.Length, false, now, reply, replyOffset, hosts.FindV4(src),
                         Icmpv4Packet.TypeDestinationUnreachable, Icmpv4Packet.CodeFragmentationNeeded);
-                return Drop(NatDropReason.TooBig);
+                return Drop(NatCounter.DropTooBig);
             }
 
             NatTransport t;
-            NatDropReason bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
-            if (bad != NatDropReason.None)
+            NatCounter bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
+            if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV4(t.IcmpType))
                 return Counted(errors.OutboundV4(ip, t.Icmp4, now));
             if (t.IsIcmp && t.IcmpType != Icmpv4Packet.TypeEchoRequest)
-                return Drop(NatDropReason.UnsupportedIcmpType);
+                return Drop(NatCounter.DropUnsupportedIcmpType);
             int flowClass = t.FlowClass, lanPort = t.LanSidePort(true), remotePort = t.RemotePort(true);
             byte flags = t.Flags;
 
@@ -136,7 +136,7 @@ namespace Warp.Protocol.Nat
                 && config.RouterAddressV4 != 0 && dst == config.RouterAddressV4;
             uint remote = redirect ? config.ResolverV4 : dst;
             int host = hosts.FindV4(src);
-            NatDropReason reason;
+            NatCounter reason;
             int s = OutboundSession(flowClass, host, false, src, b, 0, lanPort, remote, remotePort, redirect, flags, now, out reason);
             if (s < 0)
                 return Refuse(reason, b, offset, ip.Length, false, now, reply, replyOffset, host,
@@ -153,7 +153,7 @@ namespace Warp.Protocol.Nat
                     t.Tcp.AdjustChecksum32(dst, remote);
                 t.Tcp.SourcePort = external;
                 if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
-                    counters.MssClamped++;
+                    counters.Increment(NatCounter.MssClamped);
             }
             else if (flowClass == NatTable.ProtoUdp)
             {
@@ -167,36 +167,36 @@ namespace Warp.Protocol.Nat
                 t.Icmp4.Identifier = external;
             }
             if (redirect)
-                counters.DnsRedirected++;
+                counters.Increment(NatCounter.DnsRedirected);
             if (dst == extV4)
                 return Hairpin(b, offset, length, now);
-            counters.Outbound++;
-            return NatResult.Forward(NatAction.ToTunnel, table.Host(s));
+            counters.Increment(NatCounter.Outbound);
+            return NatResult.Forward(NatAction.WriteToTunnel, table.Host(s));
         }
 
         NatResult InboundV4(byte[] b, int offset, int length, long now)
         {
             Ipv4Packet ip;
             if (!Ipv4Packet.TryCreate(b, offset, length, out ip) || !ip.VerifyHeaderChecksum())
-                return Drop(NatDropReason.MalformedIp);
+                return Drop(NatCounter.DropMalformedIp);
             if (extV4 == 0 || ip.Destination != extV4)
-                return Drop(NatDropReason.NotExternalAddress);
+                return Drop(NatCounter.DropNotExternalAddress);
             if (ip.IsFragment)
-                return Drop(NatDropReason.Fragment);
+                return Drop(NatCounter.DropFragment);
             uint src = ip.Source;
 
             NatTransport t;
-            NatDropReason bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
-            if (bad != NatDropReason.None)
+            NatCounter bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
+            if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV4(t.IcmpType))
                 return Counted(errors.InboundV4(ip, t.Icmp4, now));
             if (t.IsIcmp && t.IcmpType != Icmpv4Packet.TypeEchoReply)
-                return Drop(NatDropReason.UnsupportedIcmpType);
+                return Drop(NatCounter.DropUnsupportedIcmpType);
             int flowClass = t.FlowClass, externalPort = t.LanSidePort(false), remotePort = t.RemotePort(false);
             byte flags = t.Flags;
 
-            NatDropReason reason;
+            NatCounter reason;
             int s = InboundSession(flowClass, externalPort, src, remotePort, flags, now, out reason);
             if (s < 0)
                 return Drop(reason);
@@ -217,7 +217,7 @@ namespace Warp.Protocol.Nat
                     t.Tcp.AdjustChecksum32(src, config.RouterAddressV4);
                 t.Tcp.DestinationPort = lanPort;
                 if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 40)))
-                    counters.MssClamped++;
+                    counters.Increment(NatCounter.MssClamped);
             }
             else if (flowClass == NatTable.ProtoUdp)
             {
@@ -230,8 +230,8 @@ namespace Warp.Protocol.Nat
             {
                 t.Icmp4.Identifier = lanPort;
             }
-            counters.Inbound++;
-            return NatResult.Forward(NatAction.ToLan, host);
+            counters.Increment(NatCounter.Inbound);
+            return NatResult.Forward(NatAction.WriteToLan, host);
         }
 
         /// <summary>
@@ -265,32 +265,32 @@ namespace Warp.Protocol.Nat
         {
             Ipv6Packet ip;
             if (!Ipv6Packet.TryCreate(b, offset, length, out ip))
-                return Drop(NatDropReason.MalformedIp);
+                return Drop(NatCounter.DropMalformedIp);
             if (extV6 == null)
-                return Drop(NatDropReason.UnsupportedProtocol);
+                return Drop(NatCounter.DropUnsupportedProtocol);
             int so = ip.SourceOffsetInBuffer;
             int d = ip.DestinationOffsetInBuffer;
             if (!IsGlobalishV6(b, so) || ip.SourceEquals(extV6, 0))
-                return Drop(NatDropReason.BadSourceAddress);
+                return Drop(NatCounter.DropBadSourceAddress);
             if (!IsGlobalishV6(b, d))
-                return Drop(NatDropReason.BadDestinationAddress);
+                return Drop(NatCounter.DropBadDestinationAddress);
             if (ip.HasFragmentHeader)
-                return Drop(NatDropReason.Fragment);
+                return Drop(NatCounter.DropFragment);
             if (ip.HasRoutingHeader)
-                return Drop(NatDropReason.UnsupportedProtocol);
+                return Drop(NatCounter.DropUnsupportedProtocol);
             bool hairpin = ip.DestinationEquals(extV6, 0);
             if (ip.Length > config.TunnelMtu && !hairpin)
-                return Refuse(NatDropReason.TooBig, b, offset, ip.Length, true, now, reply, replyOffset, hosts.FindV6(b, so),
+                return Refuse(NatCounter.DropTooBig, b, offset, ip.Length, true, now, reply, replyOffset, hosts.FindV6(b, so),
                     Icmpv6Packet.TypePacketTooBig, 0);
 
             NatTransport t;
-            NatDropReason bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
-            if (bad != NatDropReason.None)
+            NatCounter bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
+            if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV6(t.IcmpType))
                 return Counted(errors.OutboundV6(ip, t.Icmp6, now));
             if (t.IsIcmp && t.IcmpType != Icmpv6Packet.TypeEchoRequest)
-                return Drop(NatDropReason.UnsupportedIcmpType);
+                return Drop(NatCounter.DropUnsupportedIcmpType);
             int flowClass = t.FlowClass | NatTable.FlagV6, lanPort = t.LanSidePort(true), remotePort = t.RemotePort(true);
             byte flags = t.Flags;
 
@@ -298,7 +298,7 @@ namespace Warp.Protocol.Nat
                 && config.RouterAddressV6 != null && ip.DestinationEquals(config.RouterAddressV6, 0);
             uint remote = redirect ? resolverV6Fingerprint : table.FingerprintV6(b, d);
             int host = hosts.FindV6(b, so);
-            NatDropReason reason;
+            NatCounter reason;
             int s = OutboundSession(flowClass, host, true, 0, b, so, lanPort, remote, remotePort, redirect, flags, now, out reason);
             if (s < 0)
                 return Refuse(reason, b, offset, ip.Length, true, now, reply, replyOffset, host,
@@ -314,7 +314,7 @@ namespace Warp.Protocol.Nat
                         t.Tcp.AdjustChecksumBytes(b, d, resolver, 0, 16);
                     t.Tcp.SourcePort = external;
                     if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
-                        counters.MssClamped++;
+                        counters.Increment(NatCounter.MssClamped);
                     break;
                 case NatTable.ProtoUdp:
                     t.Udp.AdjustChecksumBytes(b, so, extV6, 0, 16);
@@ -331,40 +331,40 @@ namespace Warp.Protocol.Nat
             if (redirect)
             {
                 System.Array.Copy(resolver, 0, b, d, 16);
-                counters.DnsRedirected++;
+                counters.Increment(NatCounter.DnsRedirected);
             }
             if (hairpin)
                 return Hairpin(b, offset, length, now);
-            counters.Outbound++;
-            return NatResult.Forward(NatAction.ToTunnel, table.Host(s));
+            counters.Increment(NatCounter.Outbound);
+            return NatResult.Forward(NatAction.WriteToTunnel, table.Host(s));
         }
 
         NatResult InboundV6(byte[] b, int offset, int length, long now)
         {
             Ipv6Packet ip;
             if (!Ipv6Packet.TryCreate(b, offset, length, out ip))
-                return Drop(NatDropReason.MalformedIp);
+                return Drop(NatCounter.DropMalformedIp);
             if (extV6 == null || !ip.DestinationEquals(extV6, 0))
-                return Drop(NatDropReason.NotExternalAddress);
+                return Drop(NatCounter.DropNotExternalAddress);
             if (ip.HasFragmentHeader)
-                return Drop(NatDropReason.Fragment);
+                return Drop(NatCounter.DropFragment);
             if (ip.HasRoutingHeader)
-                return Drop(NatDropReason.UnsupportedProtocol);
+                return Drop(NatCounter.DropUnsupportedProtocol);
             int so = ip.SourceOffsetInBuffer;
             int d = ip.DestinationOffsetInBuffer;
 
             NatTransport t;
-            NatDropReason bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
-            if (bad != NatDropReason.None)
+            NatCounter bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
+            if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV6(t.IcmpType))
                 return Counted(errors.InboundV6(ip, t.Icmp6, now));
             if (t.IsIcmp && t.IcmpType != Icmpv6Packet.TypeEchoReply)
-                return Drop(NatDropReason.UnsupportedIcmpType);
+                return Drop(NatCounter.DropUnsupportedIcmpType);
             int flowClass = t.FlowClass | NatTable.FlagV6, externalPort = t.LanSidePort(false), remotePort = t.RemotePort(false);
             byte flags = t.Flags;
 
-            NatDropReason reason;
+            NatCounter reason;
             int s = InboundSession(flowClass, externalPort, table.FingerprintV6(b, so), remotePort, flags, now, out reason);
             if (s < 0)
                 return Drop(reason);
@@ -386,7 +386,7 @@ namespace Warp.Protocol.Nat
                         t.Tcp.AdjustChecksumBytes(b, so, router, 0, 16);
                     t.Tcp.DestinationPort = lanPort;
                     if (t.Tcp.Syn && t.Tcp.ClampMss((ushort)(config.TunnelMtu - 60)))
-                        counters.MssClamped++;
+                        counters.Increment(NatCounter.MssClamped);
                     break;
                 case NatTable.ProtoUdp:
                     t.Udp.AdjustChecksumBytes(b, d, lanBytes, lanOffset, 16);
@@ -402,8 +402,8 @@ namespace Warp.Protocol.Nat
             System.Array.Copy(lanBytes, lanOffset, b, d, 16);
             if (unredirect)
                 System.Array.Copy(router, 0, b, so, 16);
-            counters.Inbound++;
-            return NatResult.Forward(NatAction.ToLan, host);
+            counters.Increment(NatCounter.Inbound);
+            return NatResult.Forward(NatAction.WriteToLan, host);
         }
 
         /// <summary>
@@ -427,9 +427,9 @@ namespace Warp.Protocol.Nat
         /// packets refresh), restarted when it was dead, or set up. -1 with a reason when none can be.
         /// </summary>
         int OutboundSession(int flowClass, int host, bool v6, uint srcV4, byte[] b, int srcOffset, int lanPort,
-            uint remote, int remotePort, bool redirect, byte flags, long now, out NatDropReason reason)
+            uint remote, int remotePort, bool redirect, byte flags, long now, out NatCounter reason)
         {
-            reason = NatDropReason.None;
+            reason = NatCounter.None;
             bool tcp = (flowClass & 3) == NatTable.ProtoTcp;
             if (host >= 0)
             {
@@ -456,7 +456,7 @@ namespace Warp.Protocol.Nat
                 host = v6 ? hosts.FindOrAddV6(b, srcOffset) : hosts.FindOrAddV4(srcV4);
                 if (host < 0)
                 {
-                    reason = NatDropReason.HostTableFull;
+                    reason = NatCounter.DropHostTableFull;
                     return -1;
                 }
             }
@@ -471,13 +471,13 @@ namespace Warp.Protocol.Nat
         /// passes any remote, address-dependent one that the mapping has sent to; the result is
         /// then a session of the mapping plus Capacity (not refreshed, no state kept).
         /// </summary>
-        int InboundSession(int flowClass, int externalPort, uint remote, int remotePort, byte flags, long now, out NatDropReason reason)
+        int InboundSession(int flowClass, int externalPort, uint remote, int remotePort, byte flags, long now, out NatCounter reason)
         {
-            reason = NatDropReason.None;
+            reason = NatCounter.None;
             int rep = table.FindMappingByExt(flowClass, externalPort, now);
             if (rep < 0)
             {
-                reason = NatDropReason.NoMapping;
+                reason = NatCounter.DropNoMapping;
                 return -1;
             }
             int s = table.FindInRing(rep, remote, remotePort, false, false);
@@ -496,7 +496,7 @@ namespace Warp.Protocol.Nat
             }
             if (config.Filtering == NatFiltering.AddressDependent && !table.RingHasRemote(rep, remote, now))
             {
-                reason = NatDropReason.Filtered;
+                reason = NatCounter.DropFiltered;
                 return -1;
             }
             return rep + table.Capacity;
@@ -505,23 +505,23 @@ namespace Warp.Protocol.Nat
         NatResult Hairpin(byte[] b, int offset, int length, long now)
         {
             NatResult r = TranslateInbound(b, offset, length, now);
-            if (r.Action == NatAction.ToLan)
-                counters.Hairpinned++;
+            if (r.Action == NatAction.WriteToLan)
+                counters.Increment(NatCounter.Hairpinned);
             return r;
         }
 
         // ---------------------------------------------------------------- results
 
-        NatResult Drop(NatDropReason reason)
+        NatResult Drop(NatCounter reason)
         {
-            counters.CountDrop(reason);
+            counters.Increment(reason);
             return NatResult.Dropped(reason);
         }
 
         NatResult Counted(NatResult r)
         {
-            if (r.Action == NatAction.Drop)
-                counters.CountDrop(r.Reason);
+            if (r.Action == NatAction.Dropped)
+                counters.Increment(r.Reason);
             return r;
         }
 
@@ -529,12 +529,12 @@ namespace Warp.Protocol.Nat
         /// Drops the packet and, for resource exhaustion and "too big", answers the LAN host with
         /// an ICMP error (RFC 5508 REQ-8; RFC 4787 REQ-13), within <see cref="NatConfig.RepliesPerSecond"/>.
         /// </summary>
-        NatResult Refuse(NatDropReason reason, byte[] b, int offset, int length, bool v6, long now, byte[] reply, int replyOffset,
+        NatResult Refuse(NatCounter reason, byte[] b, int offset, int length, bool v6, long now, byte[] reply, int replyOffset,
             int host, byte type, byte code)
         {
-            counters.CountDrop(reason);
-            bool answer = reason == NatDropReason.TableFull || reason == NatDropReason.HostQuotaExceeded
-                || reason == NatDropReason.HostTableFull || reason == NatDropReason.PortsExhausted || reason == NatDropReason.TooBig;
+            counters.Increment(reason);
+            bool answer = reason == NatCounter.DropTableFull || reason == NatCounter.DropHostQuotaExceeded
+                || reason == NatCounter.DropHostTableFull || reason == NatCounter.DropPortsExhausted || reason == NatCounter.DropTooBig;
             if (!answer)
                 return NatResult.Dropped(reason);
             if (replyWindowStart == long.MinValue || now < replyWindowStart || now - replyWindowStart >= 1000)
@@ -552,11 +552,11 @@ namespace Warp.Protocol.Nat
             }
             if (written == 0)
             {
-                counters.RepliesSuppressed++;
+                counters.Increment(NatCounter.RepliesSuppressed);
                 return NatResult.Dropped(reason);
             }
             repliesInWindow++;
-            counters.RepliesGenerated++;
+            counters.Increment(NatCounter.RepliesGenerated);
             return NatResult.Replied(reason, host, written);
         }
     }

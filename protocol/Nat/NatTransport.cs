@@ -36,42 +36,42 @@ namespace Warp.Protocol.Nat
         /// (malformed transport, a zero UDP checksum over IPv6 (RFC 8200 section 8.1), an
         /// unsupported protocol).
         /// </summary>
-        public static NatDropReason Parse(byte[] b, int offset, int length, byte protocol, bool v6, out NatTransport t)
+        public static NatCounter Parse(byte[] b, int offset, int length, byte protocol, bool v6, out NatTransport t)
         {
             t = default(NatTransport);
             switch (protocol)
             {
                 case Ipv4Packet.ProtocolTcp:
                     if (!TcpSegment.TryCreate(b, offset, length, out t.Tcp))
-                        return NatDropReason.MalformedTransport;
+                        return NatCounter.DropMalformedTransport;
                     t.FlowClass = NatTable.ProtoTcp;
                     t.SourcePort = t.Tcp.SourcePort;
                     t.DestinationPort = t.Tcp.DestinationPort;
                     t.Flags = t.Tcp.Flags;
-                    return NatDropReason.None;
+                    return NatCounter.None;
                 case Ipv4Packet.ProtocolUdp:
                     if (!UdpDatagram.TryCreate(b, offset, length, out t.Udp) || (v6 && t.Udp.Checksum == 0))
-                        return NatDropReason.MalformedTransport;
+                        return NatCounter.DropMalformedTransport;
                     t.FlowClass = NatTable.ProtoUdp;
                     t.SourcePort = t.Udp.SourcePort;
                     t.DestinationPort = t.Udp.DestinationPort;
-                    return NatDropReason.None;
+                    return NatCounter.None;
                 case Ipv4Packet.ProtocolIcmp:
                     if (v6 || !Icmpv4Packet.TryCreate(b, offset, length, out t.Icmp4))
-                        return v6 ? NatDropReason.UnsupportedProtocol : NatDropReason.MalformedTransport;
+                        return v6 ? NatCounter.DropUnsupportedProtocol : NatCounter.DropMalformedTransport;
                     t.FlowClass = NatTable.ProtoIcmp;
                     t.IcmpType = t.Icmp4.Type;
                     t.SourcePort = t.DestinationPort = t.Icmp4.Identifier;
-                    return NatDropReason.None;
+                    return NatCounter.None;
                 case Ipv6Packet.NextHeaderIcmpv6:
                     if (!v6 || !Icmpv6Packet.TryCreate(b, offset, length, out t.Icmp6))
-                        return v6 ? NatDropReason.MalformedTransport : NatDropReason.UnsupportedProtocol;
+                        return v6 ? NatCounter.DropMalformedTransport : NatCounter.DropUnsupportedProtocol;
                     t.FlowClass = NatTable.ProtoIcmp;
                     t.IcmpType = t.Icmp6.Type;
                     t.SourcePort = t.DestinationPort = t.Icmp6.Identifier;
-                    return NatDropReason.None;
+                    return NatCounter.None;
                 default:
-                    return NatDropReason.UnsupportedProtocol;
+                    return NatCounter.DropUnsupportedProtocol;
             }
         }
     }

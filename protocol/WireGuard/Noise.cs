@@ -132,7 +132,7 @@ namespace Warp.Protocol.WireGuard
         /// </summary>
         public int ConsumeInitiation(byte[] msg, int o, Peer[] peers, int peerCount, long now, out TunnelCounter reason, out uint replacedIndex)
         {
-            reason = TunnelCounter.Count;
+            reason = TunnelCounter.None;
             replacedIndex = 0;
             System.Array.Copy(initialChainKey, c, 32);
             System.Array.Copy(responderHash, h, 32);

@@ -3,8 +3,10 @@ namespace Warp.Protocol.WireGuard
     /// <summary>Every event the tunnel counts: each drop by its reason, and the normal traffic.</summary>
     public enum TunnelCounter
     {
+        /// <summary>No reason: the sentinel of <see cref="TunnelResult.Reason"/> when nothing was dropped.</summary>
+        None = 0,
         // Drops of received datagrams
-        DropTruncated = 0,
+        DropTruncated,
         DropUnknownType,
         DropWrongSize,
         DropBadMac1,
@@ -45,11 +47,12 @@ namespace Warp.Protocol.WireGuard
         Count,
     }
 
-    /// <summary>The counters, one 64-bit value per <see cref="TunnelCounter"/>, with names for the console.</summary>
-    public sealed class TunnelCounters
+    /// <summary>The tunnel's counters (<see cref="CounterSet"/>), typed by <see cref="TunnelCounter"/>.</summary>
+    public sealed class TunnelCounters : CounterSet
     {
         static readonly string[] names =
         {
+            "none",
             "drop.truncated", "drop.unknown_type", "drop.wrong_size", "drop.bad_mac1", "drop.initiation_undecryptable",
             "drop.unknown_peer", "drop.replayed_initiation", "drop.initiation_flood", "drop.response_unknown_index",
             "drop.response_unexpected", "drop.response_undecryptable", "drop.cookie_unknown_index", "drop.cookie_undecryptable",
@@ -61,28 +64,8 @@ namespace Warp.Protocol.WireGuard
             "keys_zeroed", "endpoint_changes",
         };
 
-        readonly long[] values = new long[(int)TunnelCounter.Count];
-
-        public long this[TunnelCounter c] { get { return values[(int)c]; } }
-
-        public void Increment(TunnelCounter c) { values[(int)c]++; }
-
-        public static int Length { get { return (int)TunnelCounter.Count; } }
-
-        public static string NameOf(int i) { return names[i]; }
-
-        public long ValueAt(int i) { return values[i]; }
-
-        /// <summary>Sum of every drop counter.</summary>
-        public long TotalDrops
-        {
-            get
-            {
-                long sum = 0;
-                for (int i = 0; i <= (int)TunnelCounter.DropStagedOnGiveUp; i++)
-                    sum += values[i];
-                return sum;
-            }
-        }
+        public TunnelCounters() : base("tunnel", names, (int)TunnelCounter.DropStagedOnGiveUp + 1) { }
+        public long this[TunnelCounter c] { get { return Get((int)c); } }
+        public void Increment(TunnelCounter c) { Add((int)c); }
     }
 }

@@ -33,7 +33,7 @@ namespace Warp.Protocol.WireGuard
             r.Action = action;
             r.Length = length;
             r.Peer = peer;
-            r.Reason = TunnelCounter.Count;
+            r.Reason = TunnelCounter.None;
             return r;
         }
 
@@ -49,7 +49,7 @@ namespace Warp.Protocol.WireGuard
 
         public override string ToString()
         {
-            return Action == TunnelAction.Dropped ? "Dropped(" + TunnelCounters.NameOf((int)Reason) + ")" : Action.ToString() + "(" + Length + ")";
+            return Action == TunnelAction.Dropped ? "Dropped(" + Reason.ToString() + ")" : Action.ToString() + "(" + Length + ")";
         }
     }
 }

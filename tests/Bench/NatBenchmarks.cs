@@ -59,7 +59,7 @@ namespace Warp.Bench
                 Array.Copy(p, work, p.Length);
                 sum += (int)nat.TranslateOutbound(work, 0, p.Length, Now, reply, 0).Action;
             }
-            if (sum != packets.Length * (int)NatAction.ToTunnel) throw new InvalidOperationException("not translated");
+            if (sum != packets.Length * (int)NatAction.WriteToTunnel) throw new InvalidOperationException("not translated");
             return sum;
         }
 
@@ -72,7 +72,7 @@ namespace Warp.Bench
                 Array.Copy(p, work, p.Length);
                 sum += (int)nat.TranslateInbound(work, 0, p.Length, Now).Action;
             }
-            if (sum != packets.Length * (int)NatAction.ToLan) throw new InvalidOperationException("not translated");
+            if (sum != packets.Length * (int)NatAction.WriteToLan) throw new InvalidOperationException("not translated");
             return sum;
         }
     }
@@ -110,7 +110,7 @@ namespace Warp.Bench
                 Array.Copy(p, work, p.Length);
                 sum += (int)nat.TranslateOutbound(work, 0, p.Length, 6000, reply, 0).Action;
             }
-            if (sum != fresh.Length * (int)NatAction.ToTunnel) throw new InvalidOperationException("not set up");
+            if (sum != fresh.Length * (int)NatAction.WriteToTunnel) throw new InvalidOperationException("not set up");
             return sum;
         }
     }
@@ -147,7 +147,7 @@ namespace Warp.Bench
                 var p = v6 ? UdpV6(host, 10000 + n / 16, n % 251, 443) : UdpV4(host, 10000 + n / 16, n % 251, 443);
                 var keep = (byte[])p.Clone();
                 var r = nat.TranslateOutbound(p, 0, p.Length, 0, scratch, 0);
-                if (r.Action != NatAction.ToTunnel) throw new InvalidOperationException("setup: " + r.Reason);
+                if (r.Action != NatAction.WriteToTunnel) throw new InvalidOperationException("setup: " + r.Reason);
                 var back = Reply(p);
                 (v6 ? o6 : o4).Add(keep);
                 (v6 ? i6 : i4).Add(back);

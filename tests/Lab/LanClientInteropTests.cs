@@ -37,8 +37,8 @@ namespace Warp.Lab.Tests
         {
             var parts = new List<string>();
             lock (lab.Lan)
-                for (int i = 0; i < LanCounters.Length; i++)
-                    if (lab.Lan.Counters.ValueAt(i) != 0) parts.Add(LanCounters.NameOf(i) + "=" + lab.Lan.Counters.ValueAt(i));
+                for (int i = 1; i < lab.Lan.Counters.Length; i++)
+                    if (lab.Lan.Counters.ValueAt(i) != 0) parts.Add(lab.Lan.Counters.NameAt(i) + "=" + lab.Lan.Counters.ValueAt(i));
             return string.Join(" ", parts);
         }
 

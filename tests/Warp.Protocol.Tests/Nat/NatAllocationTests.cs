@@ -18,9 +18,9 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Build(out var packets);
             long sink = Run(nat, packets, 0); // measures its two packet loops, not the test's own set-up
             Assert.True(sink > 0);
-            Assert.True(nat.Counters.SessionsCreated >= 400, "new flows: " + nat.Counters.SessionsCreated);
-            Assert.True(nat.Counters.RepliesGenerated > 0);
-            Assert.True(nat.Counters.IcmpErrorsTranslated > 0);
+            Assert.True(nat.Counters[NatCounter.SessionsCreated] >= 400, "new flows: " + nat.Counters[NatCounter.SessionsCreated]);
+            Assert.True(nat.Counters[NatCounter.RepliesGenerated] > 0);
+            Assert.True(nat.Counters[NatCounter.IcmpErrorsTranslated] > 0);
         }
 
         static NatTranslator Build(out List<byte[]> packets)

@@ -43,7 +43,7 @@ namespace Warp.Protocol.Tests.Nat
                 bool outbound = (n & 2) == 0;
                 now += rng.Next(0, 50);
                 var before = buffer == null ? null : (byte[])buffer.Clone();
-                long dropped = nat.Counters.TotalDropped;
+                long dropped = nat.Counters.TotalDrops;
                 NatResult r;
                 try
                 {
@@ -56,11 +56,11 @@ namespace Warp.Protocol.Tests.Nat
                     Assert.Fail($"seed {seed} case {n} {(outbound ? "out" : "in")} offset {offset} length {length} buffer {(before == null ? "null" : Convert.ToHexString(before))}: {e}");
                     return;
                 }
-                long delta = nat.Counters.TotalDropped - dropped;
-                if (r.Action == NatAction.Drop || r.Action == NatAction.Reply)
+                long delta = nat.Counters.TotalDrops - dropped;
+                if (r.Action == NatAction.Dropped || r.Action == NatAction.Reply)
                 {
                     Assert.True(delta == 1, $"seed {seed} case {n}: a drop counted {delta} times ({r.Reason})");
-                    Assert.NotEqual(NatDropReason.None, r.Reason);
+                    Assert.NotEqual(NatCounter.None, r.Reason);
                 }
                 else
                 {
@@ -106,7 +106,7 @@ namespace Warp.Protocol.Tests.Nat
                 foreach (var p in pkts)
                 {
                     list.Add((byte[])p.Clone());
-                    Assert.Equal(NatAction.ToTunnel, nat.Out(p, 0).Action);
+                    Assert.Equal(NatAction.WriteToTunnel, nat.Out(p, 0).Action);
                     list.Add(Reply(p));
                     if (p[0] >> 4 == 4)
                         list.Add(IcmpErrorV4(Remote2, ExtV4, 3, (byte)(i % 16), p, 8 + i * 4));

@@ -107,10 +107,10 @@ namespace Warp.Protocol.Tests.Nat
             var original = Packet(family, proto, op.Host, lanPort, op.Remote, remotePort);
             var p = (byte[])original.Clone();
             var r = nat.Out(p, model.Now, reply);
-            if (r.Action != NatAction.ToTunnel)
+            if (r.Action != NatAction.WriteToTunnel)
             {
                 Assert.False(model.Alive(key), "a live session's packet was refused: " + r.Reason);
-                Assert.Contains(r.Reason, new[] { NatDropReason.TableFull, NatDropReason.HostQuotaExceeded, NatDropReason.HostTableFull });
+                Assert.Contains(r.Reason, new[] { NatCounter.DropTableFull, NatCounter.DropHostQuotaExceeded, NatCounter.DropHostTableFull });
                 Assert.Equal(original, p);
                 return;
             }
@@ -123,7 +123,7 @@ namespace Warp.Protocol.Tests.Nat
             model.External[mapping] = ext;
             var back = Reply(p);
             var rr = nat.In(back, model.Now);
-            Assert.Equal(NatAction.ToLan, rr.Action);
+            Assert.Equal(NatAction.WriteToLan, rr.Action);
             Assert.Equal(Convert.ToHexString(Reply(original)), Convert.ToHexString(back));
         }
 
@@ -148,16 +148,16 @@ namespace Warp.Protocol.Tests.Nat
             var r = nat.In(p, model.Now);
             if (owner.Count == 0)
             {
-                Assert.Equal(NatDropReason.NoMapping, r.Reason);
+                Assert.Equal(NatCounter.DropNoMapping, r.Reason);
                 return;
             }
             bool pass = model.AliveIn(owner[0]).Any(s => s.Item5 == remote);
             if (!pass)
             {
-                Assert.Equal(NatDropReason.Filtered, r.Reason);
+                Assert.Equal(NatCounter.DropFiltered, r.Reason);
                 return;
             }
-            Assert.Equal(NatAction.ToLan, r.Action);
+            Assert.Equal(NatAction.WriteToLan, r.Action);
             AssertChecksums(p);
             int lanPort = owner[0].Item4;
             if (family == 4)

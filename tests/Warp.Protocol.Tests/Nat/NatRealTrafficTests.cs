@@ -54,10 +54,10 @@ namespace Warp.Protocol.Tests.Nat
                 {
                     var packet = (byte[])original.Clone();
                     var r = nat.TranslateOutbound(packet, 0, packet.Length, now, null, 0);
-                    if (r.Action != NatAction.ToTunnel)
+                    if (r.Action != NatAction.WriteToTunnel)
                     {
-                        Assert.True(r.Reason == NatDropReason.Fragment || r.Reason == NatDropReason.UnsupportedProtocol
-                            || r.Reason == NatDropReason.UnsupportedIcmpType || r.Reason == NatDropReason.BadDestinationAddress,
+                        Assert.True(r.Reason == NatCounter.DropFragment || r.Reason == NatCounter.DropUnsupportedProtocol
+                            || r.Reason == NatCounter.DropUnsupportedIcmpType || r.Reason == NatCounter.DropBadDestinationAddress,
                             fixture + ": outbound dropped as " + r.Reason);
                         dropped++;
                         continue;
@@ -81,10 +81,10 @@ namespace Warp.Protocol.Tests.Nat
                     RecomputeAll(tunnel);
                     AssertChecksums(tunnel);
                     var r = nat.TranslateInbound(tunnel, 0, tunnel.Length, now);
-                    if (r.Action != NatAction.ToLan)
+                    if (r.Action != NatAction.WriteToLan)
                     {
                         // Fragments are not reassembled; an error about a packet the NAT refused has no mapping.
-                        Assert.True(r.Reason == NatDropReason.Fragment || (r.Reason == NatDropReason.IcmpErrorNoMapping && dropped > 0),
+                        Assert.True(r.Reason == NatCounter.DropFragment || (r.Reason == NatCounter.DropIcmpErrorNoMapping && dropped > 0),
                             fixture + ": inbound dropped as " + r.Reason);
                         dropped++;
                         continue;
@@ -101,7 +101,7 @@ namespace Warp.Protocol.Tests.Nat
                 Assert.True(inbound > 0, fixture + ": no packet came back");
             }
             if (fixture.Contains("fragments"))
-                Assert.True(nat.Counters.Fragment > 0);
+                Assert.True(nat.Counters[NatCounter.DropFragment] > 0);
         }
 
         static int TranslatedPort(byte[] p, bool v4)

@@ -15,8 +15,8 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Translator();
             var a = UdpV4(HostA, 40000, Remote1, 3478);
             var b = UdpV4(HostA, 40000, Remote2, 5000);
-            Assert.Equal(NatAction.ToTunnel, nat.Out(a, 0).Action);
-            Assert.Equal(NatAction.ToTunnel, nat.Out(b, 0).Action);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(a, 0).Action);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(b, 0).Action);
             Assert.Equal(ExtV4, SrcV4(a));
             Assert.Equal(SrcPortV4(a), SrcPortV4(b));
 
@@ -80,8 +80,8 @@ namespace Warp.Protocol.Tests.Nat
             Assert.InRange(SrcPortV4(b), 1024, 65535);
             // Replies reach the right host each.
             var ra = Reply(a); var rb = Reply(b);
-            Assert.Equal(NatAction.ToLan, nat.In(ra, 1).Action);
-            Assert.Equal(NatAction.ToLan, nat.In(rb, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(ra, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(rb, 1).Action);
             Assert.Equal(HostA, DstV4(ra));
             Assert.Equal(HostB, DstV4(rb));
         }
@@ -135,9 +135,9 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Translator();
             var a = UdpV4(HostA, 40000, Remote1, 4500);
             nat.Out(a, 0);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(a), 5 * Minute - 1).Action);
-            Assert.Equal(NatAction.Drop, nat.In(Reply(a), 5 * Minute).Action);
-            Assert.Equal(1, nat.Counters.NoMapping);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(a), 5 * Minute - 1).Action);
+            Assert.Equal(NatAction.Dropped, nat.In(Reply(a), 5 * Minute).Action);
+            Assert.Equal(1, nat.Counters[NatCounter.DropNoMapping]);
         }
 
         [Fact]
@@ -148,9 +148,9 @@ namespace Warp.Protocol.Tests.Nat
             var other = UdpV4(HostA, 40002, Remote1, 4500);
             nat.Out(dns, 0);
             nat.Out(other, 0);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(dns), 30 * Second - 1).Action);
-            Assert.Equal(NatAction.Drop, nat.In(Reply(dns), 30 * Second).Action);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(other), 30 * Second).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(dns), 30 * Second - 1).Action);
+            Assert.Equal(NatAction.Dropped, nat.In(Reply(dns), 30 * Second).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(other), 30 * Second).Action);
         }
 
         [Fact]
@@ -160,7 +160,7 @@ namespace Warp.Protocol.Tests.Nat
             var a = UdpV4(HostA, 40000, Remote1, 4500);
             nat.Out((byte[])a.Clone(), 0);
             nat.Out((byte[])a.Clone(), 4 * Minute);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(UdpV4(ExtV4, 40000, Remote1, 4500)), 9 * Minute - 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(UdpV4(ExtV4, 40000, Remote1, 4500)), 9 * Minute - 1).Action);
         }
 
         [Fact]
@@ -169,16 +169,16 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Translator();
             var a = UdpV4(HostA, 40000, Remote1, 4500);
             nat.Out(a, 0);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(a), 4 * Minute).Action);
-            Assert.Equal(NatAction.Drop, nat.In(Reply(a), 5 * Minute).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(a), 4 * Minute).Action);
+            Assert.Equal(NatAction.Dropped, nat.In(Reply(a), 5 * Minute).Action);
 
             var config = NatConfigFor();
             config.InboundRefresh = true;
             nat = Translator(config);
             a = UdpV4(HostA, 40000, Remote1, 4500);
             nat.Out(a, 0);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(a), 4 * Minute).Action);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(a), 5 * Minute).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(a), 4 * Minute).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(a), 5 * Minute).Action);
         }
 
         [Fact]
@@ -189,17 +189,17 @@ namespace Warp.Protocol.Tests.Nat
             nat.Out(a, 0);
             int ext = SrcPortV4(a);
             // Same remote address, other port: passes (address-dependent, not port-dependent).
-            Assert.Equal(NatAction.ToLan, nat.In(UdpV4(Remote1, 3479, ExtV4, ext), 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(UdpV4(Remote1, 3479, ExtV4, ext), 1).Action);
             // Another address: filtered.
             var r = nat.In(UdpV4(Remote2, 3478, ExtV4, ext), 1);
-            Assert.Equal(NatAction.Drop, r.Action);
-            Assert.Equal(NatDropReason.Filtered, r.Reason);
-            Assert.Equal(1, nat.Counters.Filtered);
+            Assert.Equal(NatAction.Dropped, r.Action);
+            Assert.Equal(NatCounter.DropFiltered, r.Reason);
+            Assert.Equal(1, nat.Counters[NatCounter.DropFiltered]);
             // IPv6 the same way.
             var a6 = UdpV6(HostA6, 40000, Remote1v6, 3478);
             nat.Out(a6, 0);
-            Assert.Equal(NatAction.ToLan, nat.In(UdpV6(Remote1v6, 1, ExtV6, SrcPortV6(a6)), 1).Action);
-            Assert.Equal(NatDropReason.Filtered, nat.In(UdpV6(Remote2v6, 3478, ExtV6, SrcPortV6(a6)), 1).Reason);
+            Assert.Equal(NatAction.WriteToLan, nat.In(UdpV6(Remote1v6, 1, ExtV6, SrcPortV6(a6)), 1).Action);
+            Assert.Equal(NatCounter.DropFiltered, nat.In(UdpV6(Remote2v6, 3478, ExtV6, SrcPortV6(a6)), 1).Reason);
         }
 
         [Fact]
@@ -211,12 +211,12 @@ namespace Warp.Protocol.Tests.Nat
             var a = UdpV4(HostA, 40000, Remote1, 3478);
             nat.Out(a, 0);
             var other = UdpV4(Remote2, 9999, ExtV4, SrcPortV4(a));
-            Assert.Equal(NatAction.ToLan, nat.In(other, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(other, 1).Action);
             Assert.Equal(HostA, DstV4(other));
             Assert.Equal(40000, DstPortV4(other));
             AssertChecksums(other);
             // Still no mapping, no entry.
-            Assert.Equal(NatDropReason.NoMapping, nat.In(UdpV4(Remote2, 9999, ExtV4, 1), 1).Reason);
+            Assert.Equal(NatCounter.DropNoMapping, nat.In(UdpV4(Remote2, 9999, ExtV4, 1), 1).Reason);
         }
 
         [Fact]
@@ -226,21 +226,21 @@ namespace Warp.Protocol.Tests.Nat
             // Host B has a mapping and has talked to the external address (as a STUN-style peer would).
             var b = UdpV4(HostB, 50000, ExtV4, 50001);
             var a = UdpV4(HostA, 50001, Remote1, 3478);
-            Assert.Equal(NatAction.ToTunnel, nat.Out(a, 0).Action);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(a, 0).Action);
             int extA = SrcPortV4(a);
             // B sends to A's external endpoint: it comes back to A, from B's external endpoint.
             var toA = UdpV4(HostB, 50000, ExtV4, extA);
             var r = nat.Out(toA, 1);
-            Assert.Equal(NatDropReason.Filtered, r.Reason); // A never sent to the external address: filtered
+            Assert.Equal(NatCounter.DropFiltered, r.Reason); // A never sent to the external address: filtered
             nat.Out(UdpV4(HostA, 50001, ExtV4, 50000), 1);  // A talks to B's external endpoint
             toA = UdpV4(HostB, 50000, ExtV4, extA);
             r = nat.Out(toA, 2);
-            Assert.Equal(NatAction.ToLan, r.Action);
+            Assert.Equal(NatAction.WriteToLan, r.Action);
             Assert.Equal(HostA, DstV4(toA));
             Assert.Equal(50001, DstPortV4(toA));
             Assert.Equal(ExtV4, SrcV4(toA)); // REQ-9b: the source is B's external address
             AssertChecksums(toA);
-            Assert.True(nat.Counters.Hairpinned >= 1);
+            Assert.True(nat.Counters[NatCounter.Hairpinned] >= 1);
             _ = b;
         }
 
@@ -254,10 +254,10 @@ namespace Warp.Protocol.Tests.Nat
             int slot = FindSlot(nat.Table);
             uint deadline = nat.Table.Deadline(slot);
             var error = IcmpErrorV4(Remote1, ExtV4, 3, 3, a);
-            Assert.Equal(NatAction.ToLan, nat.In(error, 3 * Minute).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(error, 3 * Minute).Action);
             Assert.Equal(deadline, nat.Table.Deadline(slot));
             Assert.Equal(1, nat.Table.Count);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(a), 3 * Minute + 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(a), 3 * Minute + 1).Action);
             _ = sent;
         }
 
@@ -269,7 +269,7 @@ namespace Warp.Protocol.Tests.Nat
             var reply = new byte[1500];
             var r = nat.TranslateOutbound(big, 0, big.Length, 0, reply, 0);
             Assert.Equal(NatAction.Reply, r.Action);
-            Assert.Equal(NatDropReason.TooBig, r.Reason);
+            Assert.Equal(NatCounter.DropTooBig, r.Reason);
             Assert.Equal(HostA, DstV4(reply));
             Assert.Equal(RouterV4, SrcV4(reply));
             Assert.Equal(3, reply[20]);
@@ -279,8 +279,8 @@ namespace Warp.Protocol.Tests.Nat
             // Without DF: dropped and counted, no reply (the NAT does not fragment).
             var nodf = Ipv4(HostA, Remote1, 17, Udp(40000, 443, 1400), df: false);
             r = nat.TranslateOutbound(nodf, 0, nodf.Length, 0, reply, 0);
-            Assert.Equal(NatAction.Drop, r.Action);
-            Assert.Equal(2, nat.Counters.TooBig);
+            Assert.Equal(NatAction.Dropped, r.Action);
+            Assert.Equal(2, nat.Counters[NatCounter.DropTooBig]);
             // IPv6: Packet Too Big with the MTU.
             var big6 = UdpV6(HostA6, 40000, Remote1v6, 443, 1300);
             r = nat.TranslateOutbound(big6, 0, big6.Length, 0, reply, 0);

@@ -14,10 +14,10 @@ namespace Warp.Protocol.Tests.Nat
         static byte[] Handshake(NatTranslator nat, uint host, int port, uint remote, int rport, long now)
         {
             var syn = TcpV4(host, port, remote, rport, Syn, 1460);
-            Assert.Equal(NatAction.ToTunnel, nat.Out(syn, now).Action);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(syn, now).Action);
             var synAck = TcpV4(remote, rport, ExtV4, SrcPortV4(syn), Syn | Ack, 1460);
-            Assert.Equal(NatAction.ToLan, nat.In(synAck, now).Action);
-            Assert.Equal(NatAction.ToTunnel, nat.Out(TcpV4(host, port, remote, rport, Ack), now).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(synAck, now).Action);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(TcpV4(host, port, remote, rport, Ack), now).Action);
             return syn;
         }
 
@@ -44,7 +44,7 @@ namespace Warp.Protocol.Tests.Nat
             var syn = TcpV4(HostA, 40000, Remote1, 5000, Syn);
             nat.Out(syn, 0);
             var peerSyn = TcpV4(Remote1, 5000, ExtV4, SrcPortV4(syn), Syn);
-            Assert.Equal(NatAction.ToLan, nat.In(peerSyn, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(peerSyn, 1).Action);
             int slot = Rfc4787Tests.FindSlot(nat.Table);
             Assert.Equal(NatTcpState.Established, nat.Table.TcpState(slot));
         }
@@ -57,14 +57,14 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Translator();
             var syn = TcpV4(HostA, 40000, Remote1, 5000, Syn);
             nat.Out(syn, 0);
-            Assert.Equal(NatDropReason.Filtered, nat.In(TcpV4(Remote2, 6000, ExtV4, SrcPortV4(syn), Syn), 1).Reason);
+            Assert.Equal(NatCounter.DropFiltered, nat.In(TcpV4(Remote2, 6000, ExtV4, SrcPortV4(syn), Syn), 1).Reason);
             var config = NatConfigFor();
             config.Filtering = NatFiltering.EndpointIndependent;
             nat = Translator(config);
             syn = TcpV4(HostA, 40000, Remote1, 5000, Syn);
             nat.Out(syn, 0);
             var other = TcpV4(Remote2, 6000, ExtV4, SrcPortV4(syn), Syn);
-            Assert.Equal(NatAction.ToLan, nat.In(other, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(other, 1).Action);
             Assert.Equal(HostA, DstV4(other));
             AssertChecksums(other);
             // The host's SYN-ACK to the new peer sets up an established session on the same mapping.
@@ -79,9 +79,9 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Translator();
             var syn = TcpV4(Remote1, 5000, ExtV4, 8080, Syn);
             var r = nat.In(syn, 0);
-            Assert.Equal(NatAction.Drop, r.Action);
-            Assert.Equal(NatDropReason.NoMapping, r.Reason);
-            Assert.Equal(0, nat.Counters.RepliesGenerated);
+            Assert.Equal(NatAction.Dropped, r.Action);
+            Assert.Equal(NatCounter.DropNoMapping, r.Reason);
+            Assert.Equal(0, nat.Counters[NatCounter.RepliesGenerated]);
         }
 
         [Fact]
@@ -96,12 +96,12 @@ namespace Warp.Protocol.Tests.Nat
             var syn = Handshake(nat, HostA, 40000, Remote1, 443, 0);
             long limit = 124 * Minute;
             var data = TcpV4(Remote1, 443, ExtV4, SrcPortV4(syn), Ack);
-            Assert.Equal(NatAction.ToLan, nat.In(data, limit - 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(data, limit - 1).Action);
             // The inbound packet refreshed it (TCP idle timeouts count both directions).
             data = TcpV4(Remote1, 443, ExtV4, SrcPortV4(syn), Ack);
-            Assert.Equal(NatAction.ToLan, nat.In(data, 2 * limit - 2).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(data, 2 * limit - 2).Action);
             data = TcpV4(Remote1, 443, ExtV4, SrcPortV4(syn), Ack);
-            Assert.Equal(NatAction.Drop, nat.In(data, 3 * limit - 2).Action);
+            Assert.Equal(NatAction.Dropped, nat.In(data, 3 * limit - 2).Action);
         }
 
         [Fact]
@@ -140,7 +140,7 @@ namespace Warp.Protocol.Tests.Nat
             // A router on the path answers with time exceeded, quoting the whole segment.
             var error = IcmpErrorV4(Remote2, ExtV4, 11, 0, syn, 100);
             var r = nat.In(error, 1);
-            Assert.Equal(NatAction.ToLan, r.Action);
+            Assert.Equal(NatAction.WriteToLan, r.Action);
             Assert.Equal(HostA, DstV4(error));
             Assert.Equal(11, error[20]);
             Assert.Equal(0, error[21]);
@@ -177,7 +177,7 @@ namespace Warp.Protocol.Tests.Nat
             Assert.True(TcpSegment.TryCreate(syn6, 40, syn6.Length - 40, out t));
             Assert.Equal(1220, t.MaximumSegmentSize);
             AssertChecksums(syn6);
-            Assert.Equal(3, nat.Counters.MssClamped);
+            Assert.Equal(3, nat.Counters[NatCounter.MssClamped]);
         }
     }
 }

@@ -21,7 +21,7 @@ namespace Warp.Protocol.Tests.Nat
             Assert.NotEqual(0x1234, IcmpIdV4(pingB));
             AssertChecksums(pingA); AssertChecksums(pingB);
             var replyB = Reply(pingB);
-            Assert.Equal(NatAction.ToLan, nat.In(replyB, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(replyB, 1).Action);
             Assert.Equal(HostB, DstV4(replyB));
             Assert.Equal(0x1234, IcmpIdV4(replyB));
             AssertChecksums(replyB);
@@ -31,7 +31,7 @@ namespace Warp.Protocol.Tests.Nat
             Assert.True(SrcV6Is(ping6, ExtV6));
             AssertChecksums(ping6);
             var reply6 = Reply(ping6);
-            Assert.Equal(NatAction.ToLan, nat.In(reply6, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(reply6, 1).Action);
             Assert.True(DstV6Is(reply6, HostA6));
             Assert.Equal(77, Endian.Read16(reply6, 44));
             AssertChecksums(reply6);
@@ -47,8 +47,8 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Translator();
             var ping = Ipv4(HostA, Remote1, 1, Echo(8, 5));
             nat.Out(ping, 0);
-            Assert.Equal(NatAction.ToLan, nat.In(Reply(ping), 60 * Second - 1).Action);
-            Assert.Equal(NatAction.Drop, nat.In(Reply(ping), 60 * Second).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(Reply(ping), 60 * Second - 1).Action);
+            Assert.Equal(NatAction.Dropped, nat.In(Reply(ping), 60 * Second).Action);
         }
 
         [Fact]
@@ -61,19 +61,19 @@ namespace Warp.Protocol.Tests.Nat
             // Port unreachable from the remote, quoting the whole datagram (Linux quotes all of it).
             var error = IcmpErrorV4(Remote1, ExtV4, 3, 3, udp, 28);
             var r = nat.In(error, 1);
-            Assert.Equal(NatAction.ToLan, r.Action);
+            Assert.Equal(NatAction.WriteToLan, r.Action);
             Assert.Equal(HostA, DstV4(error));
             Assert.Equal(3, error[20]);
             Assert.Equal(3, error[21]);
             Assert.Equal(4, AssertChecksums(error)); // outer ip, icmp, quoted ip, quoted udp
             // The quote is now exactly what the host sent (TTL aside, which the NAT did not touch).
             Assert.Equal(original, Slice(error, 28, original.Length));
-            Assert.Equal(1, nat.Counters.IcmpErrorsTranslated);
+            Assert.Equal(1, nat.Counters[NatCounter.IcmpErrorsTranslated]);
             // RFC 792 minimum quote (header + 8 bytes) works too.
             udp = UdpV4(HostA, 40000, Remote1, 33435, 20);
             nat.Out(udp, 2);
             error = IcmpErrorV4(Remote2, ExtV4, 11, 0, udp, 8);
-            Assert.Equal(NatAction.ToLan, nat.In(error, 3).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(error, 3).Action);
             AssertChecksums(error);
             Assert.Equal(40000, Endian.Read16(error, 48));
         }
@@ -86,7 +86,7 @@ namespace Warp.Protocol.Tests.Nat
             var original = (byte[])udp.Clone();
             nat.Out(udp, 0);
             var error = IcmpErrorV6(Remote2v6, ExtV6, Icmpv6Packet.TypeDestinationUnreachable, 4, udp);
-            Assert.Equal(NatAction.ToLan, nat.In(error, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(error, 1).Action);
             Assert.True(DstV6Is(error, HostA6));
             Assert.Equal(2, AssertChecksums(error)); // icmpv6, quoted udp
             Assert.Equal(original, Slice(error, 48, original.Length));
@@ -95,7 +95,7 @@ namespace Warp.Protocol.Tests.Nat
             var pingOriginal = (byte[])ping.Clone();
             nat.Out(ping, 0);
             error = IcmpErrorV6(Remote2v6, ExtV6, Icmpv6Packet.TypePacketTooBig, 0, ping);
-            Assert.Equal(NatAction.ToLan, nat.In(error, 1).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(error, 1).Action);
             AssertChecksums(error);
             Assert.Equal(pingOriginal, Slice(error, 48, pingOriginal.Length));
         }
@@ -114,7 +114,7 @@ namespace Warp.Protocol.Tests.Nat
             nat.In(inbound, 1);
             var error = IcmpErrorV4(HostA, Remote1, 3, 3, inbound, 18);
             var r = nat.Out(error, 2);
-            Assert.Equal(NatAction.ToTunnel, r.Action);
+            Assert.Equal(NatAction.WriteToTunnel, r.Action);
             Assert.Equal(ExtV4, SrcV4(error));
             Assert.Equal(4, AssertChecksums(error));
             Assert.Equal(asSent, Slice(error, 28, asSent.Length));
@@ -125,7 +125,7 @@ namespace Warp.Protocol.Tests.Nat
             var sent6 = (byte[])in6.Clone();
             nat.In(in6, 1);
             var error6 = IcmpErrorV6(HostA6, Remote1v6, 1, 4, in6);
-            Assert.Equal(NatAction.ToTunnel, nat.Out(error6, 2).Action);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(error6, 2).Action);
             Assert.True(SrcV6Is(error6, ExtV6));
             AssertChecksums(error6);
             Assert.Equal(sent6, Slice(error6, 48, sent6.Length));
@@ -138,13 +138,13 @@ namespace Warp.Protocol.Tests.Nat
             var stray = UdpV4(ExtV4, 41000, Remote1, 53);
             var error = IcmpErrorV4(Remote1, ExtV4, 3, 3, stray);
             var r = nat.In(error, 0);
-            Assert.Equal(NatDropReason.IcmpErrorNoMapping, r.Reason);
+            Assert.Equal(NatCounter.DropIcmpErrorNoMapping, r.Reason);
             // Quoting a packet to another remote than the session's: also dropped.
             var udp = UdpV4(HostA, 40000, Remote1, 53);
             nat.Out(udp, 0);
             var forged = UdpV4(ExtV4, SrcPortV4(udp), Remote2, 53);
-            Assert.Equal(NatDropReason.IcmpErrorNoMapping, nat.In(IcmpErrorV4(Remote2, ExtV4, 3, 3, forged), 0).Reason);
-            Assert.Equal(2, nat.Counters.IcmpErrorNoMapping);
+            Assert.Equal(NatCounter.DropIcmpErrorNoMapping, nat.In(IcmpErrorV4(Remote2, ExtV4, 3, 3, forged), 0).Reason);
+            Assert.Equal(2, nat.Counters[NatCounter.DropIcmpErrorNoMapping]);
         }
 
         [Fact]
@@ -153,11 +153,11 @@ namespace Warp.Protocol.Tests.Nat
             var nat = Translator();
             var udp = UdpV4(HostA, 40000, Remote1, 53);
             nat.Out(udp, 0);
-            Assert.Equal(NatDropReason.UnsupportedIcmpType, nat.In(IcmpErrorV4(Remote2, ExtV4, 5, 1, udp), 1).Reason);
-            Assert.Equal(NatDropReason.UnsupportedIcmpType, nat.In(IcmpErrorV4(Remote2, ExtV4, 4, 0, udp), 1).Reason);
+            Assert.Equal(NatCounter.DropUnsupportedIcmpType, nat.In(IcmpErrorV4(Remote2, ExtV4, 5, 1, udp), 1).Reason);
+            Assert.Equal(NatCounter.DropUnsupportedIcmpType, nat.In(IcmpErrorV4(Remote2, ExtV4, 4, 0, udp), 1).Reason);
             var udp6 = UdpV6(HostA6, 40000, Remote1v6, 53);
             nat.Out(udp6, 0);
-            Assert.Equal(NatDropReason.UnsupportedIcmpType, nat.In(IcmpErrorV6(Remote2v6, ExtV6, 100, 0, udp6), 1).Reason);
+            Assert.Equal(NatCounter.DropUnsupportedIcmpType, nat.In(IcmpErrorV6(Remote2v6, ExtV6, 100, 0, udp6), 1).Reason);
         }
 
         [Fact]
@@ -167,13 +167,13 @@ namespace Warp.Protocol.Tests.Nat
             config.HostSharePercent = 100;
             var nat = Translator(config);
             for (int i = 0; i < 4; i++)
-                Assert.Equal(NatAction.ToTunnel, nat.Out(UdpV4(HostA, 40000 + i, Remote1, 9), 0).Action);
+                Assert.Equal(NatAction.WriteToTunnel, nat.Out(UdpV4(HostA, 40000 + i, Remote1, 9), 0).Action);
             var reply = new byte[600];
             var next = UdpV4(HostB, 40010, Remote1, 9);
             var original = (byte[])next.Clone();
             var r = nat.TranslateOutbound(next, 0, next.Length, 1, reply, 0);
             Assert.Equal(NatAction.Reply, r.Action);
-            Assert.Equal(NatDropReason.TableFull, r.Reason);
+            Assert.Equal(NatCounter.DropTableFull, r.Reason);
             Assert.Equal(original, next); // not translated
             Assert.Equal(3, reply[20]);
             Assert.Equal(13, reply[21]);
@@ -189,9 +189,9 @@ namespace Warp.Protocol.Tests.Nat
             AssertChecksums(reply, 0, r.ReplyLength);
             // Without a reply buffer: dropped, counted, nothing written.
             r = nat.TranslateOutbound(next6, 0, next6.Length, 1, null, 0);
-            Assert.Equal(NatAction.Drop, r.Action);
-            Assert.Equal(3, nat.Counters.TableFull);
-            Assert.Equal(1, nat.Counters.RepliesSuppressed);
+            Assert.Equal(NatAction.Dropped, r.Action);
+            Assert.Equal(3, nat.Counters[NatCounter.DropTableFull]);
+            Assert.Equal(1, nat.Counters[NatCounter.RepliesSuppressed]);
         }
 
         internal static byte[] Slice(byte[] b, int offset, int length)

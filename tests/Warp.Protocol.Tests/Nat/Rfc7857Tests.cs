@@ -33,15 +33,15 @@ namespace Warp.Protocol.Tests.Nat
             nat.Out(syn, 0);
             int ext = SrcPortV4(syn);
             nat.In(TcpV4(Remote1, 443, ExtV4, ext, Syn | Ack), 0);
-            Assert.Equal(NatAction.ToLan, nat.In(TcpV4(Remote1, 443, ExtV4, ext, Rst), 1000).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(TcpV4(Remote1, 443, ExtV4, ext, Rst), 1000).Action);
             int slot = Rfc4787Tests.FindSlot(nat.Table);
             Assert.Equal(NatTcpState.Reset, nat.Table.TcpState(slot));
             // A late segment still reaches the host within the 4 minutes, and none later.
-            Assert.Equal(NatAction.ToLan, nat.In(TcpV4(Remote1, 443, ExtV4, ext, Ack), 1000 + 4 * Minute - 2).Action);
-            Assert.Equal(NatAction.Drop, nat.In(TcpV4(Remote1, 443, ExtV4, ext, Ack), 1000 + 12 * Minute).Action);
+            Assert.Equal(NatAction.WriteToLan, nat.In(TcpV4(Remote1, 443, ExtV4, ext, Ack), 1000 + 4 * Minute - 2).Action);
+            Assert.Equal(NatAction.Dropped, nat.In(TcpV4(Remote1, 443, ExtV4, ext, Ack), 1000 + 12 * Minute).Action);
             // A new SYN from the host on the same 4-tuple starts over.
             var again = TcpV4(HostA, 40000, Remote1, 443, Syn);
-            Assert.Equal(NatAction.ToTunnel, nat.Out(again, 1000 + 12 * Minute).Action);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(again, 1000 + 12 * Minute).Action);
         }
 
         [Fact]
