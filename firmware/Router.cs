@@ -5,6 +5,7 @@ using Warp.Protocol.Crypto;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
+using Warp.Protocol.Uplink;
 using Warp.Protocol.WireGuard;
 
 namespace Warp.Firmware
@@ -29,59 +30,108 @@ namespace Warp.Firmware
         /// a WireGuard data message carries its payload: encapsulation then needs no copy.</summary>
         const int LanReadOffset = Message.DataPayload - EthernetFrame.HeaderLength;
         const int PollBudget = 64;
+        /// <summary>How long the button must be held for a factory reset (released after this).</summary>
+        public const long ResetHoldMs = 10000;
 
         readonly RouterSettings settings;
+        readonly RouterSizes sizes;
         readonly ILanPort lanPort;
         readonly IUplink uplink;
+        readonly IUplinkMonitor monitor;
+        readonly IIndicator indicator;
+        readonly IButton button;
+        readonly IHostResolver resolver;
+        readonly ISettingsStore store;
         readonly Tunnel tunnel;
         readonly NatTranslator nat;
         readonly LanServices lan;
+        readonly PathSelector paths;
         readonly RouterCounters counters = new RouterCounters();
+        readonly CounterSet[] counterSets;
         readonly byte[] routerMac = new byte[6];
         readonly byte[] hostMac;
         readonly bool[] hostMacKnown;
         readonly Endpoint source = new Endpoint();
-        readonly byte[] lanBuffer = new byte[2048];
-        readonly byte[] uplinkBuffer = new byte[2048];
-        readonly byte[] inBuffer = new byte[2048];
-        readonly byte[] outBuffer = new byte[2048];
+        readonly byte[] lanBuffer;
+        readonly byte[] uplinkBuffer;
+        readonly byte[] inBuffer;
+        readonly byte[] outBuffer;
+        readonly byte[][] held;
+        readonly int[] heldLength;
+        int heldCount;
         readonly long startedAt;
-        readonly CounterSet[] counterSets;
+        IndicatorState shown = IndicatorState.Starting;
+        bool familyUp4 = true, familyUp6 = true;
+        long buttonDownAt = -1;
+        bool factoryResetRequested;
 
         /// <summary>
-        /// Builds the router from validated settings. The settings' secrets are copied into the
-        /// tunnel and then cleared from <paramref name="settings"/>.
+        /// Builds the router from validated settings (<see cref="RouterConfig.Load"/>), a board's
+        /// sizes and the host's platform. The settings' secrets are copied into the tunnel and then
+        /// cleared from <paramref name="settings"/>. Every table and buffer is allocated here,
+        /// <see cref="MemoryBytes"/> in all; the packet path allocates nothing.
         /// </summary>
-        public Router(RouterSettings settings, ILanPort lanPort, IUplink uplink, ICryptoBackend crypto,
-            IRandomSource random, ISettingsStore store, long now)
+        public Router(RouterSettings settings, RouterSizes sizes, RouterPlatform platform, long now)
         {
             if (settings == null || settings.Peer == null)
                 throw new System.ArgumentException("settings with a [Peer] are required");
+            if (sizes == null)
+                throw new System.ArgumentException("board sizes are required");
+            string bad = sizes.Check();
+            if (bad == null && platform == null)
+                bad = "a platform is required";
+            if (bad == null)
+                bad = platform.Check();
+            if (bad != null)
+                throw new System.ArgumentException(bad);
             this.settings = settings;
-            this.lanPort = lanPort;
-            this.uplink = uplink;
+            this.sizes = sizes;
+            lanPort = platform.Lan;
+            uplink = platform.Uplink;
+            monitor = platform.Monitor;
+            indicator = platform.Indicator;
+            button = platform.Button;
+            resolver = platform.Resolver;
+            store = platform.Store;
             startedAt = now;
             lanPort.GetMacAddress(routerMac, 0);
+            RouterConfig.FitToBoard(settings, sizes, new ConfigDiagnostics()); // settings built in code get the same limits
 
-            tunnel = new Tunnel(settings.ToTunnelConfig(), crypto, random, new StoredTimestampCeiling(store));
+            tunnel = new Tunnel(RouterSetup.TunnelConfigFrom(settings, sizes), platform.Crypto, platform.Random, new StoredTimestampCeiling(store));
             if (tunnel.AddPeer(settings.ToPeerConfig(0)) != 0)
                 throw new System.ArgumentException("the peer's public key is not usable");
             MaskedConfig = WgQuickWriter.RenderMasked(settings); // for the console, before the keys go
             settings.ClearSecrets();
 
-            LanConfig lanConfig = RouterSetup.LanConfigFrom(settings, routerMac, random, store);
-            lan = new LanServices(lanConfig, RouterSetup.LeaseCapacity(lanConfig), 64, 128, new StoredLeases(store), random, now);
+            paths = new PathSelector(sizes.Paths);
+            RouterConfig.GatherPaths(settings.Peer, paths, null, null);
+            SetPeerEndpoint(paths.Current);
 
-            NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig);
-            nat = new NatTranslator(new NatTable(natConfig, random, new NatCounters()));
+            LanConfig lanConfig = RouterSetup.LanConfigFrom(settings, routerMac, platform.Random, store);
+            lan = new LanServices(lanConfig, RouterSetup.LeaseCapacity(lanConfig, sizes), sizes.Ipv4Neighbors, sizes.Ipv6Neighbors,
+                new StoredLeases(store), platform.Random, now);
+
+            NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig, sizes);
+            nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             hostMac = new byte[natConfig.HostCapacity * 6];
             hostMacKnown = new bool[natConfig.HostCapacity];
             counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters };
+
+            lanBuffer = new byte[sizes.PacketBuffer];
+            uplinkBuffer = new byte[sizes.PacketBuffer];
+            inBuffer = new byte[sizes.PacketBuffer];
+            outBuffer = new byte[sizes.PacketBuffer];
+            held = new byte[sizes.HeldReplies][];
+            heldLength = new int[sizes.HeldReplies];
+            for (int i = 0; i < held.Length; i++)
+                held[i] = new byte[sizes.PacketBuffer];
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
         public NatTranslator Nat { get { return nat; } }
         public LanServices Lan { get { return lan; } }
+        public PathSelector Paths { get { return paths; } }
+        public RouterSizes Sizes { get { return sizes; } }
         public RouterCounters Counters { get { return counters; } }
         /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN.</summary>
         public CounterSet[] CounterSets { get { return counterSets; } }
@@ -89,24 +139,70 @@ namespace Warp.Firmware
         public long StartedAt { get { return startedAt; } }
         /// <summary>The configuration as the console shows it: keys "(hidden)".</summary>
         public string MaskedConfig { get; private set; }
+        /// <summary>The router's MAC on the LAN.</summary>
+        public byte[] RouterMac { get { return routerMac; } }
+        /// <summary>What the status light shows now.</summary>
+        public IndicatorState Indicator { get { return shown; } }
+        /// <summary>True once the button was held for <see cref="ResetHoldMs"/> and released: the host calls <see cref="FactoryReset"/> and restarts.</summary>
+        public bool FactoryResetRequested { get { return factoryResetRequested; } }
 
-        /// <summary>Starts the tunnel: a handshake now, and a gratuitous ARP on the LAN.</summary>
+        /// <summary>
+        /// Bytes of every table and buffer the router preallocated: packet buffers, held replies,
+        /// the per-host MAC memory, the NAT, the LAN services, the tunnel, the paths and the counters.
+        /// Array payloads only (no object headers); a test holds it within 5% of what .NET measures.
+        /// </summary>
+        public int MemoryBytes
+        {
+            get
+            {
+                int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + hostMac.Length + hostMacKnown.Length;
+                n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
+                return n;
+            }
+        }
+
+        /// <summary>
+        /// Resolves the peer's host names (the platform's resolver) and adds their addresses to
+        /// the paths after the literal ones. Start-up only: it may block on DNS.
+        /// </summary>
+        public int ResolvePaths(IConsoleOutput log)
+        {
+            int n = RouterConfig.GatherPaths(settings.Peer, paths, resolver, log);
+            SetPeerEndpoint(paths.Current);
+            return n;
+        }
+
+        /// <summary>Starts the tunnel: the TAI64N ceiling written ahead (idle, before any handshake), then a handshake.</summary>
         public void Start(long now)
         {
-            int n = lan.Arp.WriteAnnouncement(outBuffer, 0);
-            if (n > 0)
-                SendLan(outBuffer, 0, n);
+            tunnel.Timestamps.Prepare(now);
+            SaveRecords(now);
             tunnel.Connect(0, now);
+            ShowState(now);
             Tick(now);
         }
 
-        /// <summary>Where the tunnel's datagrams go; the host sets it after resolving or racing endpoints.</summary>
+        /// <summary>Where the tunnel's datagrams go now; the host sets it after resolving or racing endpoints.</summary>
         public void SetPeerEndpoint(Endpoint endpoint)
         {
+            if (endpoint == null || !endpoint.IsSet)
+                return;
+            paths.OnAuthenticated(endpoint);
             tunnel.GetPeer(0).Endpoint.CopyFrom(endpoint);
         }
 
-        /// <summary>Reads and handles what both ports have waiting (bounded), then runs the timers.</summary>
+        /// <summary>Erases the stored state (<see cref="StoredRecords.FactoryReset"/>); the host restarts afterwards.</summary>
+        public bool FactoryReset()
+        {
+            factoryResetRequested = false;
+            return StoredRecords.FactoryReset(store);
+        }
+
+        /// <summary>
+        /// Reads and handles what both ports have waiting (bounded), writes the records that fell
+        /// behind and releases the replies that waited for them (the ports are drained: the idle
+        /// moment), follows the uplink's state, then runs the timers.
+        /// </summary>
         public void Poll(long now)
         {
             for (int i = 0; i < PollBudget; i++)
@@ -125,7 +221,116 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.DatagramsReceived);
                 HandleDatagram(n, now);
             }
+            SaveRecords(now);
+            FollowUplink(now);
+            WatchButton(now);
             Tick(now);
+            ShowState(now);
+        }
+
+        /// <summary>
+        /// Writes every stored record that is behind (the leases, the TAI64N ceiling), then sends
+        /// the LAN replies held for them. Nothing is lost across a crash: a DHCP ACK leaves only
+        /// after its lease is written. Called by <see cref="Poll"/> when the ports are drained,
+        /// and by a host before a clean stop.
+        /// </summary>
+        public void SaveRecords(long now)
+        {
+            if (lan.RecordsDirty)
+                lan.SaveRecords(now);
+            if (tunnel.Timestamps.CeilingDirty)
+                tunnel.Timestamps.FlushCeiling();
+            for (int i = 0; i < heldCount; i++)
+                SendLan(held[i], 0, heldLength[i]);
+            heldCount = 0;
+        }
+
+        /// <summary>A LAN reply that depends on a record not yet written waits for <see cref="SaveRecords"/>.</summary>
+        void HoldOrSendLan(byte[] b, int offset, int length, long now)
+        {
+            if (!lan.RecordsDirty)
+            {
+                SendLan(b, offset, length);
+                return;
+            }
+            if (heldCount == held.Length)
+                SaveRecords(now); // full: write now rather than lose or reorder a reply
+            if (!lan.RecordsDirty)
+            {
+                SendLan(b, offset, length);
+                return;
+            }
+            System.Array.Copy(b, offset, held[heldCount], 0, length);
+            heldLength[heldCount++] = length;
+            counters.Increment(RouterCounter.RepliesHeldForStore);
+        }
+
+        /// <summary>
+        /// Link and address changes (bounded per poll): a family that goes down moves the path to
+        /// another family; a new or changed address sends a keepalive at once, so the peer roams to
+        /// us (or asks for a handshake when there is no session).
+        /// </summary>
+        void FollowUplink(long now)
+        {
+            if (monitor == null)
+                return;
+            for (int i = 0; i < 8; i++)
+            {
+                int family;
+                UplinkChange c = monitor.Poll(now, out family);
+                if (c == UplinkChange.None)
+                    return;
+                counters.Increment(RouterCounter.UplinkChanges);
+                if (family == Endpoint.FamilyIpv4)
+                    familyUp4 = c != UplinkChange.Down;
+                else if (family == Endpoint.FamilyIpv6)
+                    familyUp6 = c != UplinkChange.Down;
+                if (c == UplinkChange.Down)
+                {
+                    if (paths.OnFamilyDown(family))
+                        SetPeerEndpoint(paths.Current);
+                }
+                else
+                {
+                    tunnel.SendKeepalive(0);
+                }
+            }
+        }
+
+        void WatchButton(long now)
+        {
+            if (button == null)
+                return;
+            if (button.IsPressed)
+            {
+                if (buttonDownAt < 0)
+                    buttonDownAt = now;
+            }
+            else if (buttonDownAt >= 0)
+            {
+                if (now - buttonDownAt >= ResetHoldMs)
+                    factoryResetRequested = true;
+                buttonDownAt = -1;
+            }
+        }
+
+        /// <summary>The state for the status light, shown only when it changes.</summary>
+        void ShowState(long now)
+        {
+            IndicatorState state;
+            if (buttonDownAt >= 0 && now - buttonDownAt >= ResetHoldMs)
+                state = IndicatorState.ResetArmed;
+            else if (!familyUp4 && !familyUp6)
+                state = IndicatorState.NoUplink;
+            else if (tunnel.GetPeer(0).HasSession(now))
+                state = IndicatorState.Connected;
+            else
+                state = IndicatorState.Connecting;
+            if (state == shown)
+                return;
+            shown = state;
+            if (indicator != null)
+                indicator.Show(state);
         }
 
         /// <summary>The earliest time <see cref="Poll"/> has timer work, if no I/O comes first.</summary>
@@ -161,7 +366,7 @@ namespace Warp.Firmware
             LanResult lr = lan.Handle(b, offset, length, outBuffer, 0, now);
             if (lr.Action == LanAction.Reply)
             {
-                SendLan(outBuffer, 0, lr.Length);
+                HoldOrSendLan(outBuffer, 0, lr.Length, now);
                 return;
             }
             if (lr.Action != LanAction.NotForUs)
@@ -175,12 +380,6 @@ namespace Warp.Firmware
             if (!MacAddress.Equal(b, eth.DestinationOffsetInBuffer, routerMac, 0))
             {
                 counters.Increment(RouterCounter.DropNotAddressedToRouter);
-                return;
-            }
-            if (eth.HasVlanTag)
-            {
-                // The LAN is one untagged segment; a tagged frame's answer could not go back tagged.
-                counters.Increment(RouterCounter.DropUnsupportedEtherType);
                 return;
             }
             int ip = eth.PayloadOffset;
@@ -249,7 +448,7 @@ namespace Warp.Firmware
             // The data message is written in place: its 16-byte header goes just before the packet.
             TunnelResult r = tunnel.Encapsulate(0, b, ip, length, b, ip - Message.DataPayload, now);
             if (r.Action == TunnelAction.WriteToNetwork)
-                SendUplink(b, ip - Message.DataPayload, r.Length, tunnel.GetPeer(0).Endpoint);
+                SendUplink(b, ip - Message.DataPayload, r.Length, Destination());
             else if (r.Action == TunnelAction.Staged)
                 RunTunnelTimers(now);
         }
@@ -268,6 +467,13 @@ namespace Warp.Firmware
         {
             const int ip = EthernetFrame.HeaderLength; // room for the Ethernet header in front
             TunnelResult r = tunnel.Decapsulate(source, uplinkBuffer, 0, length, inBuffer, ip, now);
+            if (r.Action != TunnelAction.Dropped)
+            {
+                // Roaming (whitepaper 2.1): the tunnel moved the peer to the source of an authenticated packet.
+                Endpoint seen = tunnel.GetPeer(0).Endpoint;
+                if (seen.IsSet && !seen.SameAs(paths.Current))
+                    paths.OnAuthenticated(seen);
+            }
             if (r.Action == TunnelAction.WriteToNetwork)
             {
                 SendUplink(inBuffer, ip, r.Length, source);
@@ -321,8 +527,14 @@ namespace Warp.Firmware
                 if (r.Action == TunnelAction.Done)
                     return;
                 if (r.Action == TunnelAction.WriteToNetwork)
-                    SendUplink(outBuffer, 0, r.Length, tunnel.GetPeer(r.Peer).Endpoint);
+                    SendUplink(outBuffer, 0, r.Length, Destination());
             }
+        }
+
+        /// <summary>Where the datagrams the router originates go: the path selector's choice, else where the peer was last seen.</summary>
+        Endpoint Destination()
+        {
+            return paths.Current.IsSet ? paths.Current : tunnel.GetPeer(0).Endpoint;
         }
 
         void SendUplink(byte[] b, int offset, int length, Endpoint to)
@@ -332,10 +544,15 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.DropNoPeerEndpoint);
                 return;
             }
-            if (uplink.Send(b, offset, length, to))
-                counters.Increment(RouterCounter.DatagramsSent);
-            else
-                counters.Increment(RouterCounter.DropUplinkSendFailed);
+            switch (uplink.Send(b, offset, length, to))
+            {
+                case UplinkSendResult.Sent: counters.Increment(RouterCounter.DatagramsSent); break;
+                case UplinkSendResult.WouldBlock: counters.Increment(RouterCounter.DropUplinkWouldBlock); break;
+                case UplinkSendResult.NoBuffers: counters.Increment(RouterCounter.DropUplinkNoBuffers); break;
+                case UplinkSendResult.NoRoute: counters.Increment(RouterCounter.DropUplinkNoRoute); break;
+                case UplinkSendResult.FamilyDown: counters.Increment(RouterCounter.DropUplinkFamilyDown); break;
+                default: counters.Increment(RouterCounter.DropUplinkSendFailed); break;
+            }
         }
 
         void SendLan(byte[] b, int offset, int length)
@@ -346,9 +563,10 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.DropLanSendFailed);
         }
 
-        /// <summary>Clears the secrets the router holds (at shutdown).</summary>
-        public void Shutdown()
+        /// <summary>A clean stop: writes what is behind, then clears the secrets the router holds.</summary>
+        public void Shutdown(long now)
         {
+            SaveRecords(now);
             tunnel.ClearSecrets();
         }
     }

@@ -15,6 +15,10 @@ namespace Warp.Firmware
         DropNoNeighbor,
         DropLanSendFailed,
         DropUplinkSendFailed,
+        DropUplinkWouldBlock,
+        DropUplinkNoBuffers,
+        DropUplinkNoRoute,
+        DropUplinkFamilyDown,
         DropNoPeerEndpoint,
         LanFramesReceived,
         LanFramesSent,
@@ -22,6 +26,8 @@ namespace Warp.Firmware
         DatagramsSent,
         PacketsToTunnel,
         PacketsFromTunnel,
+        RepliesHeldForStore,
+        UplinkChanges,
         Count,
     }
 
@@ -31,8 +37,10 @@ namespace Warp.Firmware
         static readonly string[] names =
         {
             "none", "drop.malformed_frame", "drop.not_addressed_to_router", "drop.unsupported_ether_type", "drop.malformed_ip",
-            "drop.ttl_expired", "drop.no_neighbor", "drop.lan_send_failed", "drop.uplink_send_failed", "drop.no_peer_endpoint",
+            "drop.ttl_expired", "drop.no_neighbor", "drop.lan_send_failed", "drop.uplink_send_failed", "drop.uplink_would_block",
+            "drop.uplink_no_buffers", "drop.uplink_no_route", "drop.uplink_family_down", "drop.no_peer_endpoint",
             "lan_frames_received", "lan_frames_sent", "datagrams_received", "datagrams_sent", "packets_to_tunnel", "packets_from_tunnel",
+            "replies_held_for_store", "uplink_changes",
         };
 
         public RouterCounters() : base("router", names, (int)RouterCounter.DropNoPeerEndpoint + 1) { }

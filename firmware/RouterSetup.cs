@@ -3,16 +3,22 @@ using Warp.Protocol;
 using Warp.Protocol.Config;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
+using Warp.Protocol.WireGuard;
 
 namespace Warp.Firmware
 {
-    /// <summary>Turns the parsed settings into the LAN services' and the NAT's configurations.</summary>
+    /// <summary>Turns the parsed settings and the board's sizes into the LAN services', the NAT's and the tunnel's configurations.</summary>
     public static class RouterSetup
     {
-        /// <summary>Record holding a generated ULA prefix, so the LAN's IPv6 addresses survive a reboot.</summary>
-        public const string UlaRecord = "ula-prefix";
-        /// <summary>At most this many DHCP lease slots, whatever the pool size (RAM).</summary>
-        public const int MaxLeases = 64;
+
+        /// <summary>The tunnel's configuration: the key and MTU from the settings, the sizes from the board.</summary>
+        public static TunnelConfig TunnelConfigFrom(RouterSettings s, RouterSizes sizes)
+        {
+            TunnelConfig tc = s.ToTunnelConfig();
+            tc.ReplayWindowWords = sizes.ReplayWindowWords;
+            tc.StagedPacketsPerPeer = sizes.StagedPackets;
+            return tc;
+        }
 
         public static LanConfig LanConfigFrom(RouterSettings s, byte[] routerMac, IRandomSource random, ISettingsStore store)
         {
@@ -36,23 +42,24 @@ namespace Warp.Firmware
         /// <summary>RFC 4193 section 3.2: fd00::/8, a random 40-bit global id, subnet 0; stored once made.</summary>
         static void LoadOrCreateUla(IRandomSource random, ISettingsStore store, byte[] ula)
         {
-            if (store != null && store.Read(UlaRecord, ula, 0, 8) == 8 && ula[0] == 0xFD)
+            if (store != null && store.Read(StoredRecords.UlaPrefix, ula, 0, 8) == 8 && ula[0] == 0xFD)
                 return;
             RandomBytes.Fill(random, ula, 0, 8);
             ula[0] = 0xFD;
             ula[6] = 0;
             ula[7] = 0;
             if (store != null)
-                store.Write(UlaRecord, ula, 0, 8);
+                store.Write(StoredRecords.UlaPrefix, ula, 0, 8);
         }
 
-        public static int LeaseCapacity(LanConfig c)
+        /// <summary>Lease slots: the pool and the static leases, at most the board's.</summary>
+        public static int LeaseCapacity(LanConfig c, RouterSizes sizes)
         {
             int n = c.PoolSize + c.StaticLeaseCount;
-            return n > MaxLeases ? MaxLeases : n;
+            return n > sizes.DhcpLeases ? sizes.DhcpLeases : n;
         }
 
-        public static NatConfig NatConfigFrom(RouterSettings s, LanConfig lan)
+        public static NatConfig NatConfigFrom(RouterSettings s, LanConfig lan, RouterSizes sizes)
         {
             var n = new NatConfig();
             IpPrefix v4 = s.Interface.FirstAddress(IpPrefix.FamilyIpv4);
@@ -73,11 +80,11 @@ namespace Warp.Firmware
                 }
             }
             NatSettings t = s.Nat;
-            n.Capacity = t.Entries;
+            n.Capacity = t.Entries < sizes.NatEntries ? t.Entries : sizes.NatEntries;
             // A NAT host is one address: a dual-stack device holds an IPv4 lease and one or more
-            // SLAAC addresses, so allow about three per lease (the host table's limit is 255).
-            int hosts = 3 * LeaseCapacity(lan) + 8;
-            n.HostCapacity = hosts > 255 ? 255 : hosts;
+            // SLAAC addresses, so allow about three per lease, up to the board's host slots.
+            int hosts = 3 * LeaseCapacity(lan, sizes) + 8;
+            n.HostCapacity = hosts > sizes.NatHosts ? sizes.NatHosts : hosts;
             n.HostSharePercent = t.HostShare;
             n.UdpTimeout = t.UdpTimeout * 1000L;
             n.DnsTimeout = t.DnsTimeout * 1000L;
@@ -86,29 +93,6 @@ namespace Warp.Firmware
             n.IcmpTimeout = t.IcmpTimeout * 1000L;
             n.TunnelMtu = s.Interface.Mtu;
             return n;
-        }
-    }
-
-    /// <summary>The DHCP leases as one record "dhcp-leases" in the settings store.</summary>
-    public sealed class StoredLeases : ILeaseStore
-    {
-        public const string RecordName = "dhcp-leases";
-        readonly ISettingsStore store;
-
-        public StoredLeases(ISettingsStore store) { this.store = store; }
-
-        public int Load(byte[] buffer)
-        {
-            if (store == null)
-                return 0;
-            int n = store.Read(RecordName, buffer, 0, buffer.Length);
-            return n < 0 ? 0 : n;
-        }
-
-        public void Save(byte[] buffer, int length)
-        {
-            if (store != null)
-                store.Write(RecordName, buffer, 0, length);
         }
     }
 }

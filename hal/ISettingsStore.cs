@@ -12,5 +12,8 @@ namespace Warp.Hal
 
         /// <summary>Replaces the record. False when it could not be stored.</summary>
         bool Write(string name, byte[] buffer, int offset, int count);
+
+        /// <summary>Removes the record (factory reset). True when it is gone, also when there was none.</summary>
+        bool Delete(string name);
     }
 }

@@ -2,6 +2,24 @@ using Warp.Protocol.WireGuard;
 
 namespace Warp.Hal
 {
+    /// <summary>What became of one <see cref="IUplink.Send"/>. The router counts each failure by kind
+    /// and the path selector reacts to it (a fast reconnect on NoBuffers, as WARP does on ENOBUFS).</summary>
+    public enum UplinkSendResult
+    {
+        /// <summary>Handed to the network stack whole.</summary>
+        Sent = 0,
+        /// <summary>The socket's send buffer is full (EAGAIN/EWOULDBLOCK): transient, try the next packet.</summary>
+        WouldBlock,
+        /// <summary>The stack ran out of buffers (ENOBUFS, lwIP ERR_MEM/ENOMEM): the socket may need to be made anew.</summary>
+        NoBuffers,
+        /// <summary>No route to the destination (ENETUNREACH, EHOSTUNREACH).</summary>
+        NoRoute,
+        /// <summary>The destination's family has no socket or no address (EAFNOSUPPORT, EADDRNOTAVAIL, ENETDOWN).</summary>
+        FamilyDown,
+        /// <summary>Any other failure (EMSGSIZE, EPERM from a firewall, a short send, ...).</summary>
+        Failed,
+    }
+
     /// <summary>
     /// The uplink: UDP datagrams between the router and its WireGuard peer, over IPv4 or IPv6 as
     /// the endpoint's family says. Only tunnel datagrams ever go through it (the kill switch is
@@ -16,7 +34,7 @@ namespace Warp.Hal
         /// </summary>
         int Receive(byte[] buffer, int offset, int count, Endpoint source);
 
-        /// <summary>Sends one datagram. False on failure (no route, ENOBUFS, the family is down).</summary>
-        bool Send(byte[] buffer, int offset, int count, Endpoint destination);
+        /// <summary>Sends one datagram and says what became of it.</summary>
+        UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination);
     }
 }

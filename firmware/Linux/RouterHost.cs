@@ -47,98 +47,71 @@ namespace Warp.Router.Linux
 
         public RouterHost(RunOptions options) { this.options = options; }
 
-        public long Now { get { return clock.ElapsedMilliseconds + 1; } }
+        public long Now { get { return clock.ElapsedMilliseconds; } }
 
-        /// <summary>Parses the config; on errors prints every one with its line number and returns null.</summary>
+        /// <summary>The board profile of a Linux host.</summary>
+        public static readonly RouterSizes Sizes = RouterSizes.LinuxHost();
+
+        /// <summary>Reads the config file and hands it to the shared loader; every warning and error is printed with its line. Null on errors.</summary>
         public static RouterSettings LoadSettings(string path, TextWriter errors)
         {
-            if (!File.Exists(path))
+            byte[] data;
+            try
             {
-                errors.WriteLine("warp-router: config file not found: " + path);
+                data = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                errors.WriteLine("warp-router: cannot read config file " + path + ": " + e.Message);
                 return null;
             }
             var d = new ConfigDiagnostics();
-            RouterSettings s = WgQuickParser.Parse(File.ReadAllText(path), d);
-            for (int i = 0; i < d.StoredWarningCount; i++)
-                errors.WriteLine(path + ": warning: " + d.Warning(i));
-            if (s == null || d.HasErrors)
-            {
-                for (int i = 0; i < d.StoredErrorCount; i++)
-                    errors.WriteLine(path + ": " + d.Error(i));
-                if (d.ErrorCount > d.StoredErrorCount)
-                    errors.WriteLine(path + ": ... and " + (d.ErrorCount - d.StoredErrorCount) + " more error(s)");
-                return null;
-            }
-            return s;
+            RouterSettings s = RouterConfig.Load(data, 0, data.Length, Sizes, d);
+            RouterConfig.Report(d, path, new WriterOutput(errors));
+            return d.HasErrors ? null : s;
         }
 
         public void Start(RouterSettings settings, TextWriter log)
         {
-            byte[] mac = RouterMac(settings);
+            byte[] mac = RouterConfig.RouterMac(settings);
+            string lanName;
             if (options.LanInterface != null)
             {
                 var p = new PacketSocketLanPort(options.LanInterface, mac);
                 lan = p;
                 lanFd = p.Fd;
+                lanName = options.LanInterface;
                 log.WriteLine("LAN: interface " + options.LanInterface + " (raw socket), router MAC " + FormatMac(mac));
             }
             else
             {
-                string name = options.Tap ?? settings.Lan.LanInterface;
-                var t = new TapLanPort(name, mac);
+                lanName = options.Tap ?? settings.Lan.LanInterface;
+                var t = new TapLanPort(lanName, mac);
                 lan = t;
                 lanFd = t.Fd;
-                log.WriteLine("LAN: TAP device " + name + ", router MAC " + FormatMac(mac));
+                log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
             uplink = new UdpUplink(settings.Interface.ListenPort);
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : ""));
-            Endpoint endpoint = ResolveEndpoint(settings, log);
-            var store = new FileSettingsStore(options.StateDirectory);
-            Router = new Warp.Firmware.Router(settings, lan, uplink, new LinuxCryptoBackend(), new SystemRandomSource(), store, Now);
+            var platform = new RouterPlatform
+            {
+                Lan = lan,
+                Uplink = uplink,
+                Crypto = new LinuxCryptoBackend(),
+                Random = new SystemRandomSource(),
+                Store = new FileSettingsStore(options.StateDirectory),
+                Monitor = new InterfaceUplinkMonitor(lanName),
+                Indicator = new LogIndicator(log),
+                Resolver = new SystemHostResolver(),
+            };
+            Router = new Warp.Firmware.Router(settings, Sizes, platform, Now);
             Router.Tunnel.SetWallClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Now);
-            if (endpoint != null)
-                Router.SetPeerEndpoint(endpoint);
+            var console = new WriterOutput(log);
+            Router.ResolvePaths(console);
             OpenControlSocket(log);
             Router.Start(Now);
-            log.WriteLine("tunnel: handshake with " + (endpoint == null ? "(no endpoint)" : endpoint.ToString()));
-        }
-
-        /// <summary>The router's LAN MAC: locally administered, derived from the public key so it is stable across restarts.</summary>
-        static byte[] RouterMac(RouterSettings settings)
-        {
-            byte[] pub = new byte[32];
-            var crypto = new Warp.Protocol.Crypto.ManagedCryptoBackend();
-            crypto.DhPublicKey(pub, 0, settings.Interface.PrivateKey, 0);
-            return new byte[] { 0x02, 0x57, pub[0], pub[1], pub[2], pub[3] };
-        }
-
-        static Endpoint ResolveEndpoint(RouterSettings settings, TextWriter log)
-        {
-            PeerSettings peer = settings.Peer;
-            Endpoint literal = peer.FirstLiteral();
-            if (literal != null && literal.IsSet)
-                return literal;
-            for (int i = 0; i < peer.Endpoints.Length; i++)
-            {
-                PeerEndpoint e = peer.Endpoints[i];
-                if (!e.IsHostName)
-                    continue;
-                try
-                {
-                    foreach (IPAddress a in Dns.GetHostAddresses(e.Host))
-                    {
-                        var ep = new Endpoint();
-                        ep.Set(a.AddressFamily == AddressFamily.InterNetwork ? Endpoint.FamilyIpv4 : Endpoint.FamilyIpv6, a.GetAddressBytes(), 0, e.Port);
-                        log.WriteLine("endpoint " + e.Host + " resolved to " + ep);
-                        return ep;
-                    }
-                }
-                catch (SocketException ex)
-                {
-                    log.WriteLine("endpoint " + e.Host + ": " + ex.Message);
-                }
-            }
-            return null;
+            Endpoint endpoint = Router.Paths.Current;
+            log.WriteLine("tunnel: handshake with " + (endpoint.IsSet ? endpoint.ToString() : "(no endpoint)"));
         }
 
         void OpenControlSocket(TextWriter log)
@@ -265,7 +238,7 @@ namespace Warp.Router.Linux
 
         public void Dispose()
         {
-            Router?.Shutdown();
+            Router?.Shutdown(Now);
             (lan as IDisposable)?.Dispose();
             uplink?.Dispose();
             if (control != null)
@@ -273,6 +246,14 @@ namespace Warp.Router.Linux
                 control.Dispose();
                 try { File.Delete(options.ControlSocket); } catch (IOException) { }
             }
+        }
+
+        /// <summary>The status light of a Linux host: a log line per change.</summary>
+        sealed class LogIndicator : IIndicator
+        {
+            readonly TextWriter w;
+            public LogIndicator(TextWriter w) { this.w = w; }
+            public void Show(IndicatorState state) { w.WriteLine("status: " + state.ToString()); }
         }
 
         sealed class WriterOutput : IConsoleOutput

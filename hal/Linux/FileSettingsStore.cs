@@ -59,5 +59,20 @@ namespace Warp.Hal.Linux
                 return false;
             }
         }
+
+        public bool Delete(string name)
+        {
+            string path = PathOf(name);
+            try
+            {
+                File.Delete(path);
+                File.Delete(path + ".tmp");
+                return true;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
     }
 }

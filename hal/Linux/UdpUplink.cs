@@ -91,7 +91,7 @@ namespace Warp.Hal.Linux
             return n;
         }
 
-        public bool Send(byte[] buffer, int offset, int count, Endpoint destination)
+        public UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination)
         {
             Socket s;
             SocketAddress to;
@@ -112,17 +112,40 @@ namespace Warp.Hal.Linux
             }
             else
             {
-                return false;
+                return UplinkSendResult.FamilyDown;
             }
             span[2] = (byte)(destination.Port >> 8);
             span[3] = (byte)destination.Port;
             try
             {
-                return s.SendTo(new ReadOnlySpan<byte>(buffer, offset, count), SocketFlags.None, to) == count;
+                return s.SendTo(new ReadOnlySpan<byte>(buffer, offset, count), SocketFlags.None, to) == count
+                    ? UplinkSendResult.Sent : UplinkSendResult.Failed;
             }
-            catch (SocketException)
+            catch (SocketException e)
             {
-                return false; // ENETUNREACH, ENOBUFS...: the caller counts it and the racer reacts
+                return Classify(e.SocketErrorCode); // the caller counts it and the path selector reacts
+            }
+        }
+
+        /// <summary>The send result for a socket error (errno as .NET reports it).</summary>
+        public static UplinkSendResult Classify(SocketError error)
+        {
+            switch (error)
+            {
+                case SocketError.WouldBlock:
+                case SocketError.TryAgain:
+                    return UplinkSendResult.WouldBlock;
+                case SocketError.NoBufferSpaceAvailable:
+                    return UplinkSendResult.NoBuffers;
+                case SocketError.NetworkUnreachable:
+                case SocketError.HostUnreachable:
+                    return UplinkSendResult.NoRoute;
+                case SocketError.AddressFamilyNotSupported:
+                case SocketError.AddressNotAvailable:
+                case SocketError.NetworkDown:
+                    return UplinkSendResult.FamilyDown;
+                default:
+                    return UplinkSendResult.Failed;
             }
         }
 

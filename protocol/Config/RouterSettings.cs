@@ -16,6 +16,15 @@ namespace Warp.Protocol.Config
         public readonly LanSettings Lan = new LanSettings();
         public readonly NatSettings Nat = new NatSettings();
 
+        /// <summary>First line each key (<see cref="WgQuickKeys"/> id) was given on; set by the parser, null when built in code.</summary>
+        internal int[] KeyLines;
+
+        /// <summary>The line that gave <paramref name="key"/> (a <see cref="WgQuickKeys"/> id), or 0 when not from a file or not given.</summary>
+        public int LineOf(int key)
+        {
+            return KeyLines != null && key >= 0 && key < KeyLines.Length ? KeyLines[key] : 0;
+        }
+
         /// <summary>The peer the router uses (the first), or null when there is none.</summary>
         public PeerSettings Peer { get { return Peers.Length > 0 ? Peers[0] : null; } }
 

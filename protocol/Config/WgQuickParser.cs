@@ -69,6 +69,7 @@ namespace Warp.Protocol.Config
             WgQuickParser parser = new WgQuickParser(diagnostics);
             parser.ReadLines(text);
             ConfigValidator.Validate(parser._settings, parser._lines, diagnostics);
+            parser._settings.KeyLines = parser._lines.Key;
             if (diagnostics.HasErrors)
             {
                 parser._settings.ClearSecrets();

@@ -11,7 +11,8 @@ namespace Warp.Protocol.Lan
         /// <summary>Copies the stored bytes into <paramref name="buffer"/>; returns how many (0 when nothing is stored).</summary>
         int Load(byte[] buffer);
 
-        void Save(byte[] buffer, int length);
+        /// <summary>Replaces the stored bytes; false when they could not be written.</summary>
+        bool Save(byte[] buffer, int length);
     }
 
     /// <summary>
@@ -292,7 +293,7 @@ namespace Warp.Protocol.Lan
         }
 
         /// <summary>Writes every Bound and Released binding to the store.</summary>
-        public void Save(ILeaseStore store, long now)
+        public bool Save(ILeaseStore store, long now)
         {
             int pos = StoreHeader;
             int count = 0;
@@ -316,7 +317,7 @@ namespace Warp.Protocol.Lan
             storeBuffer[2] = (byte)'S';
             storeBuffer[3] = (byte)'1';
             Endian.Write16(storeBuffer, 4, (ushort)count);
-            store.Save(storeBuffer, pos);
+            return store.Save(storeBuffer, pos);
         }
 
         /// <summary>

@@ -37,6 +37,7 @@ namespace Warp.Protocol.Lan
         readonly NeighborTable arp;
         readonly LanCounters counters;
         readonly ILeaseStore store;
+        bool dirty;
         ushort identification = 0x4000;
 
         public DhcpServer(LanConfig config, DhcpLeaseTable leases, NeighborTable arp, LanCounters counters, ILeaseStore store)
@@ -174,10 +175,7 @@ namespace Warp.Protocol.Lan
             if (arp.Learn(ip, b, mac, now))
                 counters.Increment(LanCounter.NeighborsLearnedV4);
             if (store != null && leases.NeedsSave(slot, LeaseMs))
-            {
-                leases.Save(store, now);
-                counters.Increment(LanCounter.LeaseStoreSaves);
-            }
+                dirty = true; // the router writes the record, then releases this ACK (SaveLeases)
             counters.Increment(LanCounter.DhcpAcks);
             return LanResult.Reply(WriteReply(ref m, DhcpMessage.Ack, m.Ciaddr, ip, true, output, outputOffset));
         }
@@ -196,7 +194,7 @@ namespace Warp.Protocol.Lan
             arp.Forget(m.RequestedIp);
             if (leases.Decline(slot, now))
                 counters.Increment(LanCounter.DhcpDeclinedRecycled);
-            SaveLeases(now);
+            dirty = true;
             return LanResult.Consumed;
         }
 
@@ -209,7 +207,7 @@ namespace Warp.Protocol.Lan
             if (slot < 0 || leases.AddressAt(slot) != m.Ciaddr || leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)
                 return counters.Ignore(LanCounter.IgnoredDhcpReleaseUnknown);
             leases.Release(slot, now);
-            SaveLeases(now);
+            dirty = true;
             return LanResult.Consumed;
         }
 
@@ -230,12 +228,26 @@ namespace Warp.Protocol.Lan
             return LanResult.Reply(WriteReply(ref m, DhcpMessage.Nak, 0, 0, false, output, outputOffset));
         }
 
-        void SaveLeases(long now)
+        /// <summary>
+        /// True when a binding changed since the lease record was last written. Handle never writes
+        /// the store itself (a flash write there would stall forwarding): the router writes the
+        /// record with <see cref="SaveLeases"/> once its ports are drained, and holds the replies
+        /// made meanwhile (the ACK of a new lease) until then, so a client never holds a lease that
+        /// a crash could forget.
+        /// </summary>
+        public bool LeasesDirty { get { return dirty; } }
+
+        /// <summary>Writes the lease record when it is behind (see <see cref="LeasesDirty"/>).</summary>
+        public void SaveLeases(long now)
         {
+            if (!dirty)
+                return;
+            dirty = false;
             if (store == null)
                 return;
-            leases.Save(store, now);
-            counters.Increment(LanCounter.LeaseStoreSaves);
+            // A failed write is counted; the held replies still go (a DHCP server that stops
+            // answering because its flash fails helps nobody), and the next change writes again.
+            counters.Increment(leases.Save(store, now) ? LanCounter.LeaseStoreSaves : LanCounter.LeaseStoreSaveFailed);
         }
 
         /// <summary>Builds the reply frame; returns its length (at most MaxReplyFrameLength).</summary>

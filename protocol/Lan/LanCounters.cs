@@ -81,6 +81,7 @@ namespace Warp.Protocol.Lan
         NeighborsLearnedV6,
         LeaseStoreSaves,
         LeaseStoreLoadRejected,
+        LeaseStoreSaveFailed,
         Count,
     }
 
@@ -108,7 +109,7 @@ namespace Warp.Protocol.Lan
             "dhcp_declines", "dhcp_declined_recycled", "dhcp_informs", "echo_replies_v4", "echo_replies_v6",
             "router_solicitations", "router_advertisements_sent", "neighbor_solicitations",
             "neighbor_advertisements_sent", "dad_defended", "neighbors_learned_v4", "neighbors_learned_v6",
-            "lease_store_saves", "lease_store_load_rejected",
+            "lease_store_saves", "lease_store_load_rejected", "lease_store_save_failed",
         };
 
         public LanCounters() : base("lan", names, (int)LanCounter.DropNdBadDestination + 1) { }

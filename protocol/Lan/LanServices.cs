@@ -71,6 +71,12 @@ namespace Warp.Protocol.Lan
         public NeighborTable Ipv4Neighbors { get { return ipv4Neighbors; } }
         public NeighborTable Ipv6Neighbors { get { return ipv6Neighbors; } }
 
+        /// <summary>True when a stored record (the leases) is behind: see <see cref="DhcpServer.LeasesDirty"/>.</summary>
+        public bool RecordsDirty { get { return dhcp.LeasesDirty; } }
+
+        /// <summary>Writes the records that are behind; the router calls it when its ports are drained.</summary>
+        public void SaveRecords(long now) { dhcp.SaveLeases(now); }
+
         /// <summary>Bytes of table data held (leases, both neighbour caches, counters).</summary>
         public int SizeInBytes
         {

@@ -27,7 +27,8 @@ namespace Warp.Protocol.WireGuard
                 peers[i] = Empty;
         }
 
-        public int Count { get { return live; } }
+        /// <summary>Bytes of the two slot arrays (8 per slot).</summary>
+        public int MemoryBytes { get { return keys.Length * 8; } }
 
         static int Hash(uint key)
         {

@@ -56,6 +56,34 @@ namespace Warp.Protocol.WireGuard
         /// <summary>Largest datagram <see cref="Encapsulate"/> can produce: the output buffer needs this much.</summary>
         public int MaxDatagramSize { get { return Message.DataSize(config.MaxPacketSize); } }
 
+        /// <summary>The Noise and cookie working state (hash, HKDF, AEAD and XChaCha20 buffers, about 40 small arrays): an estimate, fixed for any size.</summary>
+        const int HandshakeWorkingBytes = 1536;
+
+        /// <summary>The TAI64N source of our initiations; the host writes its ceiling when idle.</summary>
+        public TimestampGenerator Timestamps { get { return timestamps; } }
+
+        /// <summary>
+        /// Bytes of the tunnel's preallocated arrays: per peer three replay windows, the staged
+        /// packet buffers and the keys and handshake state; the index table; the handshake's and
+        /// cookies' working state. Array payloads only.
+        /// </summary>
+        public int MemoryBytes
+        {
+            get
+            {
+                int perPeer = 3 * (config.ReplayWindowWords * 8 + 2 * 32) + config.StagedPacketsPerPeer * (config.MaxPacketSize + 4)
+                    + 4 * 32 + 12 + 16 + 16 + 4 * 32 + 32;
+                return peers.Length * perPeer + indices.MemoryBytes + HandshakeWorkingBytes;
+            }
+        }
+
+        /// <summary>Asks for a keepalive to the peer at the next Tick (the uplink's address changed: the peer roams to us). Without a session it becomes a handshake.</summary>
+        public void SendKeepalive(int peer)
+        {
+            if (peer >= 0 && peer < peerCount)
+                peers[peer].SendKeepaliveNow = true;
+        }
+
         /// <summary>Adds a peer (at start-up; allocates its state). Returns its number, or -1 for a bad key or a full table.</summary>
         public int AddPeer(PeerConfig pc)
         {

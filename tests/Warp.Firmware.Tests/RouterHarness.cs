@@ -53,13 +53,16 @@ namespace Warp.Firmware.Tests
         }
         public bool Record = true;
         public int SendCount;
-        public bool Send(byte[] buffer, int offset, int count, Endpoint destination)
+        /// <summary>What every Send returns (tests of the send-result counters set it).</summary>
+        public UplinkSendResult Result = UplinkSendResult.Sent;
+        public UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination)
         {
             SendCount++;
-            if (!Record) return true;
+            if (Result != UplinkSendResult.Sent) return Result;
+            if (!Record) return Result;
             Sent.Add(MemoryLan.Copy(buffer, offset, count));
             SentTo.Add(destination.ToString());
-            return true;
+            return Result;
         }
     }
 
@@ -72,7 +75,10 @@ namespace Warp.Firmware.Tests
             Array.Copy(r, 0, buffer, offset, r.Length);
             return r.Length;
         }
-        public bool Write(string name, byte[] buffer, int offset, int count) { Records[name] = MemoryLan.Copy(buffer, offset, count); return true; }
+        /// <summary>Every write and delete in order ("w name" / "d name"), for tests of what is written when.</summary>
+        public readonly List<string> Log = new List<string>();
+        public bool Write(string name, byte[] buffer, int offset, int count) { Records[name] = MemoryLan.Copy(buffer, offset, count); Log.Add("w " + name); return true; }
+        public bool Delete(string name) { Records.Remove(name); Log.Add("d " + name); return true; }
     }
 
     /// <summary>
@@ -95,7 +101,9 @@ namespace Warp.Firmware.Tests
         public long Now = 10_000;
         readonly byte[] peerOut = new byte[2048];
 
-        public RouterHarness(int clientId = 0, MemoryStore store = null)
+        public readonly RouterPlatform Platform;
+
+        public RouterHarness(int clientId = 0, MemoryStore store = null, RouterSizes sizes = null)
         {
             if (store != null) Store = store;
             var rng = new SeededRandom(11);
@@ -114,7 +122,8 @@ namespace Warp.Firmware.Tests
             var d = new ConfigDiagnostics();
             var settings = WgQuickParser.Parse(conf, d);
             if (settings == null) throw new InvalidOperationException(d.ToString());
-            Router = new Router(settings, Lan, Uplink, new ManagedCryptoBackend(), new SeededRandom(13), Store, Now);
+            Platform = new RouterPlatform { Lan = Lan, Uplink = Uplink, Crypto = new ManagedCryptoBackend(), Random = new SeededRandom(13), Store = Store };
+            Router = new Router(settings, sizes ?? RouterSizes.LinuxHost(), Platform, Now);
             Uplink.From.SetIpv4(0x0AFA0202, 51820); // datagrams come from the peer's endpoint
             RouterEndpoint.SetIpv4(0x0AFA0102, 40000);
         }

@@ -18,6 +18,8 @@ namespace Warp.Protocol.Tests.Lan
             f = FromClient(Bootp("350103 3204" + ip.ToString("x8") + "3604c0a80401 ff", mac: mac), Hex(mac));
             Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, now).Action);
             Assert.Equal(DhcpMessage.Ack, output[42 + 242]);
+            lan.SaveRecords(now); // what the router does before it releases the ACK
+            Assert.False(lan.RecordsDirty);
             return ip;
         }
 
@@ -44,6 +46,25 @@ namespace Warp.Protocol.Tests.Lan
             var mac = new byte[6];
             Assert.True(again.TryGetMac(b, mac, 0));
             Assert.Equal(Hex("02aabbccdd02"), mac);
+        }
+
+        [Fact]
+        public void HandleNeverWritesTheStoreItself()
+        {
+            var store = new MemoryLeaseStore();
+            var lan = Services(store: store);
+            var f = FromClient(Bootp("350101 ff", mac: "02aabbccdd01"), Hex("02aabbccdd01"));
+            lan.Handle(f, 0, f.Length, output, 0, 10);
+            uint ip = Endian.Read32(output, 42 + 16);
+            f = FromClient(Bootp("350103 3204" + ip.ToString("x8") + "3604c0a80401 ff", mac: "02aabbccdd01"), Hex("02aabbccdd01"));
+            Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, 20).Action);
+            Assert.Equal(0, store.Saves);          // the ACK is made, the record is not yet written
+            Assert.True(lan.RecordsDirty);         // so the router must hold the ACK
+            lan.SaveRecords(30);
+            Assert.Equal(1, store.Saves);
+            Assert.False(lan.RecordsDirty);
+            lan.SaveRecords(40);                   // nothing behind: no second write
+            Assert.Equal(1, store.Saves);
         }
 
         [Fact]

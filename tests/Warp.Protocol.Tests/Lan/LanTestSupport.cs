@@ -16,11 +16,12 @@ namespace Warp.Protocol.Tests.Lan
             Array.Copy(Data, buffer, n);
             return n;
         }
-        public void Save(byte[] buffer, int length)
+        public bool Save(byte[] buffer, int length)
         {
             Data = new byte[length];
             Array.Copy(buffer, Data, length);
             Saves++;
+            return true;
         }
     }
 

@@ -59,5 +59,47 @@ namespace Warp.Protocol.Tests.WireGuard
             Assert.True(store.Value > issued);
             Assert.Equal(issued + TimestampGenerator.Reserve, store.Value);
         }
+
+        static long Nanos(byte[] t) { return Tai64n.ReadUnixSeconds(t, 0) * 1_000_000_000L + Tai64n.ReadNanoseconds(t, 0); }
+
+        [Fact]
+        public void WritesHappenWhenTheHostFlushesNotInsideNext()
+        {
+            var store = new MemoryTimestampStore();
+            var g = new TimestampGenerator(store);
+            g.SetWallClock(1_700_000_000_000, 0);
+            g.Prepare(0);
+            Assert.True(g.CeilingDirty);
+            Assert.Equal(0, store.Writes);
+            g.FlushCeiling();                       // the host, idle at start
+            Assert.Equal(1, store.Writes);
+            Assert.False(g.CeilingDirty);
+            long hour = TimestampGenerator.Reserve / 1_000_000; // ms
+            // Handshakes every 2 minutes for three hours, the host flushing after each poll.
+            for (long now = 0; now < 3 * hour; now += 120_000)
+            {
+                var t = Next(g, now);
+                Assert.True(Nanos(t) < store.Value, "issued at or above the persisted ceiling");
+                g.FlushCeiling();
+            }
+            Assert.Equal(0, g.SynchronousWrites);
+            Assert.InRange(store.Writes, 6, 8);     // one per half reserve: about 6 in 3 hours, never one per handshake
+        }
+
+        [Fact]
+        public void AHostThatNeverFlushesStillNeverIssuesPastTheCeiling()
+        {
+            var store = new MemoryTimestampStore();
+            var g = new TimestampGenerator(store);
+            g.SetWallClock(1_700_000_000_000, 0);
+            long hour = TimestampGenerator.Reserve / 1_000_000;
+            for (long now = 0; now < 3 * hour; now += 120_000)
+            {
+                var t = Next(g, now);
+                Assert.True(Nanos(t) < store.Value);
+            }
+            Assert.Equal(store.Writes, g.SynchronousWrites);
+            Assert.InRange(store.Writes, 3, 4);
+        }
     }
 }

@@ -1,0 +1,128 @@
+using Warp.Hal;
+using Warp.Protocol.Config;
+using Warp.Protocol.Crypto;
+using Warp.Protocol.Uplink;
+using Warp.Protocol.WireGuard;
+
+namespace Warp.Firmware
+{
+    /// <summary>
+    /// What every host does with a configuration before it has a router, done once here: parse
+    /// and diagnose the file, fit it to the board (<see cref="RouterSizes"/>), report the
+    /// diagnostics, derive the router's MAC, and gather the peer's paths. The Linux host reads the
+    /// file from disk, the ESP32 from flash; both hand the bytes here.
+    /// </summary>
+    public static class RouterConfig
+    {
+        /// <summary>
+        /// Parses a configuration held as UTF-8 bytes and fits it to <paramref name="sizes"/>.
+        /// Returns null when <paramref name="diagnostics"/> has errors (every one with its line).
+        /// </summary>
+        public static RouterSettings Load(byte[] data, int offset, int length, RouterSizes sizes, ConfigDiagnostics diagnostics)
+        {
+            RouterSettings s = WgQuickParser.Parse(data, offset, length, diagnostics);
+            if (s != null)
+                FitToBoard(s, sizes, diagnostics);
+            return s;
+        }
+
+        /// <summary>Parses configuration text and fits it to <paramref name="sizes"/>; null on errors.</summary>
+        public static RouterSettings Load(string text, RouterSizes sizes, ConfigDiagnostics diagnostics)
+        {
+            RouterSettings s = WgQuickParser.Parse(text, diagnostics);
+            if (s != null)
+                FitToBoard(s, sizes, diagnostics);
+            return s;
+        }
+
+        /// <summary>
+        /// The configuration may ask for smaller tables than the board holds, never larger ones:
+        /// what is larger is lowered to the board's size with a warning naming the line.
+        /// </summary>
+        public static void FitToBoard(RouterSettings s, RouterSizes sizes, ConfigDiagnostics d)
+        {
+            if (s.Nat.Entries > sizes.NatEntries)
+            {
+                d.AddWarning(s.LineOf(WgQuickKeys.NatEntries), "NatEntries: " + s.Nat.Entries.ToString()
+                    + " is more than this board holds; using " + sizes.NatEntries.ToString());
+                s.Nat.Entries = sizes.NatEntries;
+            }
+            if (s.Interface.Mtu > sizes.MaxMtu)
+            {
+                d.AddWarning(s.LineOf(WgQuickKeys.Mtu), "MTU: " + s.Interface.Mtu.ToString()
+                    + " is more than this board's packet buffers carry; using " + sizes.MaxMtu.ToString());
+                s.Interface.Mtu = sizes.MaxMtu;
+            }
+            LanSettings l = s.Lan;
+            if (l.DhcpPoolStart == null || l.DhcpPoolEnd == null)
+                l.SetDefaultPool();
+            int pool = (int)(l.DhcpPoolEnd.Ipv4Value - l.DhcpPoolStart.Ipv4Value + 1) + l.StaticLeases.Length;
+            int poolLine = s.LineOf(WgQuickKeys.DhcpPoolEnd);
+            if (pool > sizes.DhcpLeases && poolLine > 0)
+                d.AddWarning(poolLine, "DhcpPoolEnd: the pool and static leases hold " + pool.ToString()
+                    + " addresses; this board keeps " + sizes.DhcpLeases.ToString() + " leases at a time");
+        }
+
+        /// <summary>Writes every warning and error, prefixed with <paramref name="source"/> (the file's name), a line each.</summary>
+        public static void Report(ConfigDiagnostics d, string source, IConsoleOutput o)
+        {
+            for (int i = 0; i < d.StoredWarningCount; i++)
+                o.WriteLine(source + ": warning: " + d.Warning(i).ToString());
+            for (int i = 0; i < d.StoredErrorCount; i++)
+                o.WriteLine(source + ": " + d.Error(i).ToString());
+            if (d.ErrorCount > d.StoredErrorCount)
+                o.WriteLine(source + ": ... and " + (d.ErrorCount - d.StoredErrorCount).ToString() + " more error(s)");
+        }
+
+        /// <summary>
+        /// The router's LAN MAC: locally administered (02:57:...), from the first four bytes of our
+        /// public key, so it is stable across restarts and differs between routers.
+        /// </summary>
+        public static byte[] RouterMac(RouterSettings s)
+        {
+            byte[] pub = new byte[32];
+            new ManagedCryptoBackend().DhPublicKey(pub, 0, s.Interface.PrivateKey, 0);
+            return new byte[] { 0x02, 0x57, pub[0], pub[1], pub[2], pub[3] };
+        }
+
+        /// <summary>
+        /// Fills <paramref name="paths"/> with the peer's endpoints: the literal addresses in file
+        /// order, then the addresses <paramref name="resolver"/> gives for each host name (none
+        /// when it is null). Returns how many paths it holds; each name that fails is reported.
+        /// </summary>
+        public static int GatherPaths(PeerSettings peer, PathSelector paths, IHostResolver resolver, IConsoleOutput log)
+        {
+            paths.Clear();
+            if (peer == null)
+                return 0;
+            for (int i = 0; i < peer.Endpoints.Length; i++)
+                if (!peer.Endpoints[i].IsHostName)
+                    paths.Add(peer.Endpoints[i].Literal);
+            if (resolver == null)
+                return paths.Count;
+            Endpoint[] found = new Endpoint[paths.Capacity];
+            for (int i = 0; i < found.Length; i++)
+                found[i] = new Endpoint();
+            for (int i = 0; i < peer.Endpoints.Length; i++)
+            {
+                PeerEndpoint e = peer.Endpoints[i];
+                if (!e.IsHostName)
+                    continue;
+                string error;
+                int n = resolver.Resolve(e.Host, e.Port, found, out error);
+                if (n == 0)
+                {
+                    if (log != null)
+                        log.WriteLine("endpoint " + e.Host + ": " + (error ?? "does not resolve"));
+                    continue;
+                }
+                for (int k = 0; k < n; k++)
+                {
+                    if (paths.Add(found[k]) && log != null)
+                        log.WriteLine("endpoint " + e.Host + " resolved to " + found[k].ToString());
+                }
+            }
+            return paths.Count;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Warp.Hal;
+using Warp.Protocol;
+using Warp.Protocol.Crypto;
+
+namespace Warp.Firmware
+{
+    /// <summary>
+    /// What a host hands the <see cref="Router"/>: its ports and services. The first five are
+    /// required; the monitor, light, button and resolver are optional (null: the host has none).
+    /// The ESP32 program fills it from hal/Esp32, the Linux host from hal/Linux, tests with fakes.
+    /// </summary>
+    public sealed class RouterPlatform
+    {
+        public ILanPort Lan;
+        public IUplink Uplink;
+        public ICryptoBackend Crypto;
+        public IRandomSource Random;
+        public ISettingsStore Store;
+        /// <summary>Link and address changes of the uplink; null when the host cannot tell.</summary>
+        public IUplinkMonitor Monitor;
+        /// <summary>The status light; null when the board has none.</summary>
+        public IIndicator Indicator;
+        /// <summary>The factory-reset button; null when the board has none.</summary>
+        public IButton Button;
+        /// <summary>Resolves peer endpoints given as host names; null when only literals are used.</summary>
+        public IHostResolver Resolver;
+
+        /// <summary>Null when the required parts are there, else what is missing.</summary>
+        public string Check()
+        {
+            if (Lan == null) return "a LAN port is required";
+            if (Uplink == null) return "an uplink is required";
+            if (Crypto == null) return "a crypto backend is required";
+            if (Random == null) return "a random source is required";
+            return null;
+        }
+    }
+}

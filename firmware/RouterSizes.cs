@@ -1,0 +1,96 @@
+namespace Warp.Firmware
+{
+    /// <summary>
+    /// Every preallocated table and buffer of the router, in one object: a board profile's
+    /// numbers. The <see cref="Router"/> takes its sizes from here and nowhere else; the user's
+    /// configuration may ask for smaller tables (NatEntries, a smaller DHCP pool, a lower MTU) but
+    /// never larger ones: <see cref="RouterConfig.Load"/> clamps and warns with the line.
+    /// <para>Memory for given sizes is <see cref="Router.MemoryBytes"/>; a test holds it against the
+    /// allocation measured on .NET.</para>
+    /// </summary>
+    public sealed class RouterSizes
+    {
+        /// <summary>DHCP lease slots (27 B each, plus 15 B of decline bookkeeping per slot).</summary>
+        public int DhcpLeases = 64;
+        /// <summary>ARP cache slots (19 B each).</summary>
+        public int Ipv4Neighbors = 64;
+        /// <summary>IPv6 neighbour cache slots (31 B each); hosts have several addresses each.</summary>
+        public int Ipv6Neighbors = 128;
+        /// <summary>Largest NAT table the board holds (26 B per session); the config's NatEntries may be smaller.</summary>
+        public int NatEntries = 4096;
+        /// <summary>Most LAN hosts (addresses) the NAT tracks, 1..255 (25 B each, plus 7 B of router MAC memory).</summary>
+        public int NatHosts = 200;
+        /// <summary>Replay window in 64-bit words per receiving keypair (a power of two): 128 gives 8,128 packets, 32 gives 1,984.</summary>
+        public int ReplayWindowWords = 128;
+        /// <summary>Packets held while a handshake is under way (kill switch: never sent in clear).</summary>
+        public int StagedPackets = 4;
+        /// <summary>Bytes of each packet buffer: the largest frame plus the WireGuard header room in front.</summary>
+        public int PacketBuffer = 2048;
+        /// <summary>LAN replies held until the records they depend on are written (a DHCP ACK waits for its lease).</summary>
+        public int HeldReplies = 4;
+        /// <summary>Longest console command line, in bytes (serial console and control socket).</summary>
+        public int ConsoleLine = 256;
+        /// <summary>Peer endpoints the path selector holds (config literals plus resolved names).</summary>
+        public int Paths = 8;
+
+        /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
+        /// behind its 16-byte header and before its 16-byte tag.</summary>
+        public int MaxMtu { get { return (PacketBuffer - 32) / 16 * 16; } }
+
+        /// <summary>A Linux host (the desktop harness, a software router): the tables the lab needs and room to spare.</summary>
+        public static RouterSizes LinuxHost()
+        {
+            return new RouterSizes();
+        }
+
+        /// <summary>
+        /// An ESP32 without PSRAM: about 80 KB of managed heap in all, so about 40 KB for the router's
+        /// tables (the rest is the interpreter's, the sockets' and the console's).
+        /// </summary>
+        public static RouterSizes Esp32NoPsram()
+        {
+            var s = new RouterSizes();
+            s.DhcpLeases = 16;
+            s.Ipv4Neighbors = 16;
+            s.Ipv6Neighbors = 32;
+            s.NatEntries = 512;
+            s.NatHosts = 48;
+            s.ReplayWindowWords = 32;
+            s.StagedPackets = 2;
+            s.PacketBuffer = 1600;
+            s.HeldReplies = 2;
+            s.ConsoleLine = 128;
+            s.Paths = 4;
+            return s;
+        }
+
+        /// <summary>An ESP32 with PSRAM (megabytes of slower heap): close to the Linux tables.</summary>
+        public static RouterSizes Esp32Psram()
+        {
+            var s = new RouterSizes();
+            s.DhcpLeases = 32;
+            s.Ipv4Neighbors = 32;
+            s.Ipv6Neighbors = 64;
+            s.NatEntries = 2048;
+            s.NatHosts = 128;
+            s.PacketBuffer = 1600;
+            return s;
+        }
+
+        /// <summary>Null when every size is in range, else what is wrong (a programming error in a board profile).</summary>
+        public string Check()
+        {
+            if (DhcpLeases < 1 || DhcpLeases > 1024) return "DhcpLeases must be 1..1024";
+            if (Ipv4Neighbors < 1 || Ipv6Neighbors < 1) return "neighbour tables need at least one slot";
+            if (NatEntries < 16 || NatEntries > 65534) return "NatEntries must be 16..65534";
+            if (NatHosts < 1 || NatHosts > 255) return "NatHosts must be 1..255";
+            if (ReplayWindowWords < 2 || (ReplayWindowWords & (ReplayWindowWords - 1)) != 0) return "ReplayWindowWords must be a power of two, at least 2";
+            if (StagedPackets < 0) return "StagedPackets must not be negative";
+            if (PacketBuffer < 1340) return "PacketBuffer must hold a 1,280-byte packet with its headers (1,340 bytes)";
+            if (HeldReplies < 1) return "HeldReplies must be at least 1";
+            if (ConsoleLine < 16) return "ConsoleLine must be at least 16";
+            if (Paths < 1) return "Paths must be at least 1";
+            return null;
+        }
+    }
+}
