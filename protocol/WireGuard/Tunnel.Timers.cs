@@ -92,7 +92,7 @@ namespace Warp.Protocol.WireGuard
 
         /// <summary>
         /// New handshake (whitepaper 6.2): data was sent and nothing authenticated came back for
-        /// KeepaliveTimeout + RekeyTimeout (plus jitter); ask for a handshake.
+        /// KeepaliveTimeout + RekeyTimeout plus jitter (as wireguard-go); ask for a handshake.
         /// </summary>
         static void NewHandshakeExpired(Peer p, long now)
         {
@@ -170,12 +170,22 @@ namespace Warp.Protocol.WireGuard
 
         static long Min(long a, long b) { return a < b ? a : b; }
 
+        /// <summary>
+        /// A random delay in [0, RekeyTimeoutJitterMax) milliseconds from the injected entropy,
+        /// added to the handshake timers so that peers do not retry in lockstep.
+        /// </summary>
+        long Jitter()
+        {
+            RandomBytes.Fill(entropy, jitterBytes, 0, 2);
+            return ((jitterBytes[0] << 8) | jitterBytes[1]) % Limits.RekeyTimeoutJitterMax;
+        }
+
         // ------------------------------------------------------------------ events that arm the timers
 
         void OnDataSent(Peer p, long now)
         {
             if (p.NewHandshakeAt == Peer.Never)
-                p.NewHandshakeAt = now + Limits.KeepaliveTimeout + Limits.RekeyTimeout;
+                p.NewHandshakeAt = now + Limits.KeepaliveTimeout + Limits.RekeyTimeout + Jitter();
         }
 
         void OnDataReceived(Peer p, long now)
@@ -204,9 +214,7 @@ namespace Warp.Protocol.WireGuard
 
         void OnHandshakeInitiated(Peer p, long now)
         {
-            RandomBytes.Fill(entropy, jitterBytes, 0, 2);
-            long jitter = ((jitterBytes[0] << 8) | jitterBytes[1]) % Limits.RekeyTimeoutJitterMax;
-            p.RetransmitHandshakeAt = now + Limits.RekeyTimeout + jitter;
+            p.RetransmitHandshakeAt = now + Limits.RekeyTimeout + Jitter();
         }
 
         static void OnHandshakeComplete(Peer p, long now)

@@ -211,8 +211,41 @@ namespace Warp.Protocol.Tests.WireGuard
             Assert.NotNull(t.SealA(TunnelPair.Ipv4Packet(1))); // lost
             t.Now += Limits.KeepaliveTimeout + Limits.RekeyTimeout - 1;
             Assert.Null(t.TickA());
-            t.Now += 1;
+            t.Now += Limits.RekeyTimeoutJitterMax; // 15 s plus the largest jitter
             Assert.Equal(Message.TypeInitiation, t.TickA()[0]);
+        }
+
+        /// <summary>The time from a lost data packet to the new-handshake initiation, with one seed.</summary>
+        static long NewHandshakeDelay(int seed)
+        {
+            var t = new TunnelPair(seed: seed);
+            t.Establish();
+            t.Now += 1000;
+            long sent = t.Now;
+            Assert.NotNull(t.SealA(TunnelPair.Ipv4Packet(1))); // lost
+            long due = t.A.NextDeadline(t.Now);
+            t.Now = due - 1;
+            Assert.Null(t.TickA());
+            t.Now = due;
+            var init = t.TickA();
+            Assert.NotNull(init);
+            Assert.Equal(Message.TypeInitiation, init[0]);
+            return due - sent;
+        }
+
+        [Fact]
+        public void NewHandshakeTimerCarriesJitter()
+        {
+            // wireguard-go: KeepaliveTimeout + RekeyTimeout + a random [0, 334) ms.
+            long baseDelay = Limits.KeepaliveTimeout + Limits.RekeyTimeout;
+            long one = NewHandshakeDelay(1), two = NewHandshakeDelay(2);
+            Assert.InRange(one, baseDelay + 1, baseDelay + Limits.RekeyTimeoutJitterMax - 1);
+            Assert.InRange(two, baseDelay + 1, baseDelay + Limits.RekeyTimeoutJitterMax - 1);
+            Assert.NotEqual(one, two);
+            Assert.Equal(one, NewHandshakeDelay(1)); // seeded: reproducible
+            var delays = Enumerable.Range(3, 8).Select(NewHandshakeDelay).ToArray();
+            Assert.All(delays, d => Assert.InRange(d, baseDelay, baseDelay + Limits.RekeyTimeoutJitterMax - 1));
+            Assert.True(delays.Distinct().Count() > 3, "the new-handshake timer carries no jitter");
         }
 
         [Fact]
