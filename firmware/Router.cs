@@ -268,7 +268,7 @@ namespace Warp.Firmware
             {
                 SendUplink(inBuffer, ip, r.Length, source);
             }
-            else if (r.Action == TunnelAction.WriteToTunnel)
+            else if (r.Action == TunnelAction.WriteToLan)
             {
                 counters.Increment(RouterCounter.PacketsFromTunnel);
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
@@ -314,7 +314,7 @@ namespace Warp.Firmware
             for (int i = 0; i < PollBudget; i++)
             {
                 TunnelResult r = tunnel.Tick(now, outBuffer, 0);
-                if (r.Action == TunnelAction.Done)
+                if (r.Action == TunnelAction.Done || r.Action == TunnelAction.HandshakeComplete)
                     return;
                 if (r.Action == TunnelAction.WriteToNetwork)
                     SendUplink(outBuffer, 0, r.Length, tunnel.GetPeer(r.Peer).Endpoint);

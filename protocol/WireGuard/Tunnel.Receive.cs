@@ -7,7 +7,7 @@ namespace Warp.Protocol.WireGuard
     {
         /// <summary>
         /// Processes a datagram from <paramref name="source"/>. Handshake messages may produce a
-        /// reply for the source (WriteToNetwork); data produces an IP packet (WriteToTunnel) at
+        /// reply for the source (WriteToNetwork); data produces an IP packet (WriteToLan) at
         /// (output, outputOffset), which needs the datagram's length. The datagram's reserved
         /// bytes are cleared in place. Run <see cref="Tick"/> afterwards: a completed handshake
         /// leaves staged packets or a keepalive to send.
@@ -107,7 +107,7 @@ namespace Warp.Protocol.WireGuard
             // The initiator must speak first on the new session (key confirmation): staged data, or a keepalive.
             if (p.StagedCount == 0)
                 p.SendKeepaliveNow = true;
-            return TunnelResult.Make(TunnelAction.Done, 0, peer);
+            return TunnelResult.Make(TunnelAction.HandshakeComplete, 0, peer);
         }
 
         TunnelResult HandleCookieReply(byte[] msg, int o, long now)
@@ -176,7 +176,7 @@ namespace Warp.Protocol.WireGuard
             if (inner < 0)
                 return Drop(TunnelCounter.DropDataBadInnerPacket, peer);
             Counters.Increment(TunnelCounter.DataPacketsReceived);
-            return TunnelResult.Make(TunnelAction.WriteToTunnel, inner, peer);
+            return TunnelResult.Make(TunnelAction.WriteToLan, inner, peer);
         }
 
         /// <summary>The IP packet's own length (the rest is padding), or -1 when the plaintext is not an IP packet that fits.</summary>
