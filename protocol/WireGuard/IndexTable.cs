@@ -27,8 +27,6 @@ namespace Warp.Protocol.WireGuard
                 peers[i] = Empty;
         }
 
-        public int Count { get { return live; } }
-
         static int Hash(uint key)
         {
             // Indices are random already; mix anyway so a chosen index cannot pick its slot.
