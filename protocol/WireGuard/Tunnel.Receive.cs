@@ -9,8 +9,9 @@ namespace Warp.Protocol.WireGuard
         /// Processes a datagram from <paramref name="source"/>. Handshake messages may produce a
         /// reply for the source (WriteToNetwork); data produces an IP packet (WriteToLan) at
         /// (output, outputOffset), which needs the datagram's length. The datagram's reserved
-        /// bytes are cleared in place. Run <see cref="Tick"/> afterwards: a completed handshake
-        /// leaves staged packets or a keepalive to send.
+        /// bytes are cleared in place. A response that completes our handshake gives
+        /// HandshakeComplete. Run <see cref="Tick"/> afterwards: a completed handshake leaves
+        /// staged packets or a keepalive to send.
         /// </summary>
         public TunnelResult Decapsulate(Endpoint source, byte[] datagram, int offset, int length, byte[] output, int outputOffset, long now)
         {
