@@ -292,7 +292,7 @@ namespace Warp.Firmware
                 }
                 else
                 {
-                    tunnel.SendKeepalive(0);
+                    tunnel.RequestKeepalive(0);
                 }
             }
         }
@@ -478,7 +478,7 @@ namespace Warp.Firmware
             {
                 SendUplink(inBuffer, ip, r.Length, source);
             }
-            else if (r.Action == TunnelAction.WriteToTunnel)
+            else if (r.Action == TunnelAction.WriteToLan)
             {
                 counters.Increment(RouterCounter.PacketsFromTunnel);
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
@@ -524,7 +524,7 @@ namespace Warp.Firmware
             for (int i = 0; i < PollBudget; i++)
             {
                 TunnelResult r = tunnel.Tick(now, outBuffer, 0);
-                if (r.Action == TunnelAction.Done)
+                if (r.Action == TunnelAction.Done || r.Action == TunnelAction.HandshakeComplete)
                     return;
                 if (r.Action == TunnelAction.WriteToNetwork)
                     SendUplink(outBuffer, 0, r.Length, Destination());

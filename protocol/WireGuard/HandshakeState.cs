@@ -1,13 +1,18 @@
 namespace Warp.Protocol.WireGuard
 {
-    /// <summary>Where a peer's handshake stands (whitepaper section 5.4; the names of wireguard-go's states).</summary>
+    /// <summary>
+    /// Where a peer's handshake stands (whitepaper section 5.4; stage names as in wireguard-go).
+    /// Only the initiation leaves a handshake in progress: creating or consuming the response
+    /// derives the keypair and clears the state back to None at once, so there is no response stage.
+    /// </summary>
     public enum HandshakeStage
     {
+        /// <summary>No handshake in progress.</summary>
         None = 0,
+        /// <summary>We sent an initiation and wait for the response (the initiator; retransmitted by the timers).</summary>
         InitiationCreated = 1,
+        /// <summary>We accepted the peer's initiation; the response is written next (the responder).</summary>
         InitiationConsumed = 2,
-        ResponseCreated = 3,
-        ResponseConsumed = 4,
     }
 
     /// <summary>
@@ -24,7 +29,11 @@ namespace Warp.Protocol.WireGuard
         public readonly byte[] RemoteEphemeral = new byte[32];
         public uint LocalIndex;
         public uint RemoteIndex;
-        /// <summary>When our initiation was created (monotonic), for retransmission and for the response's freshness.</summary>
+        /// <summary>
+        /// When this stage was entered (monotonic ms): our initiation created, or the peer's
+        /// consumed. Kept for inspection: no timer reads it (retransmission runs on
+        /// <see cref="Peer"/>'s own deadline).
+        /// </summary>
         public long Created;
 
         public void Clear()

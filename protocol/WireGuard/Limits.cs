@@ -14,7 +14,7 @@ namespace Warp.Protocol.WireGuard
         public const long RejectAfterTime = 180000;
         public const long RekeyAttemptTime = 90000;
         public const long RekeyTimeout = 5000;
-        /// <summary>Upper bound of the random jitter added to each handshake retransmission.</summary>
+        /// <summary>Upper bound (exclusive) of the random jitter added to each handshake retransmission and to the new-handshake timer.</summary>
         public const long RekeyTimeoutJitterMax = 334;
         public const long KeepaliveTimeout = 10000;
         public const long CookieRefreshTime = 120000;

@@ -99,21 +99,17 @@ namespace Warp.Protocol.WireGuard
             // e
             NewEphemeral(entropy);
             System.Array.Copy(ephemeralPublic, 0, msg, o + Message.InitiationEphemeral, 32);
-            hkdf.Kdf1(c, 0, ephemeralPublic, 0, 32, c, 0);
-            MixHash(msg, o + Message.InitiationEphemeral, 32);
+            MixEphemeral(msg, o + Message.InitiationEphemeral);
             // es
-            if (!crypto.Dh(dh, 0, ephemeralPrivate, 0, p.PublicKey, 0))
+            if (!MixDhKey(ephemeralPrivate, p.PublicKey, 0))
                 return Fail();
-            hkdf.Kdf2(c, 0, dh, 0, 32, c, 0, k, 0);
             // s
-            crypto.AeadSeal(k, 0, 0, h, 0, 32, PublicKey, 0, 32, msg, o + Message.InitiationStatic);
-            MixHash(msg, o + Message.InitiationStatic, 32 + Message.TagSize);
+            EncryptAndHash(PublicKey, 32, msg, o + Message.InitiationStatic);
             // ss
-            hkdf.Kdf2(c, 0, p.StaticStatic, 0, 32, c, 0, k, 0);
+            MixKey(p.StaticStatic);
             // {t}
             clock.Next(now, timestamp, 0);
-            crypto.AeadSeal(k, 0, 0, h, 0, 32, timestamp, 0, 12, msg, o + Message.InitiationTimestamp);
-            MixHash(msg, o + Message.InitiationTimestamp, 12 + Message.TagSize);
+            EncryptAndHash(timestamp, 12, msg, o + Message.InitiationTimestamp);
 
             hs.Clear();
             System.Array.Copy(c, hs.ChainingKey, 32);
@@ -137,16 +133,13 @@ namespace Warp.Protocol.WireGuard
             System.Array.Copy(initialChainKey, c, 32);
             System.Array.Copy(responderHash, h, 32);
             // e
-            hkdf.Kdf1(c, 0, msg, o + Message.InitiationEphemeral, 32, c, 0);
-            MixHash(msg, o + Message.InitiationEphemeral, 32);
+            MixEphemeral(msg, o + Message.InitiationEphemeral);
             // es
-            if (!crypto.Dh(dh, 0, privateKey, 0, msg, o + Message.InitiationEphemeral))
+            if (!MixDhKey(privateKey, msg, o + Message.InitiationEphemeral))
                 return FailWith(TunnelCounter.DropInitiationUndecryptable, out reason);
-            hkdf.Kdf2(c, 0, dh, 0, 32, c, 0, k, 0);
             // s
-            if (!crypto.AeadOpen(k, 0, 0, h, 0, 32, msg, o + Message.InitiationStatic, 32 + Message.TagSize, remoteStatic, 0))
+            if (!DecryptAndHash(msg, o + Message.InitiationStatic, 32, remoteStatic))
                 return FailWith(TunnelCounter.DropInitiationUndecryptable, out reason);
-            MixHash(msg, o + Message.InitiationStatic, 32 + Message.TagSize);
             Peer p = null;
             for (int i = 0; i < peerCount; i++)
             {
@@ -159,15 +152,14 @@ namespace Warp.Protocol.WireGuard
             if (p == null)
                 return FailWith(TunnelCounter.DropUnknownPeer, out reason);
             // ss
-            hkdf.Kdf2(c, 0, p.StaticStatic, 0, 32, c, 0, k, 0);
+            MixKey(p.StaticStatic);
             // {t}
-            if (!crypto.AeadOpen(k, 0, 0, h, 0, 32, msg, o + Message.InitiationTimestamp, 12 + Message.TagSize, timestamp, 0))
+            if (!DecryptAndHash(msg, o + Message.InitiationTimestamp, 12, timestamp))
                 return FailWith(TunnelCounter.DropInitiationUndecryptable, out reason);
             if (Tai64n.Compare(timestamp, 0, p.LatestTimestamp, 0) <= 0)
                 return FailWith(TunnelCounter.DropReplayedInitiation, out reason);
             if (now - p.LastInitiationConsumed < Limits.HandshakeInitiationRate)
                 return FailWith(TunnelCounter.DropInitiationFlood, out reason);
-            MixHash(msg, o + Message.InitiationTimestamp, 12 + Message.TagSize);
 
             // Commit: the initiation is authentic and fresh.
             System.Array.Copy(timestamp, p.LatestTimestamp, 12);
@@ -204,22 +196,17 @@ namespace Warp.Protocol.WireGuard
             // e
             NewEphemeral(entropy);
             System.Array.Copy(ephemeralPublic, 0, msg, o + Message.ResponseEphemeral, 32);
-            hkdf.Kdf1(c, 0, ephemeralPublic, 0, 32, c, 0);
-            MixHash(msg, o + Message.ResponseEphemeral, 32);
+            MixEphemeral(msg, o + Message.ResponseEphemeral);
             // ee
-            if (!crypto.Dh(dh, 0, ephemeralPrivate, 0, hs.RemoteEphemeral, 0))
+            if (!MixDh(ephemeralPrivate, hs.RemoteEphemeral, 0))
                 return Fail();
-            hkdf.Kdf1(c, 0, dh, 0, 32, c, 0);
             // se
-            if (!crypto.Dh(dh, 0, ephemeralPrivate, 0, p.PublicKey, 0))
+            if (!MixDh(ephemeralPrivate, p.PublicKey, 0))
                 return Fail();
-            hkdf.Kdf1(c, 0, dh, 0, 32, c, 0);
             // psk
-            hkdf.Kdf3(c, 0, p.PresharedKey, 0, 32, c, 0, tau, 0, k, 0);
-            MixHash(tau, 0, 32);
+            MixPsk(p.PresharedKey);
             // {}
-            crypto.AeadSeal(k, 0, 0, h, 0, 32, zeroKey, 0, 0, msg, o + Message.ResponseEmpty);
-            MixHash(msg, o + Message.ResponseEmpty, Message.TagSize);
+            EncryptAndHash(zeroKey, 0, msg, o + Message.ResponseEmpty);
 
             DeriveKeys(keys, false, senderIndex, hs.RemoteIndex, now);
             hs.Clear();
@@ -237,23 +224,18 @@ namespace Warp.Protocol.WireGuard
             System.Array.Copy(hs.ChainingKey, c, 32);
             System.Array.Copy(hs.Hash, h, 32);
             // e
-            hkdf.Kdf1(c, 0, msg, o + Message.ResponseEphemeral, 32, c, 0);
-            MixHash(msg, o + Message.ResponseEphemeral, 32);
+            MixEphemeral(msg, o + Message.ResponseEphemeral);
             // ee
-            if (!crypto.Dh(dh, 0, hs.LocalEphemeralPrivate, 0, msg, o + Message.ResponseEphemeral))
+            if (!MixDh(hs.LocalEphemeralPrivate, msg, o + Message.ResponseEphemeral))
                 return Fail();
-            hkdf.Kdf1(c, 0, dh, 0, 32, c, 0);
             // se
-            if (!crypto.Dh(dh, 0, privateKey, 0, msg, o + Message.ResponseEphemeral))
+            if (!MixDh(privateKey, msg, o + Message.ResponseEphemeral))
                 return Fail();
-            hkdf.Kdf1(c, 0, dh, 0, 32, c, 0);
             // psk
-            hkdf.Kdf3(c, 0, p.PresharedKey, 0, 32, c, 0, tau, 0, k, 0);
-            MixHash(tau, 0, 32);
+            MixPsk(p.PresharedKey);
             // {}
-            if (!crypto.AeadOpen(k, 0, 0, h, 0, 32, msg, o + Message.ResponseEmpty, Message.TagSize, dh, 0))
+            if (!DecryptAndHash(msg, o + Message.ResponseEmpty, 0, dh))
                 return Fail();
-            MixHash(msg, o + Message.ResponseEmpty, Message.TagSize);
 
             DeriveKeys(keys, true, hs.LocalIndex, Endian.Read32LE(msg, o + Message.ResponseSender), now);
             hs.Clear();
@@ -347,6 +329,62 @@ namespace Warp.Protocol.WireGuard
             RandomBytes.Fill(entropy, ephemeralPrivate, 0, 32);
             X25519.ClampPrivateKey(ephemeralPrivate, 0);
             crypto.DhPublicKey(ephemeralPublic, 0, ephemeralPrivate, 0);
+        }
+
+        // ---- Noise tokens over the scratch state: chaining key C, hash H, key k ----
+
+        // e:  C = KDF1(C, Epub); H = HASH(H || Epub)   (Epub as it stands in the message)
+        void MixEphemeral(byte[] ephemeral, int offset)
+        {
+            hkdf.Kdf1(c, 0, ephemeral, offset, 32, c, 0);
+            MixHash(ephemeral, offset, 32);
+        }
+
+        // es: (C, k) = KDF2(C, DH(private, public)). False when the DH is zero (a low-order point).
+        bool MixDhKey(byte[] localPrivate, byte[] publicKey, int publicOffset)
+        {
+            if (!crypto.Dh(dh, 0, localPrivate, 0, publicKey, publicOffset))
+                return false;
+            MixKey(dh);
+            return true;
+        }
+
+        // ss (the static-static DH, precomputed per peer), and es after its DH: (C, k) = KDF2(C, dh)
+        void MixKey(byte[] dhResult)
+        {
+            hkdf.Kdf2(c, 0, dhResult, 0, 32, c, 0, k, 0);
+        }
+
+        // ee, se: C = KDF1(C, DH(private, public)); no key is taken (psk sets the next one). False when the DH is zero.
+        bool MixDh(byte[] localPrivate, byte[] publicKey, int publicOffset)
+        {
+            if (!crypto.Dh(dh, 0, localPrivate, 0, publicKey, publicOffset))
+                return false;
+            hkdf.Kdf1(c, 0, dh, 0, 32, c, 0);
+            return true;
+        }
+
+        // psk: (C, τ, k) = KDF3(C, Q); H = HASH(H || τ)
+        void MixPsk(byte[] presharedKey)
+        {
+            hkdf.Kdf3(c, 0, presharedKey, 0, 32, c, 0, tau, 0, k, 0);
+            MixHash(tau, 0, 32);
+        }
+
+        // s, {t}, {} (sending): msg = AEAD(k, 0, plaintext, H); H = HASH(H || msg)
+        void EncryptAndHash(byte[] plaintext, int length, byte[] msg, int offset)
+        {
+            crypto.AeadSeal(k, 0, 0, h, 0, 32, plaintext, 0, length, msg, offset);
+            MixHash(msg, offset, length + Message.TagSize);
+        }
+
+        // s, {t}, {} (receiving): plaintext = AEAD-open(k, 0, msg, H); H = HASH(H || msg). False when it does not open.
+        bool DecryptAndHash(byte[] msg, int offset, int length, byte[] plaintext)
+        {
+            if (!crypto.AeadOpen(k, 0, 0, h, 0, 32, msg, offset, length + Message.TagSize, plaintext, 0))
+                return false;
+            MixHash(msg, offset, length + Message.TagSize);
+            return true;
         }
 
         // H = HASH(H || data)

@@ -11,12 +11,21 @@ namespace Warp.Protocol.WireGuard
         /// from <see cref="Tunnel.Encapsulate"/> and <see cref="Tunnel.Tick"/>, to the peer's endpoint.
         /// </summary>
         WriteToNetwork = 1,
-        /// <summary>Deliver <see cref="TunnelResult.Length"/> bytes of the output buffer: an IP packet from the peer.</summary>
-        WriteToTunnel = 2,
+        /// <summary>
+        /// An IP packet came out of the tunnel: deliver <see cref="TunnelResult.Length"/> bytes of
+        /// the output buffer to the LAN.
+        /// </summary>
+        WriteToLan = 2,
         /// <summary>The input was dropped; <see cref="TunnelResult.Reason"/> says why (and was counted).</summary>
         Dropped = 3,
         /// <summary>The packet was kept until a session exists (a handshake has been asked for).</summary>
         Staged = 4,
+        /// <summary>
+        /// Our handshake initiation was answered: a new session is current. Nothing to send in
+        /// reply; as after Done, run <see cref="Tunnel.Tick"/> (it sends the staged packets or the
+        /// confirming keepalive).
+        /// </summary>
+        HandshakeComplete = 5,
     }
 
     public struct TunnelResult

@@ -95,7 +95,7 @@ namespace Warp.Lab.Tests
                 var r = Tunnel.Decapsulate(source, rx, 0, n, plain, 0, Now);
                 if (r.Action == TunnelAction.WriteToNetwork)
                     Socket.SendTo(plain, 0, r.Length, SocketFlags.None, from);
-                else if (r.Action == TunnelAction.WriteToTunnel && onPacket != null)
+                else if (r.Action == TunnelAction.WriteToLan && onPacket != null)
                     onPacket(plain, r.Length);
             }
         }

@@ -140,7 +140,7 @@ namespace Warp.Firmware.Tests
                 {
                     var r = Peer.Decapsulate(RouterEndpoint, d, 0, d.Length, peerOut, 0, Now);
                     if (r.Action == TunnelAction.WriteToNetwork) Uplink.Inbox.Enqueue(MemoryLan.Copy(peerOut, 0, r.Length));
-                    if (r.Action == TunnelAction.WriteToTunnel) delivered.Add(MemoryLan.Copy(peerOut, 0, r.Length));
+                    if (r.Action == TunnelAction.WriteToLan) delivered.Add(MemoryLan.Copy(peerOut, 0, r.Length));
                     TunnelResult t;
                     while ((t = Peer.Tick(Now, peerOut, 0)).Action == TunnelAction.WriteToNetwork)
                         Uplink.Inbox.Enqueue(MemoryLan.Copy(peerOut, 0, t.Length));

@@ -105,7 +105,7 @@ namespace Warp.Protocol.Tests.WireGuard
             var r = ToB(init, out var response);
             if (r.Action != TunnelAction.WriteToNetwork) throw new InvalidOperationException("B: " + r);
             var r2 = ToA(response, out _);
-            if (r2.Action != TunnelAction.Done) throw new InvalidOperationException("A: " + r2);
+            if (r2.Action != TunnelAction.HandshakeComplete) throw new InvalidOperationException("A: " + r2);
             return TickA() ?? throw new InvalidOperationException("no staged data after the handshake");
         }
 
@@ -113,9 +113,9 @@ namespace Warp.Protocol.Tests.WireGuard
         public void Establish()
         {
             var data = Handshake(Ipv4Packet(1));
-            if (ToB(data, out _).Action != TunnelAction.WriteToTunnel) throw new InvalidOperationException("B did not take A's data");
+            if (ToB(data, out _).Action != TunnelAction.WriteToLan) throw new InvalidOperationException("B did not take A's data");
             var back = SealB(Ipv4Packet(2));
-            if (ToA(back, out _).Action != TunnelAction.WriteToTunnel) throw new InvalidOperationException("A did not take B's data");
+            if (ToA(back, out _).Action != TunnelAction.WriteToLan) throw new InvalidOperationException("A did not take B's data");
         }
 
         /// <summary>Runs A's Tick until Done; returns the message types it sent.</summary>

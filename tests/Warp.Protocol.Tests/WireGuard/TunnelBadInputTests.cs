@@ -120,12 +120,12 @@ namespace Warp.Protocol.Tests.WireGuard
             var t = new TunnelPair();
             t.Establish();
             var first = t.SealA(TunnelPair.Ipv4Packet(1));
-            Assert.Equal(TunnelAction.WriteToTunnel, t.ToB(first, out _).Action);
+            Assert.Equal(TunnelAction.WriteToLan, t.ToB(first, out _).Action);
             AssertDrop(t, t.B, first, TunnelCounter.DropDataReplayed);
             // Jump the sender past the window: the old counter is now too old even though unseen.
             var unseen = t.SealA(TunnelPair.Ipv4Packet(1));
             t.A.GetPeer(0).Current.SendCounter += 9000;
-            Assert.Equal(TunnelAction.WriteToTunnel, t.ToB(t.SealA(TunnelPair.Ipv4Packet(1)), out _).Action);
+            Assert.Equal(TunnelAction.WriteToLan, t.ToB(t.SealA(TunnelPair.Ipv4Packet(1)), out _).Action);
             AssertDrop(t, t.B, unseen, TunnelCounter.DropDataReplayed);
         }
 
@@ -149,7 +149,7 @@ namespace Warp.Protocol.Tests.WireGuard
             AssertDrop(t, t.B, d, TunnelCounter.DropDataUndecryptable);
             // The counter of a packet that failed authentication is not burned: the genuine one still passes.
             d[d.Length - 1] ^= 0x80;
-            Assert.Equal(TunnelAction.WriteToTunnel, t.ToB(d, out _).Action);
+            Assert.Equal(TunnelAction.WriteToLan, t.ToB(d, out _).Action);
         }
 
         [Fact]
@@ -187,7 +187,7 @@ namespace Warp.Protocol.Tests.WireGuard
             tampered[Message.ResponseEmpty] ^= 1;
             // mac1 covers the body, so recompute is impossible for an attacker: it fails mac1 first.
             AssertDrop(t, t.A, tampered, TunnelCounter.DropBadMac1, t.AddrB);
-            Assert.Equal(TunnelAction.Done, t.ToA(response, out _).Action);
+            Assert.Equal(TunnelAction.HandshakeComplete, t.ToA(response, out _).Action);
             AssertDrop(t, t.A, response, TunnelCounter.DropResponseUnexpected, t.AddrB);
         }
 
@@ -234,7 +234,7 @@ namespace Warp.Protocol.Tests.WireGuard
                 try
                 {
                     var r = t.B.Decapsulate(t.AddrA, d, 0, d.Length, t.Out, 0, t.Now);
-                    Assert.True(r.Action == TunnelAction.Dropped || r.Action == TunnelAction.WriteToNetwork || r.Action == TunnelAction.Done || r.Action == TunnelAction.WriteToTunnel);
+                    Assert.True(r.Action == TunnelAction.Dropped || r.Action == TunnelAction.WriteToNetwork || r.Action == TunnelAction.Done || r.Action == TunnelAction.WriteToLan || r.Action == TunnelAction.HandshakeComplete);
                     t.B.Tick(t.Now, t.Out, 0);
                 }
                 catch (Exception e)

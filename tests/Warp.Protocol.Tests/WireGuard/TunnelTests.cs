@@ -23,12 +23,12 @@ namespace Warp.Protocol.Tests.WireGuard
             var data = t.Handshake(p1);
             Assert.Equal(4, data[0]);
             Assert.Equal(16 + 128 + 16, data.Length); // 128 = 128-byte packet, already a multiple of 16
-            Assert.Equal(p1, Deliver(t, data, true, TunnelAction.WriteToTunnel));
+            Assert.Equal(p1, Deliver(t, data, true, TunnelAction.WriteToLan));
             var p2 = TunnelPair.Ipv4Packet(37, 0x22);
             var back = t.SealB(p2);
             Assert.NotNull(back);
             Assert.Equal(16 + 80 + 16, back.Length); // 65 bytes padded to 80
-            Assert.Equal(p2, Deliver(t, back, false, TunnelAction.WriteToTunnel));
+            Assert.Equal(p2, Deliver(t, back, false, TunnelAction.WriteToLan));
             Assert.Equal(1, t.A.Counters[TunnelCounter.HandshakesCompleted]);
             Assert.Equal(1, t.B.Counters[TunnelCounter.HandshakesCompleted]);
             Assert.Equal(0, t.A.Counters.TotalDrops + t.B.Counters.TotalDrops);
@@ -42,7 +42,7 @@ namespace Warp.Protocol.Tests.WireGuard
             var psk = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
             var t = new TunnelPair(psk: psk);
             var p = TunnelPair.Ipv4Packet(10);
-            Assert.Equal(p, Deliver(t, t.Handshake(p), true, TunnelAction.WriteToTunnel));
+            Assert.Equal(p, Deliver(t, t.Handshake(p), true, TunnelAction.WriteToLan));
         }
 
         [Fact]
@@ -82,13 +82,13 @@ namespace Warp.Protocol.Tests.WireGuard
             var response = Deliver(t, init, true, TunnelAction.WriteToNetwork);
             // B holds the session as "next": its own data is staged, not sent.
             Assert.Equal(TunnelAction.Staged, t.B.Encapsulate(0, TunnelPair.Ipv4Packet(5), 0, 33, t.Out, 0, t.Now).Action);
-            Deliver(t, response, false, TunnelAction.Done);
+            Deliver(t, response, false, TunnelAction.HandshakeComplete);
             var data = t.TickA();
-            Deliver(t, data, true, TunnelAction.WriteToTunnel);
+            Deliver(t, data, true, TunnelAction.WriteToLan);
             // Confirmed: B's staged packet goes out on its next Tick.
             var staged = t.TickB();
             Assert.NotNull(staged);
-            Deliver(t, staged, false, TunnelAction.WriteToTunnel);
+            Deliver(t, staged, false, TunnelAction.WriteToLan);
         }
 
         [Fact]
@@ -98,7 +98,7 @@ namespace Warp.Protocol.Tests.WireGuard
             t.A.Connect(0, t.Now);
             var init = t.TickA();
             var response = Deliver(t, init, true, TunnelAction.WriteToNetwork);
-            Deliver(t, response, false, TunnelAction.Done);
+            Deliver(t, response, false, TunnelAction.HandshakeComplete);
             var keepalive = t.TickA();
             Assert.Equal(32, keepalive.Length);
             Deliver(t, keepalive, true, TunnelAction.Done);
@@ -138,7 +138,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void RejectAfterTime()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             var late = t.SealA(TunnelPair.Ipv4Packet(2));
             t.Now += Limits.RejectAfterTime;
             // Sending: no usable session, the packet is staged behind a new handshake.
@@ -151,7 +151,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void RejectAfterMessages()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             t.A.GetPeer(0).Current.SendCounter = Limits.RejectAfterMessages;
             Assert.Equal(TunnelAction.Staged, t.A.Encapsulate(0, TunnelPair.Ipv4Packet(3), 0, 31, t.Out, 0, t.Now).Action);
         }
@@ -160,7 +160,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void PassiveKeepaliveAfterKeepaliveTimeout()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             // B received data and sent nothing back.
             Assert.Equal(t.Now + Limits.KeepaliveTimeout, t.B.NextDeadline(t.Now));
             t.Now += Limits.KeepaliveTimeout - 1;
@@ -179,7 +179,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void NoPassiveKeepaliveWhenDataWentBack()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             Assert.NotNull(t.SealB(TunnelPair.Ipv4Packet(1)));
             t.Now += Limits.KeepaliveTimeout;
             Assert.Null(t.TickB());
@@ -190,7 +190,7 @@ namespace Warp.Protocol.Tests.WireGuard
         {
             var t = new TunnelPair(persistentKeepaliveA: 25);
             t.A.Connect(0, t.Now);
-            Deliver(t, Deliver(t, t.TickA(), true, TunnelAction.WriteToNetwork), false, TunnelAction.Done);
+            Deliver(t, Deliver(t, t.TickA(), true, TunnelAction.WriteToNetwork), false, TunnelAction.HandshakeComplete);
             Assert.Equal(32, t.TickA().Length); // the initiator's confirming keepalive
             Assert.Equal(t.Now + 25_000, t.A.NextDeadline(t.Now));
             t.Now += 24_999;
@@ -211,8 +211,41 @@ namespace Warp.Protocol.Tests.WireGuard
             Assert.NotNull(t.SealA(TunnelPair.Ipv4Packet(1))); // lost
             t.Now += Limits.KeepaliveTimeout + Limits.RekeyTimeout - 1;
             Assert.Null(t.TickA());
-            t.Now += 1;
+            t.Now += Limits.RekeyTimeoutJitterMax; // 15 s plus the largest jitter
             Assert.Equal(Message.TypeInitiation, t.TickA()[0]);
+        }
+
+        /// <summary>The time from a lost data packet to the new-handshake initiation, with one seed.</summary>
+        static long NewHandshakeDelay(int seed)
+        {
+            var t = new TunnelPair(seed: seed);
+            t.Establish();
+            t.Now += 1000;
+            long sent = t.Now;
+            Assert.NotNull(t.SealA(TunnelPair.Ipv4Packet(1))); // lost
+            long due = t.A.NextDeadline(t.Now);
+            t.Now = due - 1;
+            Assert.Null(t.TickA());
+            t.Now = due;
+            var init = t.TickA();
+            Assert.NotNull(init);
+            Assert.Equal(Message.TypeInitiation, init[0]);
+            return due - sent;
+        }
+
+        [Fact]
+        public void NewHandshakeTimerCarriesJitter()
+        {
+            // wireguard-go: KeepaliveTimeout + RekeyTimeout + a random [0, 334) ms.
+            long baseDelay = Limits.KeepaliveTimeout + Limits.RekeyTimeout;
+            long one = NewHandshakeDelay(1), two = NewHandshakeDelay(2);
+            Assert.InRange(one, baseDelay + 1, baseDelay + Limits.RekeyTimeoutJitterMax - 1);
+            Assert.InRange(two, baseDelay + 1, baseDelay + Limits.RekeyTimeoutJitterMax - 1);
+            Assert.NotEqual(one, two);
+            Assert.Equal(one, NewHandshakeDelay(1)); // seeded: reproducible
+            var delays = Enumerable.Range(3, 8).Select(NewHandshakeDelay).ToArray();
+            Assert.All(delays, d => Assert.InRange(d, baseDelay, baseDelay + Limits.RekeyTimeoutJitterMax - 1));
+            Assert.True(delays.Distinct().Count() > 3, "the new-handshake timer carries no jitter");
         }
 
         [Fact]
@@ -249,7 +282,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void KeysAreClearedAfterThreeTimesRejectAfterTime()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             var peer = t.A.GetPeer(0);
             Assert.Contains(peer.Current.SendKey, b => b != 0);
             t.Now += Limits.RejectAfterTime * 3 - 1;
@@ -267,18 +300,18 @@ namespace Warp.Protocol.Tests.WireGuard
         public void PreviousSessionStillDecryptsInFlightPacketsAfterARekey()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             t.Now += Limits.RekeyAfterTime;
             var inFlight = t.SealA(TunnelPair.Ipv4Packet(50, 0x33)); // old session; also asks for a rekey
             var init = t.TickA();
             Assert.Equal(Message.TypeInitiation, init[0]);
             var response = Deliver(t, init, true, TunnelAction.WriteToNetwork);
-            Deliver(t, response, false, TunnelAction.Done);
+            Deliver(t, response, false, TunnelAction.HandshakeComplete);
             var confirm = t.TickA(); // keepalive on the new session
             Deliver(t, confirm, true, TunnelAction.Done);
             Assert.Equal(2, t.B.Counters[TunnelCounter.HandshakesCompleted]);
             // The packet sent on the old session arrives late and still decrypts (B's "previous").
-            Assert.Equal(TunnelPair.Ipv4Packet(50, 0x33), Deliver(t, inFlight, true, TunnelAction.WriteToTunnel));
+            Assert.Equal(TunnelPair.Ipv4Packet(50, 0x33), Deliver(t, inFlight, true, TunnelAction.WriteToLan));
             // And B's answer uses the new session.
             var back = t.SealB(TunnelPair.Ipv4Packet(3));
             Assert.Equal(t.A.GetPeer(0).Current.LocalIndex, (uint)BitConverter.ToInt32(back, 4));
@@ -290,11 +323,11 @@ namespace Warp.Protocol.Tests.WireGuard
         public void EndpointFollowsTheLatestAuthenticatedSource()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             var roamed = new Endpoint();
             roamed.SetIpv4(0xC0A80164, 40000); // the hotel NAT rebound A's port and address
             var data = t.SealA(TunnelPair.Ipv4Packet(2));
-            Assert.Equal(TunnelAction.WriteToTunnel, t.ToB(data, out _, roamed).Action);
+            Assert.Equal(TunnelAction.WriteToLan, t.ToB(data, out _, roamed).Action);
             Assert.True(t.B.GetPeer(0).Endpoint.SameAs(roamed));
             // An unauthenticated datagram from elsewhere does not move it.
             var bogus = (byte[])t.SealA(TunnelPair.Ipv4Packet(2)).Clone();
@@ -324,8 +357,8 @@ namespace Warp.Protocol.Tests.WireGuard
             Assert.Contains(retry.Skip(Message.InitiationMac2).Take(16), b => b != 0);
             var response = Deliver(t, retry, true, TunnelAction.WriteToNetwork);
             Assert.Equal(Message.ResponseSize, response.Length);
-            Deliver(t, response, false, TunnelAction.Done);
-            Assert.Equal(TunnelPair.Ipv4Packet(1), Deliver(t, t.TickA(), true, TunnelAction.WriteToTunnel));
+            Deliver(t, response, false, TunnelAction.HandshakeComplete);
+            Assert.Equal(TunnelPair.Ipv4Packet(1), Deliver(t, t.TickA(), true, TunnelAction.WriteToLan));
             // A cookie for A's address does not validate the same message from another source.
             var other = new Endpoint();
             other.SetIpv4(0x0A000009, 51820);
@@ -347,11 +380,11 @@ namespace Warp.Protocol.Tests.WireGuard
             t.Now = t.A.NextDeadline(t.Now);
             var retry = t.TickA();
             var response = Deliver(t, retry, true, TunnelAction.WriteToNetwork); // response from B
-            Deliver(t, response, false, TunnelAction.Done);
+            Deliver(t, response, false, TunnelAction.HandshakeComplete);
             var data = t.TickA();                                   // data from A
-            Deliver(t, data, true, TunnelAction.WriteToTunnel);
+            Deliver(t, data, true, TunnelAction.WriteToLan);
             var back = t.SealB(TunnelPair.Ipv4Packet(9));          // data from B
-            Deliver(t, back, false, TunnelAction.WriteToTunnel);
+            Deliver(t, back, false, TunnelAction.WriteToLan);
             t.Now += Limits.KeepaliveTimeout;
             var keepalive = t.TickA();                              // keepalive from A
             Assert.Equal(32, keepalive.Length);
@@ -368,7 +401,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void StandardPeerSeesZeroReservedBytes()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             foreach (var m in t.WireFromA.Concat(t.WireFromB))
                 Assert.True(m[1] == 0 && m[2] == 0 && m[3] == 0);
         }
@@ -379,7 +412,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void DataPathAllocatesNothingAfterTheHandshake()
         {
             var t = new TunnelPair();
-            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToTunnel);
+            Deliver(t, t.Handshake(TunnelPair.Ipv4Packet(1)), true, TunnelAction.WriteToLan);
             var packet = TunnelPair.Ipv4Packet(1372);
             var wire = new byte[2048];
             var plain = new byte[2048];
@@ -396,7 +429,7 @@ namespace Warp.Protocol.Tests.WireGuard
         {
             var e = t.A.Encapsulate(0, packet, 0, packet.Length, wire, 0, t.Now);
             var d = t.B.Decapsulate(t.AddrA, wire, 0, e.Length, plain, 0, t.Now);
-            return d.Action == TunnelAction.WriteToTunnel ? d.Length : -1;
+            return d.Action == TunnelAction.WriteToLan ? d.Length : -1;
         }
     }
 }
