@@ -86,7 +86,7 @@ namespace Warp.Router.Linux
             {
                 host.Start(settings, Console.Out);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Net.Sockets.SocketException || e is ArgumentException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Net.Sockets.SocketException || e is ArgumentException || e is InvalidOperationException)
             {
                 Console.Error.WriteLine("warp-router: cannot start: " + e.Message);
                 return 1;

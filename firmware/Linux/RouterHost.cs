@@ -65,10 +65,7 @@ namespace Warp.Router.Linux
                 errors.WriteLine("warp-router: cannot read config file " + path + ": " + e.Message);
                 return null;
             }
-            var d = new ConfigDiagnostics();
-            RouterSettings s = RouterConfig.Load(data, 0, data.Length, Sizes, d);
-            RouterConfig.Report(d, path, new WriterOutput(errors));
-            return d.HasErrors ? null : s;
+            return RouterBoot.LoadConfig(data, 0, data.Length, path, Sizes, new WriterOutput(errors), null);
         }
 
         public void Start(RouterSettings settings, TextWriter log)
@@ -104,14 +101,10 @@ namespace Warp.Router.Linux
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
             };
-            Router = new Warp.Firmware.Router(settings, Sizes, platform, Now);
-            Router.Tunnel.SetWallClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Now);
-            var console = new WriterOutput(log);
-            Router.ResolvePaths(console);
+            Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            if (Router == null)
+                throw new InvalidOperationException("the configuration cannot make a router (see above)");
             OpenControlSocket(log);
-            Router.Start(Now);
-            Endpoint endpoint = Router.Paths.Current;
-            log.WriteLine("tunnel: handshake with " + (endpoint.IsSet ? endpoint.ToString() : "(no endpoint)"));
         }
 
         void OpenControlSocket(TextWriter log)

@@ -121,12 +121,6 @@ namespace Warp.Bench
         public static readonly uint Ext = 0xAC100002;      // 172.16.0.2
         public static readonly byte[] Ext6 = { 0x26, 0x06, 0x47, 0x00, 0x01, 0x10, 0x8a, 0x36, 0, 0, 0, 0, 0, 0, 0, 2 };
 
-        sealed class Rng : IRandomSource
-        {
-            uint s = 2463534242;
-            public uint NextUInt32() { s ^= s << 13; s ^= s >> 17; s ^= s << 5; return s; }
-        }
-
         public static NatTranslator Build(out byte[][] outV4, out byte[][] inV4, out byte[][] outV6, out byte[][] inV6)
         {
             var config = new NatConfig
@@ -136,7 +130,7 @@ namespace Warp.Bench
                 RouterAddressV4 = 0xC0A80401,
                 Capacity = NatTranslationBenchmarks.Capacity,
             };
-            var nat = new NatTranslator(new NatTable(config, new Rng(), new NatCounters()));
+            var nat = new NatTranslator(new NatTable(config, new Warp.TestKit.SeededRandom(2463534242), new NatCounters()));
             int sessions = NatTranslationBenchmarks.Capacity * 9 / 10;
             var o4 = new List<byte[]>(); var i4 = new List<byte[]>(); var o6 = new List<byte[]>(); var i6 = new List<byte[]>();
             var scratch = new byte[1500];

@@ -5,13 +5,6 @@ using Warp.Protocol.WireGuard;
 
 namespace Warp.Bench
 {
-    /// <summary>Seeded randomness for the benchmarks (reproducible handshakes).</summary>
-    internal sealed class BenchEntropy : Warp.Protocol.IRandomSource
-    {
-        private readonly System.Random _rng = new System.Random(7);
-        public uint NextUInt32() { return (uint)_rng.NextInt64(0, 1L << 32); }
-    }
-
     /// <summary>
     /// The WireGuard tunnel: data packets per second through Encapsulate on one tunnel and
     /// Decapsulate on its peer (a 1,420-byte packet, the WireGuard default MTU), with each crypto
@@ -43,8 +36,8 @@ namespace Warp.Bench
             var rng = new System.Random(3);
             rng.NextBytes(keyA);
             rng.NextBytes(keyB);
-            _a = new Tunnel(new TunnelConfig { PrivateKey = keyA }, NewBackend(), new BenchEntropy(), null);
-            _b = new Tunnel(new TunnelConfig { PrivateKey = keyB }, NewBackend(), new BenchEntropy(), null);
+            _a = new Tunnel(new TunnelConfig { PrivateKey = keyA }, NewBackend(), new Warp.TestKit.SeededRandom(7), null);
+            _b = new Tunnel(new TunnelConfig { PrivateKey = keyB }, NewBackend(), new Warp.TestKit.SeededRandom(7), null);
             _fromA = new Endpoint();
             _fromA.SetIpv4(0x0A000001, 1);
             var toB = new Endpoint();

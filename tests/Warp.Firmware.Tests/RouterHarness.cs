@@ -7,80 +7,10 @@ using Warp.Protocol.Config;
 using Warp.Protocol.Crypto;
 using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
+using Warp.TestKit;
 
 namespace Warp.Firmware.Tests
 {
-    sealed class SeededRandom : IRandomSource
-    {
-        readonly Random rng;
-        public SeededRandom(int seed) { rng = new Random(seed); }
-        public uint NextUInt32() { return (uint)rng.NextInt64(0, 1L << 32); }
-    }
-
-    sealed class MemoryLan : ILanPort
-    {
-        public readonly byte[] Mac = { 0x02, 0x57, 0, 0, 0, 1 };
-        public readonly Queue<byte[]> Inbox = new Queue<byte[]>();
-        public readonly List<byte[]> Sent = new List<byte[]>();
-        public void GetMacAddress(byte[] mac, int offset) { Array.Copy(Mac, 0, mac, offset, 6); }
-        public int Receive(byte[] buffer, int offset, int count)
-        {
-            if (Inbox.Count == 0) return 0;
-            var f = Inbox.Dequeue();
-            Array.Copy(f, 0, buffer, offset, f.Length);
-            return f.Length;
-        }
-        /// <summary>False: sends are only counted (for allocation measurements).</summary>
-        public bool Record = true;
-        public int SendCount;
-        public bool Send(byte[] buffer, int offset, int count) { SendCount++; if (Record) Sent.Add(Copy(buffer, offset, count)); return true; }
-        public static byte[] Copy(byte[] b, int o, int n) { var c = new byte[n]; Array.Copy(b, o, c, 0, n); return c; }
-    }
-
-    sealed class MemoryUplink : IUplink
-    {
-        public readonly Queue<byte[]> Inbox = new Queue<byte[]>();
-        public readonly Endpoint From = new Endpoint();
-        public readonly List<byte[]> Sent = new List<byte[]>();
-        public readonly List<string> SentTo = new List<string>();
-        public int Receive(byte[] buffer, int offset, int count, Endpoint source)
-        {
-            if (Inbox.Count == 0) return 0;
-            var d = Inbox.Dequeue();
-            Array.Copy(d, 0, buffer, offset, d.Length);
-            source.CopyFrom(From);
-            return d.Length;
-        }
-        public bool Record = true;
-        public int SendCount;
-        /// <summary>What every Send returns (tests of the send-result counters set it).</summary>
-        public UplinkSendResult Result = UplinkSendResult.Sent;
-        public UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination)
-        {
-            SendCount++;
-            if (Result != UplinkSendResult.Sent) return Result;
-            if (!Record) return Result;
-            Sent.Add(MemoryLan.Copy(buffer, offset, count));
-            SentTo.Add(destination.ToString());
-            return Result;
-        }
-    }
-
-    sealed class MemoryStore : ISettingsStore
-    {
-        public readonly Dictionary<string, byte[]> Records = new Dictionary<string, byte[]>();
-        public int Read(string name, byte[] buffer, int offset, int count)
-        {
-            if (!Records.TryGetValue(name, out var r) || r.Length > count) return -1;
-            Array.Copy(r, 0, buffer, offset, r.Length);
-            return r.Length;
-        }
-        /// <summary>Every write and delete in order ("w name" / "d name"), for tests of what is written when.</summary>
-        public readonly List<string> Log = new List<string>();
-        public bool Write(string name, byte[] buffer, int offset, int count) { Records[name] = MemoryLan.Copy(buffer, offset, count); Log.Add("w " + name); return true; }
-        public bool Delete(string name) { Records.Remove(name); Log.Add("d " + name); return true; }
-    }
-
     /// <summary>
     /// A Router with in-memory LAN and uplink ports, and a real <see cref="Tunnel"/> as its peer
     /// (the WARP edge's part), on one fake clock.

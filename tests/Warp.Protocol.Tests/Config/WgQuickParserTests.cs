@@ -1,6 +1,7 @@
 using System;
 using Warp.Protocol.Config;
 using Warp.Protocol.WireGuard;
+using Warp.TestKit;
 using Xunit;
 using static Warp.Protocol.Tests.ConfigFile.ConfigSamples;
 
@@ -77,7 +78,7 @@ namespace Warp.Protocol.Tests.ConfigFile
         public void TunnelAcceptsTheParsedConfig()
         {
             RouterSettings s = ParseOk(WarpFile);
-            var tunnel = new Tunnel(s.ToTunnelConfig(), new Warp.Protocol.Crypto.ManagedCryptoBackend(), new Tests.WireGuard.SeededEntropy(1), new Tests.WireGuard.MemoryTimestampStore());
+            var tunnel = new Tunnel(s.ToTunnelConfig(), new Warp.Protocol.Crypto.ManagedCryptoBackend(), new Warp.TestKit.SeededRandom(1), new Warp.TestKit.MemoryStore());
             Assert.Equal(0, tunnel.AddPeer(s.ToPeerConfig(0)));
         }
 

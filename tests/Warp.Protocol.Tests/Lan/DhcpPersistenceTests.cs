@@ -1,5 +1,6 @@
 using Warp.Protocol.Lan;
 using Warp.Protocol.Net;
+using Warp.TestKit;
 using Xunit;
 using static Warp.Protocol.Tests.Lan.Lan;
 
@@ -26,15 +27,15 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void LeasesSurviveARestart()
         {
-            var store = new MemoryLeaseStore();
+            var store = new MemoryStore();
             var lan = Services(store: store, now: 0);
             uint a = Lease(lan, "02aabbccdd01", 1000);
             uint b = Lease(lan, "02aabbccdd02", 2000);
             Assert.Equal(V4("192.168.4.100"), a);
             Assert.Equal(V4("192.168.4.101"), b);
-            Assert.Equal(2, store.Saves);
-            Assert.Equal(6 + 2 * 15, store.Data.Length);
-            Assert.Equal("574c5331" + "0002", ToHex(store.Data, 0, 6));
+            Assert.Equal(2, store.LeaseSaves);
+            Assert.Equal(6 + 2 * 15, store.LeaseData.Length);
+            Assert.Equal("574c5331" + "0002", ToHex(store.LeaseData, 0, 6));
 
             // Reboot: the clock starts again; B asks first and still gets its own address.
             var again = Services(store: store, now: 5);
@@ -51,34 +52,34 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void HandleNeverWritesTheStoreItself()
         {
-            var store = new MemoryLeaseStore();
+            var store = new MemoryStore();
             var lan = Services(store: store);
             var f = FromClient(Bootp("350101 ff", mac: "02aabbccdd01"), Hex("02aabbccdd01"));
             lan.Handle(f, 0, f.Length, output, 0, 10);
             uint ip = Endian.Read32(output, 42 + 16);
             f = FromClient(Bootp("350103 3204" + ip.ToString("x8") + "3604c0a80401 ff", mac: "02aabbccdd01"), Hex("02aabbccdd01"));
             Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, 20).Action);
-            Assert.Equal(0, store.Saves);          // the ACK is made, the record is not yet written
+            Assert.Equal(0, store.LeaseSaves);          // the ACK is made, the record is not yet written
             Assert.True(lan.RecordsDirty);         // so the router must hold the ACK
             lan.SaveRecords(30);
-            Assert.Equal(1, store.Saves);
+            Assert.Equal(1, store.LeaseSaves);
             Assert.False(lan.RecordsDirty);
             lan.SaveRecords(40);                   // nothing behind: no second write
-            Assert.Equal(1, store.Saves);
+            Assert.Equal(1, store.LeaseSaves);
         }
 
         [Fact]
         public void RenewalsDoNotWriteEveryTime()
         {
-            var store = new MemoryLeaseStore();
+            var store = new MemoryStore();
             var lan = Services(store: store);
             Lease(lan, "02aabbccdd01", 1000);
-            int saves = store.Saves;
+            int saves = store.LeaseSaves;
             for (int i = 1; i <= 10; i++)
                 Lease(lan, "02aabbccdd01", 1000 + i * 60_000L); // renew every minute
-            Assert.Equal(saves, store.Saves);
+            Assert.Equal(saves, store.LeaseSaves);
             Lease(lan, "02aabbccdd01", 1000 + 43_200_000L / 2 + 120_000); // more than half a lease later
-            Assert.Equal(saves + 1, store.Saves);
+            Assert.Equal(saves + 1, store.LeaseSaves);
         }
 
         [Theory]
@@ -88,7 +89,7 @@ namespace Warp.Protocol.Tests.Lan
         [InlineData("574c53")]                                       // truncated header
         public void UnreadableStoreStartsEmpty(string hex)
         {
-            var store = new MemoryLeaseStore { Data = Hex(hex) };
+            var store = new MemoryStore { LeaseData = Hex(hex) };
             var lan = Services(store: store);
             Assert.Equal(0, lan.LeaseCount);
             Assert.Equal(hex.Length == 0 ? 0 : 1, lan.Counters[LanCounter.LeaseStoreLoadRejected]);
@@ -98,9 +99,9 @@ namespace Warp.Protocol.Tests.Lan
         public void BadStoredEntriesAreRejectedOneByOne()
         {
             // Good; outside the pool; multicast MAC; duplicate address; unknown state.
-            var store = new MemoryLeaseStore
+            var store = new MemoryStore
             {
-                Data = Hex("574c5331 0005"
+                LeaseData = Hex("574c5331 0005"
                     + "02aabbccdd01 c0a80464 02 000000ff"
                     + "02aabbccdd02 c0a80432 02 000000ff"
                     + "03aabbccdd03 c0a80465 02 000000ff"

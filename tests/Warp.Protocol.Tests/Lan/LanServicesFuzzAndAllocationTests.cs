@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Net;
+using Warp.TestKit;
 using Xunit;
 using static Warp.Protocol.Tests.Lan.Lan;
 
@@ -37,7 +38,7 @@ namespace Warp.Protocol.Tests.Lan
         {
             var rng = new Random(4242);
             var seeds = Seeds();
-            var lan = Services(store: new MemoryLeaseStore(), leases: 8);
+            var lan = Services(store: new MemoryStore(), leases: 8);
             var output = new byte[1514];
             var buf = new byte[1600];
             var counts = new int[4];

@@ -6,25 +6,6 @@ using Xunit;
 
 namespace Warp.Protocol.Tests.Lan
 {
-    public sealed class MemoryLeaseStore : ILeaseStore
-    {
-        public byte[] Data = new byte[0];
-        public int Saves;
-        public int Load(byte[] buffer)
-        {
-            int n = Math.Min(Data.Length, buffer.Length);
-            Array.Copy(Data, buffer, n);
-            return n;
-        }
-        public bool Save(byte[] buffer, int length)
-        {
-            Data = new byte[length];
-            Array.Copy(buffer, Data, length);
-            Saves++;
-            return true;
-        }
-    }
-
     /// <summary>A reply frame parsed back through the protocol/Net views, every checksum verified.</summary>
     public sealed class Parsed
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
+using Warp.TestKit;
 using Xunit;
 using static Warp.Protocol.Tests.Nat.NatTestKit;
 

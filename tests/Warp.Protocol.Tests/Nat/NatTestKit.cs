@@ -2,24 +2,11 @@ using System;
 using System.Net;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
+using Warp.TestKit;
 using Xunit;
 
 namespace Warp.Protocol.Tests.Nat
 {
-    /// <summary>A seeded xorshift generator: the NAT's random source in tests, reproducible run to run.</summary>
-    public sealed class SeededRandom : IRandomSource
-    {
-        ulong state;
-        public SeededRandom(ulong seed) { state = seed * 0x9E3779B97F4A7C15UL + 1; }
-        public uint NextUInt32()
-        {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            return (uint)(state >> 16);
-        }
-    }
-
     /// <summary>Addresses, configurations and packet builders for the NAT tests.</summary>
     public static class NatTestKit
     {
@@ -66,7 +53,7 @@ namespace Warp.Protocol.Tests.Nat
 
         public static NatTranslator Translator(NatConfig config = null, ulong seed = 1)
         {
-            return new NatTranslator(new NatTable(config ?? NatConfigFor(), new SeededRandom(seed), new NatCounters()));
+            return new NatTranslator(new NatTable(config ?? NatConfigFor(), new SeededRandom((long)seed), new NatCounters()));
         }
 
         // ---------------------------------------------------------------- builders

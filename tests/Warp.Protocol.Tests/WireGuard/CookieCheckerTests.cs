@@ -1,6 +1,7 @@
 using System.Linq;
 using Warp.Protocol.Crypto;
 using Warp.Protocol.WireGuard;
+using Warp.TestKit;
 using Xunit;
 
 namespace Warp.Protocol.Tests.WireGuard
@@ -16,7 +17,7 @@ namespace Warp.Protocol.Tests.WireGuard
             return e;
         }
 
-        static byte[] Cookie(CookieChecker c, Endpoint from, long now, SeededEntropy entropy)
+        static byte[] Cookie(CookieChecker c, Endpoint from, long now, SeededRandom entropy)
         {
             var cookie = new byte[16];
             c.MakeCookie(from, now, entropy, cookie);
@@ -70,7 +71,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void CookieHoldsForCookieRefreshTimeThenChanges()
         {
             var c = new CookieChecker(64);
-            var rng = new SeededEntropy(3);
+            var rng = new SeededRandom(3);
             var from = V4(0x0A000001, 51820);
             var first = Cookie(c, from, T0, rng);
             Assert.Contains(first, b => b != 0);
@@ -84,7 +85,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void Mac2IsAcceptedWithinCookieRefreshTimeAndRefusedAfter()
         {
             var c = new CookieChecker(0);
-            var rng = new SeededEntropy(4);
+            var rng = new SeededRandom(4);
             var noise = new Noise(new ManagedCryptoBackend(), Enumerable.Repeat((byte)9, 32).ToArray());
             var from = V4(0x0A000001, 51820);
             var msg = MessageWithMac2(Cookie(c, from, T0, rng));
@@ -97,7 +98,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void CookieIsBoundToTheSourceAddressAndPort()
         {
             var c = new CookieChecker(64);
-            var rng = new SeededEntropy(5);
+            var rng = new SeededRandom(5);
             var from = V4(0x0A000001, 51820);
             var cookie = Cookie(c, from, T0, rng);
             Assert.Equal(cookie, Cookie(c, V4(0x0A000001, 51820), T0 + 1, rng)); // same endpoint, another object
@@ -120,7 +121,7 @@ namespace Warp.Protocol.Tests.WireGuard
         public void ClearForgetsTheSecret()
         {
             var c = new CookieChecker(64);
-            var rng = new SeededEntropy(6);
+            var rng = new SeededRandom(6);
             var from = V4(0x0A000001, 51820);
             var before = Cookie(c, from, T0, rng);
             c.Clear();

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using Warp.Protocol.Crypto;
 using Warp.Protocol.WireGuard;
+using Warp.TestKit;
 using Xunit;
 
 namespace Warp.Protocol.Tests.WireGuard
@@ -13,13 +14,13 @@ namespace Warp.Protocol.Tests.WireGuard
         public readonly Noise A, B;
         /// <summary>A's record of B, and B's record of A.</summary>
         public readonly Peer BAtA, AAtB;
-        public readonly TimestampGenerator ClockA = new TimestampGenerator(new MemoryTimestampStore());
-        public readonly SeededEntropy EntropyA = new SeededEntropy(11), EntropyB = new SeededEntropy(12);
+        public readonly TimestampGenerator ClockA = new TimestampGenerator(new MemoryStore());
+        public readonly SeededRandom EntropyA = new SeededRandom(11), EntropyB = new SeededRandom(12);
         public long Now = 5000;
 
         public NoisePair(byte[] pskA = null, byte[] pskB = null)
         {
-            var keys = new SeededEntropy(99);
+            var keys = new SeededRandom(99);
             var privA = new byte[32];
             var privB = new byte[32];
             keys.GetBytes(privA, 0, 32);

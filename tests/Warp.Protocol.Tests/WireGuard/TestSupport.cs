@@ -2,26 +2,10 @@ using System;
 using System.Collections.Generic;
 using Warp.Protocol.Crypto;
 using Warp.Protocol.WireGuard;
+using Warp.TestKit;
 
 namespace Warp.Protocol.Tests.WireGuard
 {
-    /// <summary>Seeded randomness, so a handshake can be reproduced byte for byte.</summary>
-    public sealed class SeededEntropy : Warp.Protocol.IRandomSource
-    {
-        readonly Random rng;
-        public SeededEntropy(int seed) { rng = new Random(seed); }
-        public uint NextUInt32() { return (uint)rng.Next(65536) << 16 | (uint)rng.Next(65536); }
-        public void GetBytes(byte[] buffer, int offset, int length) { Warp.Protocol.RandomBytes.Fill(this, buffer, offset, length); }
-    }
-
-    public sealed class MemoryTimestampStore : ITimestampStore
-    {
-        public long Value;
-        public int Writes;
-        public long LoadCeiling() { return Value; }
-        public void StoreCeiling(long unixNanoseconds) { Value = unixNanoseconds; Writes++; }
-    }
-
     /// <summary>Two tunnels wired back to back in memory with one fake clock: A (10.0.0.1:51820) and B (10.0.0.2:51820).</summary>
     public sealed class TunnelPair
     {
@@ -30,20 +14,20 @@ namespace Warp.Protocol.Tests.WireGuard
         public long Now = 1_000_000;
         public readonly byte[] Out = new byte[2048];
         public readonly byte[] PrivA = new byte[32], PrivB = new byte[32];
-        public readonly MemoryTimestampStore StoreA = new MemoryTimestampStore(), StoreB = new MemoryTimestampStore();
+        public readonly MemoryStore StoreA = new MemoryStore(), StoreB = new MemoryStore();
         /// <summary>Every datagram each side put on the "wire", in order.</summary>
         public readonly List<byte[]> WireFromA = new List<byte[]>(), WireFromB = new List<byte[]>();
 
         public TunnelPair(int seed = 1, int clientIdAtoB = 0, int clientIdBtoA = 0, int loadB = 64, byte[] psk = null,
             int persistentKeepaliveA = 0, ICryptoBackend cryptoA = null, ICryptoBackend cryptoB = null, int staged = 4)
         {
-            var keys = new SeededEntropy(seed * 7919);
+            var keys = new SeededRandom(seed * 7919);
             keys.GetBytes(PrivA, 0, 32);
             keys.GetBytes(PrivB, 0, 32);
             AddrA.SetIpv4(0x0A000001, 51820);
             AddrB.SetIpv4(0x0A000002, 51820);
-            A = new Tunnel(new TunnelConfig { PrivateKey = PrivA, StagedPacketsPerPeer = staged }, cryptoA ?? new ManagedCryptoBackend(), new SeededEntropy(seed), StoreA);
-            B = new Tunnel(new TunnelConfig { PrivateKey = PrivB, HandshakeLoadPerSecond = loadB, StagedPacketsPerPeer = staged }, cryptoB ?? new ManagedCryptoBackend(), new SeededEntropy(seed + 1), StoreB);
+            A = new Tunnel(new TunnelConfig { PrivateKey = PrivA, StagedPacketsPerPeer = staged }, cryptoA ?? new ManagedCryptoBackend(), new SeededRandom(seed), StoreA);
+            B = new Tunnel(new TunnelConfig { PrivateKey = PrivB, HandshakeLoadPerSecond = loadB, StagedPacketsPerPeer = staged }, cryptoB ?? new ManagedCryptoBackend(), new SeededRandom(seed + 1), StoreB);
             Assert(A.AddPeer(new PeerConfig { PublicKey = B.PublicKey, Endpoint = AddrB, ClientId = clientIdAtoB, PresharedKey = psk, PersistentKeepaliveSeconds = persistentKeepaliveA }) == 0);
             Assert(B.AddPeer(new PeerConfig { PublicKey = A.PublicKey, ClientId = clientIdBtoA, PresharedKey = psk }) == 0);
         }

@@ -1,5 +1,6 @@
 using Warp.Protocol.Crypto;
 using Warp.Protocol.WireGuard;
+using Warp.TestKit;
 using Xunit;
 
 namespace Warp.Protocol.Tests.WireGuard
@@ -16,7 +17,7 @@ namespace Warp.Protocol.Tests.WireGuard
         [Fact]
         public void NeverGoesBackwardsAcrossReboots()
         {
-            var store = new MemoryTimestampStore();
+            var store = new MemoryStore();
             byte[] last = new byte[12];
             for (int boot = 0; boot < 5; boot++)
             {
@@ -29,13 +30,13 @@ namespace Warp.Protocol.Tests.WireGuard
                     last = t;
                 }
             }
-            Assert.Equal(5, store.Writes); // one ceiling write per boot, not one per handshake
+            Assert.Equal(5, store.CeilingWrites); // one ceiling write per boot, not one per handshake
         }
 
         [Fact]
         public void FollowsTheWallClockButNeverBackwards()
         {
-            var g = new TimestampGenerator(new MemoryTimestampStore());
+            var g = new TimestampGenerator(new MemoryStore());
             g.SetWallClock(1_700_000_000_000, 0);
             var a = Next(g, 1000);
             Assert.Equal(1_700_000_001L, Tai64n.ReadUnixSeconds(a, 0));
@@ -51,13 +52,13 @@ namespace Warp.Protocol.Tests.WireGuard
         [Fact]
         public void CeilingIsStoredBeforeUse()
         {
-            var store = new MemoryTimestampStore();
+            var store = new MemoryStore();
             var g = new TimestampGenerator(store);
             g.SetWallClock(1_700_000_000_000, 0);
             var t = Next(g, 0);
             long issued = Tai64n.ReadUnixSeconds(t, 0) * 1_000_000_000L + Tai64n.ReadNanoseconds(t, 0);
-            Assert.True(store.Value > issued);
-            Assert.Equal(issued + TimestampGenerator.Reserve, store.Value);
+            Assert.True(store.Ceiling > issued);
+            Assert.Equal(issued + TimestampGenerator.Reserve, store.Ceiling);
         }
 
         static long Nanos(byte[] t) { return Tai64n.ReadUnixSeconds(t, 0) * 1_000_000_000L + Tai64n.ReadNanoseconds(t, 0); }
@@ -65,41 +66,41 @@ namespace Warp.Protocol.Tests.WireGuard
         [Fact]
         public void WritesHappenWhenTheHostFlushesNotInsideNext()
         {
-            var store = new MemoryTimestampStore();
+            var store = new MemoryStore();
             var g = new TimestampGenerator(store);
             g.SetWallClock(1_700_000_000_000, 0);
             g.Prepare(0);
             Assert.True(g.CeilingDirty);
-            Assert.Equal(0, store.Writes);
+            Assert.Equal(0, store.CeilingWrites);
             g.FlushCeiling();                       // the host, idle at start
-            Assert.Equal(1, store.Writes);
+            Assert.Equal(1, store.CeilingWrites);
             Assert.False(g.CeilingDirty);
             long hour = TimestampGenerator.Reserve / 1_000_000; // ms
             // Handshakes every 2 minutes for three hours, the host flushing after each poll.
             for (long now = 0; now < 3 * hour; now += 120_000)
             {
                 var t = Next(g, now);
-                Assert.True(Nanos(t) < store.Value, "issued at or above the persisted ceiling");
+                Assert.True(Nanos(t) < store.Ceiling, "issued at or above the persisted ceiling");
                 g.FlushCeiling();
             }
             Assert.Equal(0, g.SynchronousWrites);
-            Assert.InRange(store.Writes, 6, 8);     // one per half reserve: about 6 in 3 hours, never one per handshake
+            Assert.InRange(store.CeilingWrites, 6, 8);     // one per half reserve: about 6 in 3 hours, never one per handshake
         }
 
         [Fact]
         public void AHostThatNeverFlushesStillNeverIssuesPastTheCeiling()
         {
-            var store = new MemoryTimestampStore();
+            var store = new MemoryStore();
             var g = new TimestampGenerator(store);
             g.SetWallClock(1_700_000_000_000, 0);
             long hour = TimestampGenerator.Reserve / 1_000_000;
             for (long now = 0; now < 3 * hour; now += 120_000)
             {
                 var t = Next(g, now);
-                Assert.True(Nanos(t) < store.Value);
+                Assert.True(Nanos(t) < store.Ceiling);
             }
-            Assert.Equal(store.Writes, g.SynchronousWrites);
-            Assert.InRange(store.Writes, 3, 4);
+            Assert.Equal(store.CeilingWrites, g.SynchronousWrites);
+            Assert.InRange(store.CeilingWrites, 3, 4);
         }
     }
 }

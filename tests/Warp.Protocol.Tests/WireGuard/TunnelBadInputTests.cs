@@ -1,5 +1,6 @@
 using System;
 using Warp.Protocol.WireGuard;
+using Warp.TestKit;
 using Xunit;
 
 namespace Warp.Protocol.Tests.WireGuard
@@ -75,8 +76,8 @@ namespace Warp.Protocol.Tests.WireGuard
             // C is a stranger: B does not know its public key, though C addressed B correctly.
             var t = new TunnelPair();
             var strangerKey = new byte[32];
-            new SeededEntropy(99).GetBytes(strangerKey, 0, 32);
-            var c = new Tunnel(new TunnelConfig { PrivateKey = strangerKey }, new Warp.Protocol.Crypto.ManagedCryptoBackend(), new SeededEntropy(5), null);
+            new SeededRandom(99).GetBytes(strangerKey, 0, 32);
+            var c = new Tunnel(new TunnelConfig { PrivateKey = strangerKey }, new Warp.Protocol.Crypto.ManagedCryptoBackend(), new SeededRandom(5), null);
             c.AddPeer(new PeerConfig { PublicKey = t.B.PublicKey, Endpoint = t.AddrB });
             c.Connect(0, t.Now);
             var r = c.Tick(t.Now, t.Out, 0);
@@ -102,7 +103,7 @@ namespace Warp.Protocol.Tests.WireGuard
             var t = new TunnelPair();
             var first = Initiation(t);
             // A second instance of A (same key, same timestamp store, so a newer timestamp) 10 ms later.
-            var a2 = new Tunnel(new TunnelConfig { PrivateKey = t.PrivA }, new Warp.Protocol.Crypto.ManagedCryptoBackend(), new SeededEntropy(3), t.StoreA);
+            var a2 = new Tunnel(new TunnelConfig { PrivateKey = t.PrivA }, new Warp.Protocol.Crypto.ManagedCryptoBackend(), new SeededRandom(3), t.StoreA);
             a2.AddPeer(new PeerConfig { PublicKey = t.B.PublicKey, Endpoint = t.AddrB });
             a2.Connect(0, t.Now);
             var r = a2.Tick(t.Now + 10, t.Out, 0);
