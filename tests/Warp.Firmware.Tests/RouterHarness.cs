@@ -11,6 +11,14 @@ using Warp.TestKit;
 
 namespace Warp.Firmware.Tests
 {
+    /// <summary>Console output kept as lines.</summary>
+    sealed class LinesOutput : IConsoleOutput
+    {
+        public readonly List<string> All = new List<string>();
+        public void WriteLine(string line) { All.Add(line); }
+        public string Text { get { return string.Join("\n", All); } }
+    }
+
     /// <summary>
     /// A Router with in-memory LAN and uplink ports, and a real <see cref="Tunnel"/> as its peer
     /// (the WARP edge's part), on one fake clock.
@@ -33,7 +41,15 @@ namespace Warp.Firmware.Tests
 
         public readonly RouterPlatform Platform;
 
-        public RouterHarness(int clientId = 0, MemoryStore store = null, RouterSizes sizes = null)
+        /// <summary>The configuration file the router was built from.</summary>
+        public readonly string ConfigText;
+        /// <summary>What the boot sequence printed (boot: true).</summary>
+        public readonly LinesOutput BootLog = new LinesOutput();
+
+        /// <param name="boot">Build through <see cref="RouterBoot"/> from the config's bytes, as the hosts do (and Start it).</param>
+        /// <param name="routerLines">More [Router] lines, appended to the section.</param>
+        public RouterHarness(int clientId = 0, MemoryStore store = null, RouterSizes sizes = null, bool boot = false,
+            string routerLines = "", RouterPlatform platform = null)
         {
             if (store != null) Store = store;
             var rng = new SeededRandom(11);
@@ -48,12 +64,29 @@ namespace Warp.Firmware.Tests
             string conf =
                 "[Interface]\nPrivateKey = " + Convert.ToBase64String(routerKey) + "\nAddress = 172.16.0.2/32, fd01:5ca1::2/128\nDNS = 198.18.0.53\n" +
                 "[Peer]\nPublicKey = " + Convert.ToBase64String(Peer.PublicKey) + "\nEndpoint = 10.250.2.2:51820\n" + (clientId != 0 ? "ClientId = " + ((clientId >> 16) & 255) + "," + ((clientId >> 8) & 255) + "," + (clientId & 255) + "\n" : "") +
-                "[Router]\nLanAddress = 192.168.42.1/24\nUlaPrefix = fd42:4242:4242::/64\nDhcpPoolStart = 192.168.42.100\nDhcpPoolEnd = 192.168.42.120\n";
-            var d = new ConfigDiagnostics();
-            var settings = WgQuickParser.Parse(conf, d);
-            if (settings == null) throw new InvalidOperationException(d.ToString());
-            Platform = new RouterPlatform { Lan = Lan, Uplink = Uplink, Crypto = new ManagedCryptoBackend(), Random = new SeededRandom(13), Store = Store };
-            Router = new Router(settings, sizes ?? RouterSizes.LinuxHost(), Platform, Now);
+                "[Router]\nLanAddress = 192.168.42.1/24\nUlaPrefix = fd42:4242:4242::/64\nDhcpPoolStart = 192.168.42.100\nDhcpPoolEnd = 192.168.42.120\n" + routerLines;
+            ConfigText = conf;
+            Platform = platform ?? new RouterPlatform();
+            Platform.Lan = Lan;
+            Platform.Uplink = Uplink;
+            Platform.Crypto = new ManagedCryptoBackend();
+            Platform.Random = new SeededRandom(13);
+            Platform.Store = Store;
+            if (boot)
+            {
+                byte[] bytes = System.Text.Encoding.UTF8.GetBytes(conf);
+                var settings = RouterBoot.LoadConfig(bytes, 0, bytes.Length, "config", sizes, BootLog, Platform.Indicator);
+                if (settings == null) throw new InvalidOperationException(string.Join("\n", BootLog.All));
+                Router = RouterBoot.Start(settings, sizes, Platform, BootLog, Now, RouterBoot.NoWallClock);
+                if (Router == null) throw new InvalidOperationException(string.Join("\n", BootLog.All));
+            }
+            else
+            {
+                var d = new ConfigDiagnostics();
+                var settings = WgQuickParser.Parse(conf, d);
+                if (settings == null) throw new InvalidOperationException(d.ToString());
+                Router = new Router(settings, sizes ?? RouterSizes.LinuxHost(), Platform, Now);
+            }
             Uplink.From.SetIpv4(0x0AFA0202, 51820); // datagrams come from the peer's endpoint
             RouterEndpoint.SetIpv4(0x0AFA0102, 40000);
         }
