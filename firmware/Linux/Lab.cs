@@ -222,12 +222,32 @@ namespace Warp.Router.Linux
                 throw new InvalidOperationException("warp-router did not start: " + (File.Exists(logFile) ? File.ReadAllText(logFile) : ""));
         }
 
+        /// <summary>
+        /// Stops the router with SIGTERM (a clean stop: leases saved, control socket removed), and
+        /// kills it if it has not exited within 5 s. <see cref="Shell.Start"/> runs it through
+        /// <c>exec</c>, so the process at hand is warp-router itself (inside `ip netns exec`, which
+        /// execs too): the signal goes to its id, never to whatever else matches a name.
+        /// </summary>
         public void StopRouter()
         {
-            if (router == null) return;
-            Shell.Run("pkill -TERM -f 'warp-router.dll run --config " + Work + "'", 5000, false);
-            if (!router.WaitForExit(5000)) Shell.Stop(router);
+            Process p = router;
+            if (p == null) return;
             router = null;
+            try
+            {
+                if (!p.HasExited)
+                    Shell.Run("kill -TERM " + p.Id, 5000, false);
+                if (!p.WaitForExit(5000))
+                    log.WriteLine("warp-router did not stop on SIGTERM within 5 s: killing it");
+            }
+            catch (Exception e) when (e is InvalidOperationException || e is TimeoutException || e is System.ComponentModel.Win32Exception)
+            {
+                log.WriteLine("stopping warp-router: " + e.Message);
+            }
+            finally
+            {
+                Shell.Stop(p);
+            }
         }
 
         public string Query(string command)
