@@ -122,12 +122,11 @@ namespace Warp.Router.Linux
         }
 
         /// <summary>
-        /// One turn: accepts, reads, runs at most one command per client (<paramref name="execute"/>
-        /// writes its answer), writes, closes the finished, the idle and the overflowing. Never blocks.
+        /// One turn: reads, runs at most one command per client (<paramref name="execute"/>
+        /// writes its answer), writes, closes the finished, the idle and the overflowing, then accepts. Never blocks.
         /// </summary>
         public void Service(long now, Action<string, IConsoleOutput> execute)
         {
-            Accept(now);
             for (int i = 0; i < clients.Length; i++)
             {
                 Client c = clients[i];
@@ -154,6 +153,9 @@ namespace Warp.Router.Linux
                     Close(i);
                 }
             }
+            // After the clients: a slot freed in this turn (a client that hung up) is free for a newcomer.
+            // A newcomer's line is read on the next turn (poll() returns at once when it is there).
+            Accept(now);
         }
 
         void Accept(long now)
