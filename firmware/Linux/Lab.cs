@@ -257,6 +257,19 @@ namespace Warp.Router.Linux
             return w.ToString();
         }
 
+        /// <summary>The router's machine-readable answer to <paramref name="command"/> (`-m` is added), or null when there is none (not running, not parseable).</summary>
+        public System.Collections.Generic.List<ConsoleRecordLine> QueryRecords(string command)
+        {
+            return ConsoleAnswer.TryParse(Query(command + " " + Warp.Firmware.ConsoleRecord.Flag));
+        }
+
+        /// <summary>The `tunnel` field of `status -m` ("up", "handshaking", "down"), or null.</summary>
+        public string TunnelState()
+        {
+            var s = QueryRecords("status");
+            return s != null && s.Count == 1 ? s[0]["tunnel"] : null;
+        }
+
         void PrintRouter(string command)
         {
             log.WriteLine("---- warp-router " + command);
@@ -277,7 +290,7 @@ namespace Warp.Router.Linux
         /// <summary>The scenario from the LAN client; each step is checked and reported.</summary>
         public void Scenario(LabReport report)
         {
-            report.Check("tunnel up", WaitFor(() => Query("status").Contains("tunnel: up"), 15000), FirstLine(Query("status")));
+            report.Check("tunnel up", WaitFor(() => TunnelState() == "up", 15000), FirstLine(Query("status")));
             string dh = Shell.Run(Ns(Client, $"timeout 30 dhclient -4 -v -1 -pf {Work}/dhclient.pid -lf {Work}/dhclient.leases wlc0"), 40000, false);
             string addr = Shell.Run(Ns(Client, "ip -4 -o addr show dev wlc0"), 5000, false);
             string lease = Between(addr, "inet ", "/");
@@ -307,7 +320,8 @@ namespace Warp.Router.Linux
             }
             string nat = Query("nat");
             report.Values["nat"] = nat;
-            report.Check("the NAT lists the flows", nat.Contains("session(s)") && !nat.StartsWith("0 session"), LastLine(nat));
+            var sessions = QueryRecords("nat");
+            report.Check("the NAT lists the flows", sessions != null && sessions.Count > 0, LastLine(nat));
         }
 
         /// <summary>iperf3 TCP from the LAN client to the origin: through our router, then through wireguard-go in its place.</summary>
@@ -343,9 +357,10 @@ namespace Warp.Router.Linux
             }
         }
 
-        double Iperf()
+        /// <summary>iperf3 TCP from the LAN client to the origin for <paramref name="seconds"/>; Mbit/s received, 0 when it failed.</summary>
+        public double Iperf(int seconds = 5)
         {
-            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t 5 -J --connect-timeout 5000"), 30000, false);
+            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {seconds} -J --connect-timeout 5000"), 30000 + seconds * 1000, false);
             try
             {
                 using var doc = JsonDocument.Parse(json);
