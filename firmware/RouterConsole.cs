@@ -2,6 +2,7 @@ using Warp.Protocol;
 using Warp.Protocol.Config;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
+using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
 
 namespace Warp.Firmware
@@ -27,24 +28,55 @@ namespace Warp.Firmware
             "  leases    DHCP leases\n" +
             "  counters  every counter, drops by reason\n" +
             "  config    the configuration, secrets hidden\n" +
-            "  help      this list\n";
+            "  help      this list\n" +
+            "add -m to status, nat, leases or counters for the machine-readable form (one record per line)\n";
 
         /// <summary>Runs one command line; unknown commands get an error and the help. Returns false for an unknown command.</summary>
         public static bool Execute(Router router, string line, long now, IConsoleOutput o)
         {
+            return Execute(router, line, now, o, null);
+        }
+
+        /// <summary>
+        /// Runs one command line. <paramref name="hostCounters"/> are the host's own counter sets
+        /// (e.g. the Linux control socket's), listed by <c>counters</c> after the router's; may be null.
+        /// A command followed by <see cref="ConsoleRecord.Flag"/> answers in the machine-readable form;
+        /// an unknown command or one without that form then gets an <c>error</c> record.
+        /// </summary>
+        public static bool Execute(Router router, string line, long now, IConsoleOutput o, CounterSet[] hostCounters)
+        {
             string cmd = line == null ? "" : line.Trim().ToLower();
+            int space = cmd.IndexOf(' ');
+            if (space > 0 && cmd.Substring(space + 1).Trim() == ConsoleRecord.Flag)
+                return ExecuteMachine(router, cmd.Substring(0, space), now, o, hostCounters);
             switch (cmd)
             {
                 case "status": Status(router, now, o); return true;
                 case "nat": NatTable(router, now, o); return true;
                 case "leases": Leases(router, now, o); return true;
-                case "counters": Counters(router, o); return true;
+                case "counters": Counters(router, hostCounters, o); return true;
                 case "config": Lines(router.MaskedConfig, o); return true;
                 case "help":
                 case "": Lines(Help, o); return true;
                 default:
                     o.WriteLine("unknown command '" + cmd + "'");
                     Lines(Help, o);
+                    return false;
+            }
+        }
+
+        static bool ExecuteMachine(Router router, string cmd, long now, IConsoleOutput o, CounterSet[] hostCounters)
+        {
+            switch (cmd)
+            {
+                case "status": StatusRecords(router, now, o); return true;
+                case "nat": NatRecords(router, now, o); return true;
+                case "leases": LeaseRecords(router, now, o); return true;
+                case "counters": CounterRecords(router, hostCounters, o); return true;
+                default:
+                    bool known = cmd == "config" || cmd == "help";
+                    o.WriteLine("error" + ConsoleRecord.Field("command", cmd) + ConsoleRecord.Field("reason", known ? "no_machine_form" : "unknown_command"));
+                    o.WriteLine(ConsoleRecord.End(1));
                     return false;
             }
         }
@@ -97,13 +129,132 @@ namespace Warp.Firmware
 
         public static void Counters(Router router, IConsoleOutput o)
         {
-            CounterSet[] sets = router.CounterSets;
+            Counters(router, null, o);
+        }
+
+        static void Counters(Router router, CounterSet[] hostCounters, IConsoleOutput o)
+        {
+            CounterLines(router.CounterSets, o);
+            if (hostCounters != null)
+                CounterLines(hostCounters, o);
+        }
+
+        static void CounterLines(CounterSet[] sets, IConsoleOutput o)
+        {
             for (int k = 0; k < sets.Length; k++)
             {
                 CounterSet c = sets[k];
                 for (int i = 1; i < c.Length; i++)
                     o.WriteLine(c.Module + "." + c.NameAt(i) + " " + c.ValueAt(i).ToString());
             }
+        }
+
+        /// <summary>
+        /// <c>status -m</c>: one record, "status tunnel=up|handshaking|down handshake_age_ms=N (-1: never)
+        /// endpoint=ADDR:PORT client_id=N bytes_sent=N bytes_received=N nat_sessions=N nat_capacity=N
+        /// leases=N uptime_ms=N", then the end line.
+        /// </summary>
+        public static void StatusRecords(Router router, long now, IConsoleOutput o)
+        {
+            Peer p = router.Tunnel.GetPeer(0);
+            string r = "status" + ConsoleRecord.Field("tunnel", p.HasSession(now) ? "up" : p.HandshakeInProgress ? "handshaking" : "down")
+                + ConsoleRecord.Field("handshake_age_ms", p.LastHandshakeCompleted < 0 ? -1 : now - p.LastHandshakeCompleted)
+                + ConsoleRecord.Field("endpoint", p.Endpoint.IsSet ? p.Endpoint.ToString() : "")
+                + ConsoleRecord.Field("client_id", p.ClientId)
+                + ConsoleRecord.Field("bytes_sent", p.BytesSent)
+                + ConsoleRecord.Field("bytes_received", p.BytesReceived)
+                + ConsoleRecord.Field("nat_sessions", router.Nat.Table.Count)
+                + ConsoleRecord.Field("nat_capacity", router.Nat.Table.Capacity)
+                + ConsoleRecord.Field("leases", router.Lan.LeaseCount)
+                + ConsoleRecord.Field("uptime_ms", now - router.StartedAt);
+            o.WriteLine(r);
+            o.WriteLine(ConsoleRecord.End(1));
+        }
+
+        /// <summary>
+        /// <c>nat -m</c>: one record per live session, "nat slot=N proto=tcp|udp|icmp|icmp6 family=4|6
+        /// lan=ADDR lan_port=N ext_port=N remote=ADDR|#FINGERPRINT remote_port=N tcp_state=NAME|- dns=0|1
+        /// remaining_ms=N", then the end line.
+        /// </summary>
+        public static void NatRecords(Router router, long now, IConsoleOutput o)
+        {
+            NatTable t = router.Nat.Table;
+            int n = 0;
+            for (int slot = 0; slot < t.Capacity; slot++)
+            {
+                NatEntryInfo e;
+                if (!t.TryGetEntry(slot, now, out e))
+                    continue;
+                o.WriteLine("nat" + ConsoleRecord.Field("slot", e.Slot)
+                    + ConsoleRecord.Field("proto", NatEntryInfo.ProtocolName(e.Protocol))
+                    + ConsoleRecord.Field("family", e.IsV6 ? 6 : 4)
+                    + ConsoleRecord.Field("lan", e.FormatLanAddress(t.Hosts))
+                    + ConsoleRecord.Field("lan_port", e.LanPort)
+                    + ConsoleRecord.Field("ext_port", e.ExternalPort)
+                    + ConsoleRecord.Field("remote", e.FormatRemoteAddress())
+                    + ConsoleRecord.Field("remote_port", e.RemotePort)
+                    + ConsoleRecord.Field("tcp_state", e.Protocol == 6 ? NatTcpState.Name(e.TcpState) : "-")
+                    + ConsoleRecord.Field("dns", e.Redirected)
+                    + ConsoleRecord.Field("remaining_ms", e.Remaining));
+                n++;
+            }
+            o.WriteLine(ConsoleRecord.End(n));
+        }
+
+        /// <summary>
+        /// <c>leases -m</c>: one record per lease slot in use, "lease ip=A.B.C.D mac=XX:XX:XX:XX:XX:XX
+        /// state=offered|bound|released|declined|free remaining_ms=N" (0 once released or expired), then the end line.
+        /// </summary>
+        public static void LeaseRecords(Router router, long now, IConsoleOutput o)
+        {
+            LanServices lan = router.Lan;
+            DhcpLeaseTable t = lan.Leases;
+            byte[] mac = new byte[6];
+            int n = 0;
+            int count = lan.LeaseCount;
+            for (int i = 0; i < count; i++)
+            {
+                int slot = lan.LeaseSlot(i);
+                if (slot < 0)
+                    break;
+                t.CopyMacAt(slot, mac, 0);
+                byte state = t.EffectiveState(slot, now);
+                long left = t.ExpiresAt(slot) - now;
+                o.WriteLine("lease" + ConsoleRecord.Field("ip", LanServices.FormatIpv4(t.AddressAt(slot)))
+                    + ConsoleRecord.Field("mac", MacAddress.Format(mac, 0))
+                    + ConsoleRecord.Field("state", DhcpLeaseTable.StateName(state))
+                    + ConsoleRecord.Field("remaining_ms", left > 0 && state != DhcpLeaseTable.StateReleased ? left : 0));
+                n++;
+            }
+            o.WriteLine(ConsoleRecord.End(n));
+        }
+
+        /// <summary>
+        /// <c>counters -m</c>: one record per counter (None excluded), the router's sets then the
+        /// host's, "counter module=NAME name=NAME value=N drop=0|1", then the end line.
+        /// </summary>
+        public static void CounterRecords(Router router, CounterSet[] hostCounters, IConsoleOutput o)
+        {
+            int n = CounterRecordLines(router.CounterSets, o);
+            if (hostCounters != null)
+                n += CounterRecordLines(hostCounters, o);
+            o.WriteLine(ConsoleRecord.End(n));
+        }
+
+        static int CounterRecordLines(CounterSet[] sets, IConsoleOutput o)
+        {
+            int n = 0;
+            for (int k = 0; k < sets.Length; k++)
+            {
+                CounterSet c = sets[k];
+                for (int i = 1; i < c.Length; i++)
+                {
+                    o.WriteLine("counter" + ConsoleRecord.Field("module", c.Module) + ConsoleRecord.Field("name", c.NameAt(i))
+                        + ConsoleRecord.Field("value", c.ValueAt(i)) + ConsoleRecord.Field("drop", c.IsDropAt(i)));
+                    n++;
+                }
+            }
+            return n;
         }
 
         static string Seconds(long ms)

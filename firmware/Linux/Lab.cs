@@ -222,12 +222,32 @@ namespace Warp.Router.Linux
                 throw new InvalidOperationException("warp-router did not start: " + (File.Exists(logFile) ? File.ReadAllText(logFile) : ""));
         }
 
+        /// <summary>
+        /// Stops the router with SIGTERM (a clean stop: leases saved, control socket removed), and
+        /// kills it if it has not exited within 5 s. <see cref="Shell.Start"/> runs it through
+        /// <c>exec</c>, so the process at hand is warp-router itself (inside `ip netns exec`, which
+        /// execs too): the signal goes to its id, never to whatever else matches a name.
+        /// </summary>
         public void StopRouter()
         {
-            if (router == null) return;
-            Shell.Run("pkill -TERM -f 'warp-router.dll run --config " + Work + "'", 5000, false);
-            if (!router.WaitForExit(5000)) Shell.Stop(router);
+            Process p = router;
+            if (p == null) return;
             router = null;
+            try
+            {
+                if (!p.HasExited)
+                    Shell.Run("kill -TERM " + p.Id, 5000, false);
+                if (!p.WaitForExit(5000))
+                    log.WriteLine("warp-router did not stop on SIGTERM within 5 s: killing it");
+            }
+            catch (Exception e) when (e is InvalidOperationException || e is TimeoutException || e is System.ComponentModel.Win32Exception)
+            {
+                log.WriteLine("stopping warp-router: " + e.Message);
+            }
+            finally
+            {
+                Shell.Stop(p);
+            }
         }
 
         public string Query(string command)
@@ -235,6 +255,19 @@ namespace Warp.Router.Linux
             var w = new StringWriter();
             RouterHost.Query(ControlSocket, command, w, w);
             return w.ToString();
+        }
+
+        /// <summary>The router's machine-readable answer to <paramref name="command"/> (`-m` is added), or null when there is none (not running, not parseable).</summary>
+        public System.Collections.Generic.List<ConsoleRecordLine> QueryRecords(string command)
+        {
+            return ConsoleAnswer.TryParse(Query(command + " " + Warp.Firmware.ConsoleRecord.Flag));
+        }
+
+        /// <summary>The `tunnel` field of `status -m` ("up", "handshaking", "down"), or null.</summary>
+        public string TunnelState()
+        {
+            var s = QueryRecords("status");
+            return s != null && s.Count == 1 ? s[0]["tunnel"] : null;
         }
 
         void PrintRouter(string command)
@@ -257,7 +290,7 @@ namespace Warp.Router.Linux
         /// <summary>The scenario from the LAN client; each step is checked and reported.</summary>
         public void Scenario(LabReport report)
         {
-            report.Check("tunnel up", WaitFor(() => Query("status").Contains("tunnel: up"), 15000), FirstLine(Query("status")));
+            report.Check("tunnel up", WaitFor(() => TunnelState() == "up", 15000), FirstLine(Query("status")));
             string dh = Shell.Run(Ns(Client, $"timeout 30 dhclient -4 -v -1 -pf {Work}/dhclient.pid -lf {Work}/dhclient.leases wlc0"), 40000, false);
             string addr = Shell.Run(Ns(Client, "ip -4 -o addr show dev wlc0"), 5000, false);
             string lease = Between(addr, "inet ", "/");
@@ -287,7 +320,8 @@ namespace Warp.Router.Linux
             }
             string nat = Query("nat");
             report.Values["nat"] = nat;
-            report.Check("the NAT lists the flows", nat.Contains("session(s)") && !nat.StartsWith("0 session"), LastLine(nat));
+            var sessions = QueryRecords("nat");
+            report.Check("the NAT lists the flows", sessions != null && sessions.Count > 0, LastLine(nat));
         }
 
         /// <summary>iperf3 TCP from the LAN client to the origin: through our router, then through wireguard-go in its place.</summary>
@@ -323,9 +357,10 @@ namespace Warp.Router.Linux
             }
         }
 
-        double Iperf()
+        /// <summary>iperf3 TCP from the LAN client to the origin for <paramref name="seconds"/>; Mbit/s received, 0 when it failed.</summary>
+        public double Iperf(int seconds = 5)
         {
-            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t 5 -J --connect-timeout 5000"), 30000, false);
+            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {seconds} -J --connect-timeout 5000"), 30000 + seconds * 1000, false);
             try
             {
                 using var doc = JsonDocument.Parse(json);

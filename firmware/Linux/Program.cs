@@ -9,8 +9,12 @@ namespace Warp.Router.Linux
     /// <code>
     ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console]
     ///   warp-router lab [--keep] [--throughput]
-    ///   warp-router status|nat|leases|counters|config|help [--control PATH]
+    ///   warp-router status|nat|leases|counters [-m] [--control PATH]
+    ///   warp-router config [--control PATH]
+    ///   warp-router help | --help | -h
     /// </code>
+    /// `help` prints this usage without touching a socket; the console's own `help` (on stdin or
+    /// through the control socket) lists the console commands.
     /// </summary>
     public static class Program
     {
@@ -21,12 +25,16 @@ namespace Warp.Router.Linux
             "  warp-router lab [--keep] [--throughput]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
-            "  warp-router status|nat|leases|counters|config|help [--control PATH]\n" +
-            "      ask a running router through its control socket\n";
+            "  warp-router status|nat|leases|counters [-m] [--control PATH]\n" +
+            "  warp-router config [--control PATH]\n" +
+            "      ask a running router through its control socket (default /run/warp-router.sock);\n" +
+            "      -m: the machine-readable form, one record per line (README.md, \"Console: machine-readable form\")\n" +
+            "  warp-router help | --help | -h\n" +
+            "      this usage\n";
 
         public static int Main(string[] args)
         {
-            if (args.Length == 0 || args[0] == "--help" || args[0] == "-h")
+            if (args.Length == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h")
             {
                 Console.Write(Usage);
                 return args.Length == 0 ? 2 : 0;
@@ -41,9 +49,9 @@ namespace Warp.Router.Linux
                     case "nat":
                     case "leases":
                     case "counters":
+                        return RouterHost.Query(ControlPath(args), Flag(args, ConsoleRecord.Flag) ? args[0] + " " + ConsoleRecord.Flag : args[0], Console.Out, Console.Error);
                     case "config":
-                    case "help":
-                        return RouterHost.Query(Option(args, "--control") ?? new RunOptions().ControlSocket, args[0], Console.Out, Console.Error);
+                        return RouterHost.Query(ControlPath(args), args[0], Console.Out, Console.Error);
                     default:
                         Console.Error.WriteLine("warp-router: unknown command '" + args[0] + "'");
                         Console.Error.Write(Usage);
@@ -56,6 +64,8 @@ namespace Warp.Router.Linux
                 return 2;
             }
         }
+
+        static string ControlPath(string[] args) { return Option(args, "--control") ?? new RunOptions().ControlSocket; }
 
         static string Option(string[] args, string name)
         {

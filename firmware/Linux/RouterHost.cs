@@ -10,6 +10,7 @@ using System.Threading;
 using Warp.Firmware;
 using Warp.Hal;
 using Warp.Hal.Linux;
+using Warp.Protocol;
 using Warp.Protocol.Config;
 using Warp.Protocol.WireGuard;
 
@@ -41,7 +42,7 @@ namespace Warp.Router.Linux
         ILanPort lan;
         int lanFd = -1;
         UdpUplink uplink;
-        Socket control;
+        ControlServer control;
         public Warp.Firmware.Router Router { get; private set; }
         volatile bool stopping;
 
@@ -109,24 +110,7 @@ namespace Warp.Router.Linux
 
         void OpenControlSocket(TextWriter log)
         {
-            if (string.IsNullOrEmpty(options.ControlSocket))
-                return;
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(options.ControlSocket));
-                if (File.Exists(options.ControlSocket))
-                    File.Delete(options.ControlSocket);
-                control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                control.Bind(new UnixDomainSocketEndPoint(options.ControlSocket));
-                control.Listen(4);
-                control.Blocking = false;
-                log.WriteLine("control socket: " + options.ControlSocket);
-            }
-            catch (Exception e) when (e is SocketException || e is IOException || e is UnauthorizedAccessException)
-            {
-                log.WriteLine("control socket " + options.ControlSocket + ": " + e.Message + " (console commands only on stdin)");
-                control = null;
-            }
+            control = ControlServer.Open(options.ControlSocket, log);
         }
 
         /// <summary>Runs until SIGINT/SIGTERM or <see cref="Stop"/>.</summary>
@@ -143,10 +127,10 @@ namespace Warp.Router.Linux
                 Router.Poll(now);
                 while (consoleLines.TryDequeue(out string line))
                 {
-                    RouterConsole.Execute(Router, line, Now, console);
+                    RouterConsole.Execute(Router, line, Now, console, HostCounterSets);
                     output.Flush();
                 }
-                ServeControl();
+                control?.Service(Now, executeControl ??= ExecuteControl);
                 long wait = Router.NextDeadline(Now) - Now;
                 Wait(wait < 0 ? 0 : wait > 100 ? 100 : (int)wait);
             }
@@ -171,58 +155,49 @@ namespace Warp.Router.Linux
             t.Start();
         }
 
+        Action<string, IConsoleOutput> executeControl;
+        CounterSet[] hostCounterSets;
+
+        /// <summary>The host's own counters, listed by `counters` after the router's: the control socket's.</summary>
+        CounterSet[] HostCounterSets { get { return control == null ? null : hostCounterSets ??= new CounterSet[] { control.Counters }; } }
+
+        void ExecuteControl(string line, IConsoleOutput o) { RouterConsole.Execute(Router, line, Now, o, HostCounterSets); }
+
+        /// <summary>Sleeps until a LAN frame, an uplink datagram or control-socket activity, or the timeout.</summary>
         unsafe void Wait(int timeoutMs)
         {
-            Libc.PollFd* fds = stackalloc Libc.PollFd[4];
+            Libc.PollFd* fds = stackalloc Libc.PollFd[3 + ControlServer.MaxPollFds];
             int n = 0;
             if (lanFd >= 0) fds[n++] = new Libc.PollFd { Fd = lanFd, Events = Libc.POLLIN };
             if (uplink.V4 != null) fds[n++] = new Libc.PollFd { Fd = (int)uplink.V4.Handle, Events = Libc.POLLIN };
             if (uplink.V6 != null) fds[n++] = new Libc.PollFd { Fd = (int)uplink.V6.Handle, Events = Libc.POLLIN };
-            if (control != null) fds[n++] = new Libc.PollFd { Fd = (int)control.Handle, Events = Libc.POLLIN };
+            if (control != null) n = control.AddPollFds(fds, n);
             Libc.poll(fds, (nuint)n, timeoutMs);
         }
 
-        void ServeControl()
-        {
-            if (control == null)
-                return;
-            Socket client;
-            try { client = control.Accept(); }
-            catch (SocketException) { return; }
-            using (client)
-            {
-                try
-                {
-                    client.Blocking = true;
-                    client.ReceiveTimeout = 2000;
-                    var buffer = new byte[256];
-                    int n = client.Receive(buffer);
-                    string line = Encoding.ASCII.GetString(buffer, 0, n).Trim();
-                    var o = new SocketOutput(client);
-                    RouterConsole.Execute(Router, line, Now, o);
-                    client.Shutdown(SocketShutdown.Send);
-                }
-                catch (SocketException) { }
-            }
-        }
-
-        /// <summary>`warp-router status` and friends: sends the command to a running instance and prints its answer.</summary>
+        /// <summary>
+        /// `warp-router status` and friends: sends one command line to a running instance and prints
+        /// its answer, read until the router closes the connection (one command per connection).
+        /// </summary>
         public static int Query(string socketPath, string command, TextWriter output, TextWriter error)
         {
             try
             {
                 using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 s.Connect(new UnixDomainSocketEndPoint(socketPath));
-                s.Send(Encoding.ASCII.GetBytes(command + "\n"));
+                s.ReceiveTimeout = 10000;
+                s.Send(Encoding.UTF8.GetBytes(command + "\n"));
                 var buffer = new byte[8192];
+                var decoder = Encoding.UTF8.GetDecoder();
+                var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
                 int n;
                 while ((n = s.Receive(buffer)) > 0)
-                    output.Write(Encoding.UTF8.GetString(buffer, 0, n));
+                    output.Write(chars, 0, decoder.GetChars(buffer, 0, n, chars, 0));
                 return 0;
             }
             catch (SocketException e)
             {
-                error.WriteLine("warp-router: no running router at " + socketPath + " (" + e.Message + ")");
+                error.WriteLine("warp-router: no answer from a router at " + socketPath + " (" + e.Message + ")");
                 return 1;
             }
         }
@@ -234,11 +209,7 @@ namespace Warp.Router.Linux
             Router?.Shutdown(Now);
             (lan as IDisposable)?.Dispose();
             uplink?.Dispose();
-            if (control != null)
-            {
-                control.Dispose();
-                try { File.Delete(options.ControlSocket); } catch (IOException) { }
-            }
+            control?.Dispose();
         }
 
         /// <summary>The status light of a Linux host: a log line per change.</summary>
@@ -254,13 +225,6 @@ namespace Warp.Router.Linux
             readonly TextWriter w;
             public WriterOutput(TextWriter w) { this.w = w; }
             public void WriteLine(string line) { w.WriteLine(line); }
-        }
-
-        sealed class SocketOutput : IConsoleOutput
-        {
-            readonly Socket s;
-            public SocketOutput(Socket s) { this.s = s; }
-            public void WriteLine(string line) { s.Send(Encoding.UTF8.GetBytes(line + "\n")); }
         }
     }
 }

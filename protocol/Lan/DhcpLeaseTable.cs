@@ -83,6 +83,14 @@ namespace Warp.Protocol.Lan
         public int SizeInBytes { get { return capacity * BytesPerSlot + storeBuffer.Length; } }
 
         public byte StateAt(int slot) { return states[slot]; }
+
+        /// <summary>"offered", "bound", "released", "declined" or "free" (console only).</summary>
+        public static string StateName(byte state)
+        {
+            return state == StateOffered ? "offered" : state == StateBound ? "bound"
+                : state == StateDeclined ? "declined" : state == StateFree ? "free" : "released";
+        }
+
         public uint AddressAt(int slot) { return ips[slot]; }
         public long ExpiresAt(int slot) { return expires[slot]; }
         public void CopyMacAt(int slot, byte[] mac, int offset) { System.Array.Copy(macs, slot * 6, mac, offset, 6); }

@@ -249,6 +249,22 @@ namespace Warp.Protocol.Lan
             }
         }
 
+        /// <summary>The DHCP lease table, for the console's machine-readable listing (read it through <see cref="LeaseSlot"/>).</summary>
+        public DhcpLeaseTable Leases { get { return dhcp.Leases; } }
+
+        /// <summary>The slot of the index-th lease in use (0 ≤ index &lt; <see cref="LeaseCount"/>), or -1.</summary>
+        public int LeaseSlot(int index)
+        {
+            DhcpLeaseTable t = dhcp.Leases;
+            for (int i = 0; i < t.Capacity; i++)
+            {
+                if (t.StateAt(i) == DhcpLeaseTable.StateFree || index-- != 0)
+                    continue;
+                return i;
+            }
+            return -1;
+        }
+
         /// <summary>
         /// One line for the <c>leases</c> console command (off the packet path; allocates):
         /// "192.168.4.10 02:00:00:00:00:01 bound 43190s". Null when there is no such lease.
@@ -256,20 +272,15 @@ namespace Warp.Protocol.Lan
         public string FormatLease(int index, long now)
         {
             DhcpLeaseTable t = dhcp.Leases;
-            for (int i = 0; i < t.Capacity; i++)
-            {
-                if (t.StateAt(i) == DhcpLeaseTable.StateFree || index-- != 0)
-                    continue;
-                byte[] mac = new byte[6];
-                t.CopyMacAt(i, mac, 0);
-                byte s = t.EffectiveState(i, now);
-                string state = s == DhcpLeaseTable.StateOffered ? "offered" : s == DhcpLeaseTable.StateBound ? "bound"
-                    : s == DhcpLeaseTable.StateDeclined ? "declined" : s == DhcpLeaseTable.StateFree ? "free" : "released";
-                long left = t.ExpiresAt(i) - now;
-                string time = left > 0 && s != DhcpLeaseTable.StateReleased ? " " + (left / 1000).ToString() + "s" : "";
-                return FormatIpv4(t.AddressAt(i)) + " " + MacAddress.Format(mac, 0) + " " + state + time;
-            }
-            return null;
+            int i = LeaseSlot(index);
+            if (i < 0)
+                return null;
+            byte[] mac = new byte[6];
+            t.CopyMacAt(i, mac, 0);
+            byte s = t.EffectiveState(i, now);
+            long left = t.ExpiresAt(i) - now;
+            string time = left > 0 && s != DhcpLeaseTable.StateReleased ? " " + (left / 1000).ToString() + "s" : "";
+            return FormatIpv4(t.AddressAt(i)) + " " + MacAddress.Format(mac, 0) + " " + DhcpLeaseTable.StateName(s) + time;
         }
 
         /// <summary>Dotted quad (console only).</summary>

@@ -36,22 +36,42 @@ namespace Warp.Protocol.Nat
         /// </summary>
         public string Format(NatHostTable hosts)
         {
-            string proto = Protocol == 6 ? "tcp" : Protocol == 17 ? "udp" : Protocol == 58 ? "icmp6" : "icmp";
-            string lan;
-            if (hosts == null || !hosts.IsUsed(Host))
-                lan = "host" + Host.ToString();
-            else if (hosts.IsV6(Host))
-                lan = "[" + FormatV6(hosts.AddressV6Bytes, hosts.AddressV6Offset(Host)) + "]";
-            else
-                lan = FormatV4(hosts.AddressV4(Host));
-            string remote = IsV6 ? "[#" + RemoteAddress.ToString("x8") + "]" : FormatV4(RemoteAddress);
-            string line = proto + " " + lan + ":" + LanPort.ToString() + " -> :" + ExternalPort.ToString()
+            string lan = FormatLanAddress(hosts);
+            if (hosts != null && hosts.IsUsed(Host) && hosts.IsV6(Host))
+                lan = "[" + lan + "]";
+            string remote = IsV6 ? "[" + FormatRemoteAddress() + "]" : FormatRemoteAddress();
+            string line = ProtocolName(Protocol) + " " + lan + ":" + LanPort.ToString() + " -> :" + ExternalPort.ToString()
                 + " -> " + remote + ":" + RemotePort.ToString();
             if (Protocol == 6)
                 line = line + " " + NatTcpState.Name(TcpState);
             if (Redirected)
                 line = line + " dns";
             return line + " " + (Remaining / 1000).ToString() + "s";
+        }
+
+        /// <summary>"tcp", "udp", "icmp6" or "icmp" (console only).</summary>
+        public static string ProtocolName(byte protocol)
+        {
+            return protocol == 6 ? "tcp" : protocol == 17 ? "udp" : protocol == 58 ? "icmp6" : "icmp";
+        }
+
+        /// <summary>
+        /// The LAN host's address without brackets ("192.168.4.2", "fd42:0:0:0:0:0:0:2"), or
+        /// "host" and the index when the host slot is gone (console only; allocates).
+        /// </summary>
+        public string FormatLanAddress(NatHostTable hosts)
+        {
+            if (hosts == null || !hosts.IsUsed(Host))
+                return "host" + Host.ToString();
+            if (hosts.IsV6(Host))
+                return FormatV6(hosts.AddressV6Bytes, hosts.AddressV6Offset(Host));
+            return FormatV4(hosts.AddressV4(Host));
+        }
+
+        /// <summary>The remote IPv4 address, or for IPv6 "#" and the 8-hex-digit fingerprint (console only; allocates).</summary>
+        public string FormatRemoteAddress()
+        {
+            return IsV6 ? "#" + RemoteAddress.ToString("x8") : FormatV4(RemoteAddress);
         }
 
         static string FormatV4(uint a)

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
+using System.Linq;
+using System.Net.Sockets;
 using System.Threading;
 using Warp.Protocol.Net;
 using Warp.Router.Linux;
@@ -44,8 +47,11 @@ namespace Warp.Lab.Tests
                 Assert.StartsWith("192.168.42.", report.Values["lease"]);
                 Assert.Equal("200", report.Values["http4"]);
                 Assert.Equal("200", report.Values["http6"]);
-                Assert.Contains("tcp 192.168.42.", report.Values["nat"]);
-                Assert.Contains("-> 198.18.0.80:80", report.Values["nat"]);
+                var nat = lab.QueryRecords("nat");
+                Assert.NotNull(nat);
+                Assert.Contains(nat, r => r["proto"] == "tcp" && r["family"] == "4" && r["lan"].StartsWith("192.168.42.")
+                    && r["remote"] == RouterLab.OriginV4 && r["remote_port"] == "80");
+                Assert.Contains(nat, r => r["proto"] == "tcp" && r["family"] == "6" && r["lan"].StartsWith("fd42:4242:4242:") && r["remote_port"] == "80");
 
                 // Leases survive a restart of the router: same MAC, same address.
                 string before = report.Values["lease"];
@@ -55,7 +61,9 @@ namespace Warp.Lab.Tests
                 Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/fresh.leases wlc0", 40000, false);
                 string after = Shell.Run($"ip netns exec {RouterLab.Client} ip -4 -o addr show dev wlc0", 5000, false);
                 Assert.Contains("inet " + before + "/24", after);
-                Assert.Contains("1 lease(s)", lab.Query("leases"));
+                var lease = Assert.Single(lab.QueryRecords("leases"));
+                Assert.Equal(before, lease["ip"]);
+                Assert.Equal("bound", lease["state"]);
             }
             finally
             {
@@ -90,7 +98,7 @@ namespace Warp.Lab.Tests
                 Shell.Run($"ip netns exec {RouterLab.Client} curl -s --max-time 3 http://{RouterLab.OriginV4}/index.bin -o /dev/null", 15000, false);
                 Thread.Sleep(1000);
                 Shell.Stop(dump, interrupt: true);
-                Assert.Contains("tunnel: handshaking", lab.Query("status"));
+                Assert.Equal("handshaking", lab.TunnelState());
 
                 int initiations = 0;
                 foreach (var frame in Pcap.ReadFrames(pcap))
@@ -137,8 +145,10 @@ namespace Warp.Lab.Tests
                     }
                 }
                 Assert.True(initiations >= 1, "the router did not even try to handshake");
-                string counters = lab.Query("counters");
-                output.WriteLine(counters);
+                var counters = lab.QueryRecords("counters");
+                Assert.True(counters.Single(r => r["module"] == "tunnel" && r["name"] == "initiations_sent").Number("value") >= 1);
+                Assert.Equal(0, counters.Single(r => r["module"] == "tunnel" && r["name"] == "data_packets_sent").Number("value"));
+                output.WriteLine(lab.Query("counters"));
             }
             finally
             {
@@ -157,7 +167,7 @@ namespace Warp.Lab.Tests
                 var report = new LabReport(new OutputWriter(output));
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
-                Assert.Contains("tunnel: up", WaitUp(lab));
+                Assert.Equal("up", WaitUp(lab));
                 lab.Throughput(report);
                 Assert.True(double.Parse(report.Values["throughput.warp-router"]) > 0, "no throughput through warp-router");
                 Assert.True(double.Parse(report.Values["throughput.wireguard-go"]) > 0, "no throughput through wireguard-go");
@@ -168,13 +178,59 @@ namespace Warp.Lab.Tests
             }
         }
 
+        /// <summary>
+        /// The control socket never stalls forwarding: a client connects to it and stays silent
+        /// while iperf3 runs through the router; the traffic flows, `status -m` answers a second
+        /// client meanwhile, and the silent one is still connected until its idle timeout closes it.
+        /// </summary>
+        [SkippableFact]
+        public void ForwardingContinuesWhileAControlClientHoldsTheSocketSilently()
+        {
+            LabRequirements.RequireLab("iperf3", "iptables", "wireguard-go", "dhclient");
+            var lab = new RouterLab(new OutputWriter(output));
+            Socket silent = null;
+            try
+            {
+                var report = new LabReport(new OutputWriter(output));
+                Assert.True(lab.Setup(report), "lab set-up failed");
+                Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
+                Assert.Equal("up", WaitUp(lab));
+
+                silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                silent.Connect(new UnixDomainSocketEndPoint(lab.ControlSocket));
+                var held = Stopwatch.StartNew();
+                double mbits = lab.Iperf(3);
+                output.WriteLine($"iperf3 through warp-router with a silent control client: {mbits:F1} Mbit/s");
+                Assert.True(mbits > 20, "forwarding stalled: " + mbits.ToString("F1") + " Mbit/s");
+
+                var sw = Stopwatch.StartNew();
+                var status = lab.QueryRecords("status");
+                Assert.True(sw.ElapsedMilliseconds < 1000, "status took " + sw.ElapsedMilliseconds + " ms");
+                Assert.Equal("up", Assert.Single(status)["tunnel"]);
+                Assert.True(held.ElapsedMilliseconds < ControlServer.IdleTimeoutMs, "the test itself was too slow to see the silent client held");
+                Assert.False(silent.Poll(0, SelectMode.SelectRead), "the silent client was closed while it was still within its idle time");
+
+                // Past the idle timeout the router closes it (EOF) and counts it.
+                silent.ReceiveTimeout = (int)ControlServer.IdleTimeoutMs + 5000;
+                Assert.Equal(0, silent.Receive(new byte[16]));
+                Assert.InRange(held.ElapsedMilliseconds, ControlServer.IdleTimeoutMs - 100, ControlServer.IdleTimeoutMs + 5000);
+                var counters = lab.QueryRecords("counters");
+                Assert.Equal(1, counters.Single(r => r["module"] == "control" && r["name"] == "drop.idle").Number("value"));
+            }
+            finally
+            {
+                silent?.Dispose();
+                lab.TearDown();
+            }
+        }
+
         static string WaitUp(RouterLab lab)
         {
-            string s = "";
+            string s = null;
             for (int i = 0; i < 75; i++)
             {
-                s = lab.Query("status");
-                if (s.Contains("tunnel: up")) break;
+                s = lab.TunnelState();
+                if (s == "up") break;
                 Thread.Sleep(200);
             }
             return s;

@@ -18,8 +18,15 @@ namespace Warp.Lab.Tests
     /// <summary>
     /// A test harness around <see cref="Tunnel"/>: one UDP socket, a monotonic clock, and a pump
     /// that feeds received datagrams to the tunnel, runs its timers and sends what it asks to.
-    /// (The router's real Linux host arrives with the router issue; this is the minimum the
-    /// interop tests need.)
+    /// <para>
+    /// Why this does not reuse <c>Warp.Router.Linux.RouterHost</c>: RouterHost runs a whole Router
+    /// (LAN port, LAN services, NAT, one peer from a config file) and its loop never hands an IP
+    /// packet to its caller; these tests drive a bare <see cref="Tunnel"/> as initiator or responder,
+    /// inject IP packets, see each decapsulated one, and stop on a condition. What the two have in
+    /// common is a poll on a UDP socket and the IPEndPoint/Endpoint conversion, about fifteen lines;
+    /// sharing them would mean a packet callback in the router's loop, or the interop tests going
+    /// through the NAT they do not test. Both are worse than the copy.
+    /// </para>
     /// </summary>
     public sealed class TunnelHost : IDisposable
     {
