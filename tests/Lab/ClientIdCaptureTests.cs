@@ -32,7 +32,7 @@ namespace Warp.Lab.Tests
             RandomNumberGenerator.Fill(keyB);
             using var a = new TunnelHost(keyA, new IPEndPoint(IPAddress.Loopback, 0));
             // B is "under load" from the first message, so it answers with a cookie reply first.
-            var b = new Tunnel(new TunnelConfig { PrivateKey = keyB, HandshakeLoadPerSecond = 0 }, new ManagedCryptoBackend(), new SystemEntropy(), null);
+            var b = new Tunnel(new TunnelConfig { PrivateKey = keyB, HandshakeLoadPerSecond = 0 }, new ManagedCryptoBackend(), new Warp.Hal.Linux.SystemRandomSource(), null);
             using var bHost = new TunnelHostFor(b, new IPEndPoint(IPAddress.Loopback, 0));
             var epB = new Endpoint();
             epB.SetIpv4(0x7F000001, bHost.Host.LocalPort);

@@ -8,13 +8,6 @@ using Warp.Protocol.WireGuard;
 
 namespace Warp.Lab.Tests
 {
-    /// <summary>The system's CSPRNG as the tunnel's entropy source.</summary>
-    public sealed class SystemEntropy : Warp.Protocol.IRandomSource
-    {
-        readonly byte[] four = new byte[4];
-        public uint NextUInt32() { RandomNumberGenerator.Fill(four); return BitConverter.ToUInt32(four, 0); }
-    }
-
     /// <summary>
     /// A test harness around <see cref="Tunnel"/>: one UDP socket, a monotonic clock, and a pump
     /// that feeds received datagrams to the tunnel, runs its timers and sends what it asks to.
@@ -40,7 +33,7 @@ namespace Warp.Lab.Tests
         public long Now { get { return clock.ElapsedMilliseconds + 1; } }
 
         public TunnelHost(byte[] privateKey, IPEndPoint bind)
-            : this(new Tunnel(new TunnelConfig { PrivateKey = privateKey }, new ManagedCryptoBackend(), new SystemEntropy(), null), bind)
+            : this(new Tunnel(new TunnelConfig { PrivateKey = privateKey }, new ManagedCryptoBackend(), new Warp.Hal.Linux.SystemRandomSource(), null), bind)
         {
         }
 
