@@ -148,8 +148,10 @@ namespace Warp.Firmware
 
         /// <summary>
         /// Bytes of every table and buffer the router preallocated: packet buffers, held replies,
-        /// the per-host MAC memory, the NAT, the LAN services, the tunnel, the paths and the counters.
-        /// Array payloads only (no object headers); a test holds it within 5% of what .NET measures.
+        /// the per-host MAC memory, the NAT, the LAN services, the tunnel, the paths, the counters and
+        /// the masked configuration text the console shows. Payloads only: object headers and the
+        /// shared static tables (counter names) are the runtime's. MemoryTests holds it within 5% of
+        /// the arrays a constructed router really holds, and bounds what .NET retains.
         /// </summary>
         public int MemoryBytes
         {
@@ -157,6 +159,7 @@ namespace Warp.Firmware
             {
                 int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + hostMac.Length + hostMacKnown.Length;
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
+                n += MaskedConfig.Length * 2;
                 return n;
             }
         }

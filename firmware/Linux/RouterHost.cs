@@ -57,6 +57,11 @@ namespace Warp.Router.Linux
         public static RouterSettings LoadSettings(string path, TextWriter errors)
         {
             byte[] data;
+            if (!File.Exists(path))
+            {
+                errors.WriteLine("warp-router: config file not found: " + path);
+                return null;
+            }
             try
             {
                 data = File.ReadAllBytes(path);

@@ -60,20 +60,14 @@ namespace Warp.Protocol.WireGuard
             return true;
         }
 
-        /// <summary>"a.b.c.d:port" or "[v6]:port", for logs and the console (allocates; not for the packet path).</summary>
+        /// <summary>"a.b.c.d:port" or "[v6]:port" (RFC 5952 text), for logs and the console (allocates; not for the packet path).</summary>
         public override string ToString()
         {
             if (Family == FamilyIpv4)
                 return Address[0] + "." + Address[1] + "." + Address[2] + "." + Address[3] + ":" + Port;
             if (Family != FamilyIpv6)
                 return "(none)";
-            string s = "[";
-            for (int i = 0; i < 16; i += 2)
-            {
-                if (i > 0) s += ":";
-                s += ((Address[i] << 8) | Address[i + 1]).ToString("x");
-            }
-            return s + "]:" + Port;
+            return "[" + Warp.Protocol.Net.AddressText.FormatIpv6(Address, 0) + "]:" + Port; // RFC 5952
         }
     }
 }

@@ -59,7 +59,7 @@ namespace Warp.Protocol.WireGuard
         public int MaxDatagramSize { get { return Message.DataSize(config.MaxPacketSize); } }
 
         /// <summary>The Noise and cookie working state (hash, HKDF, AEAD and XChaCha20 buffers, about 40 small arrays): an estimate, fixed for any size.</summary>
-        const int HandshakeWorkingBytes = 1536;
+        const int HandshakeWorkingBytes = 2048;
 
         /// <summary>The TAI64N source of our initiations; the host writes its ceiling when idle.</summary>
         public TimestampGenerator Timestamps { get { return timestamps; } }

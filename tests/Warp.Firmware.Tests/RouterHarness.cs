@@ -49,7 +49,7 @@ namespace Warp.Firmware.Tests
         /// <param name="boot">Build through <see cref="RouterBoot"/> from the config's bytes, as the hosts do (and Start it).</param>
         /// <param name="routerLines">More [Router] lines, appended to the section.</param>
         public RouterHarness(int clientId = 0, MemoryStore store = null, RouterSizes sizes = null, bool boot = false,
-            string routerLines = "", RouterPlatform platform = null)
+            string routerLines = "", RouterPlatform platform = null, string endpoints = "10.250.2.2:51820")
         {
             if (store != null) Store = store;
             var rng = new SeededRandom(11);
@@ -63,7 +63,7 @@ namespace Warp.Firmware.Tests
             Peer.AddPeer(new PeerConfig { PublicKey = routerPublic, ClientId = clientId });
             string conf =
                 "[Interface]\nPrivateKey = " + Convert.ToBase64String(routerKey) + "\nAddress = 172.16.0.2/32, fd01:5ca1::2/128\nDNS = 198.18.0.53\n" +
-                "[Peer]\nPublicKey = " + Convert.ToBase64String(Peer.PublicKey) + "\nEndpoint = 10.250.2.2:51820\n" + (clientId != 0 ? "ClientId = " + ((clientId >> 16) & 255) + "," + ((clientId >> 8) & 255) + "," + (clientId & 255) + "\n" : "") +
+                "[Peer]\nPublicKey = " + Convert.ToBase64String(Peer.PublicKey) + "\nEndpoint = " + endpoints + "\n" + (clientId != 0 ? "ClientId = " + ((clientId >> 16) & 255) + "," + ((clientId >> 8) & 255) + "," + (clientId & 255) + "\n" : "") +
                 "[Router]\nLanAddress = 192.168.42.1/24\nUlaPrefix = fd42:4242:4242::/64\nDhcpPoolStart = 192.168.42.100\nDhcpPoolEnd = 192.168.42.120\n" + routerLines;
             ConfigText = conf;
             Platform = platform ?? new RouterPlatform();
@@ -134,6 +134,56 @@ namespace Warp.Firmware.Tests
             UdpDatagram.TryCreate(f, 34, 8 + payload.Length, out var udp);
             udp.UpdateChecksum(ip.PseudoHeaderSum());
             return f;
+        }
+
+        /// <summary>A DHCP message from the LAN client (broadcast, source 0.0.0.0): type 1 DISCOVER or 3 REQUEST.</summary>
+        public byte[] ClientDhcpFrame(byte type, uint requested = 0, uint server = 0)
+        {
+            var dhcp = new byte[240 + 3 + (requested != 0 ? 6 : 0) + (server != 0 ? 6 : 0) + 1];
+            dhcp[0] = 1; dhcp[1] = 1; dhcp[2] = 6;
+            dhcp[4] = 0x12; dhcp[5] = 0x34; dhcp[6] = 0x56; dhcp[7] = 0x78;
+            Array.Copy(ClientMac, 0, dhcp, 28, 6);
+            dhcp[236] = 0x63; dhcp[237] = 0x82; dhcp[238] = 0x53; dhcp[239] = 0x63;
+            int o = 240;
+            dhcp[o++] = 53; dhcp[o++] = 1; dhcp[o++] = type;
+            if (requested != 0) { dhcp[o++] = 50; dhcp[o++] = 4; Endian.Write32(dhcp, o, requested); o += 4; }
+            if (server != 0) { dhcp[o++] = 54; dhcp[o++] = 4; Endian.Write32(dhcp, o, server); o += 4; }
+            dhcp[o] = 255;
+            var f = new byte[14 + 28 + dhcp.Length];
+            var broadcast = new byte[] { 255, 255, 255, 255, 255, 255 };
+            EthernetFrame.WriteHeader(f, 0, broadcast, 0, ClientMac, 0, EthernetFrame.EtherTypeIpv4);
+            Ipv4Packet.WriteHeader(f, 14, 28 + dhcp.Length, 1, false, 64, Ipv4Packet.ProtocolUdp, 0, 0xFFFFFFFF);
+            UdpDatagram.WriteHeader(f, 34, 68, 67, 8 + dhcp.Length);
+            Array.Copy(dhcp, 0, f, 42, dhcp.Length);
+            Ipv4Packet.TryCreate(f, 14, 28 + dhcp.Length, out var ip);
+            UdpDatagram.TryCreate(f, 34, 8 + dhcp.Length, out var udp);
+            udp.UpdateChecksum(ip.PseudoHeaderSum());
+            return f;
+        }
+
+        /// <summary>The DHCP message type (option 53) of a frame the router sent, or 0 when it is not a DHCP reply.</summary>
+        public static int DhcpType(byte[] f)
+        {
+            if (f.Length < 14 + 28 + 240 || f[12] != 0x08 || f[13] != 0 || f[14 + 9] != 17 || f[34 + 2] != 0 || f[34 + 3] != 68)
+                return 0;
+            for (int o = 42 + 240; o + 2 < f.Length && f[o] != 255; o += 2 + f[o + 1])
+                if (f[o] == 53) return f[o + 2];
+            return 0;
+        }
+
+        /// <summary>Leases the client an address through the router (DISCOVER, OFFER, REQUEST, ACK), one Poll each.</summary>
+        public uint LeaseClient()
+        {
+            Lan.Sent.Clear();
+            Lan.Inbox.Enqueue(ClientDhcpFrame(1));
+            Router.Poll(Now);
+            byte[] offer = Lan.Sent.Find(x => DhcpType(x) == 2) ?? throw new InvalidOperationException("no OFFER");
+            uint ip = Endian.Read32(offer, 42 + 16);
+            Lan.Sent.Clear();
+            Lan.Inbox.Enqueue(ClientDhcpFrame(3, ip, RouterIp));
+            Router.Poll(Now);
+            if (Lan.Sent.Find(x => DhcpType(x) == 5) == null) throw new InvalidOperationException("no ACK");
+            return ip;
         }
     }
 }
