@@ -211,6 +211,8 @@ namespace Warp.Router.Linux
             string self = typeof(Lab).Assembly.Location;
             string dotnet = Environment.ProcessPath != null && Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath : "dotnet";
             string logFile = Path.Combine(Work, "router.log");
+            if (File.Exists(ControlSocket))
+                File.Delete(ControlSocket); // left by a router that was killed: not a sign that the new one is up
             router = Shell.Start(Ns(RouterNs, $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console > {logFile} 2>&1"));
             for (int i = 0; i < 100 && !File.Exists(ControlSocket); i++)
             {
@@ -243,6 +245,24 @@ namespace Warp.Router.Linux
             catch (Exception e) when (e is InvalidOperationException || e is TimeoutException || e is System.ComponentModel.Win32Exception)
             {
                 log.WriteLine("stopping warp-router: " + e.Message);
+            }
+            finally
+            {
+                Shell.Stop(p);
+            }
+        }
+
+        /// <summary>Kills the router with SIGKILL (no clean stop: nothing saved at exit), as a crash or a power cut would.</summary>
+        public void KillRouter()
+        {
+            Process p = router;
+            if (p == null) return;
+            router = null;
+            try
+            {
+                if (!p.HasExited)
+                    Shell.Run("kill -KILL " + p.Id, 5000, false);
+                p.WaitForExit(5000);
             }
             finally
             {

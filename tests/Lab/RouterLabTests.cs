@@ -72,6 +72,44 @@ namespace Warp.Lab.Tests
         }
 
         /// <summary>
+        /// A lease granted and the router killed with SIGKILL right after the client has it: the
+        /// restarted router still holds the lease (the ACK leaves only after the lease record is
+        /// written), so the same client gets the same address and nobody else can get it.
+        /// </summary>
+        [SkippableFact]
+        public void ALeaseGrantedRightBeforeASigkillIsKept()
+        {
+            LabRequirements.RequireLab(Tools);
+            var lab = new RouterLab(new OutputWriter(output));
+            try
+            {
+                var report = new LabReport(new OutputWriter(output));
+                Assert.True(lab.Setup(report), "lab set-up failed");
+                for (int round = 0; round < 3; round++)
+                {
+                    Shell.Run($"ip netns exec {RouterLab.Client} sh -c 'dhclient -x -pf {lab.Work}/dhclient.pid 2>/dev/null; ip -4 addr flush dev wlc0'", 20000, false);
+                    Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/round{round}.leases wlc0", 40000, false);
+                    lab.KillRouter(); // at once: the client has just been ACKed
+                    string addr = Shell.Run($"ip netns exec {RouterLab.Client} ip -4 -o addr show dev wlc0", 5000, false);
+                    int at = addr.IndexOf("inet ", StringComparison.Ordinal);
+                    Assert.True(at >= 0, "no lease in round " + round + ": " + addr);
+                    string ip = addr.Substring(at + 5, addr.IndexOf('/', at) - at - 5);
+                    lab.StartRouter();
+                    var leases = lab.QueryRecords("leases");
+                    Assert.NotNull(leases);
+                    var lease = Assert.Single(leases);
+                    Assert.Equal(ip, lease["ip"]);
+                    Assert.Equal("bound", lease["state"]);
+                    output.WriteLine("round " + round + ": " + ip + " kept across SIGKILL");
+                }
+            }
+            finally
+            {
+                lab.TearDown();
+            }
+        }
+
+        /// <summary>
         /// Kill switch: the peer is gone and the router restarted, so no session exists. While the LAN
         /// client keeps trying (ping, DNS, HTTP), the router's uplink carries nothing but WireGuard
         /// handshake initiations to the peer: no LAN packet in clear, no data message.
