@@ -363,10 +363,23 @@ namespace Warp.Firmware
 
         // ------------------------------------------------------------------ LAN -> tunnel
 
+        /// <summary>
+        /// One LAN frame: its Ethernet and IP headers are parsed once here and in the LAN services,
+        /// and the NAT translates the same IP view (the interpreter pays for every parse).
+        /// </summary>
         internal void HandleLanFrame(int offset, int length, long now)
         {
             byte[] b = lanBuffer;
-            LanResult lr = lan.Handle(b, offset, length, outBuffer, 0, now);
+            EthernetFrame eth;
+            if (!EthernetFrame.TryCreate(b, offset, length, out eth))
+            {
+                counters.Increment(RouterCounter.DropMalformedFrame);
+                return;
+            }
+            Ipv4Packet p4;
+            Ipv6Packet p6;
+            int version;
+            LanResult lr = lan.Handle(eth, outBuffer, 0, now, out p4, out p6, out version);
             if (lr.Action == LanAction.Reply)
             {
                 HoldOrSendLan(outBuffer, 0, lr.Length, now);
@@ -374,51 +387,36 @@ namespace Warp.Firmware
             }
             if (lr.Action != LanAction.NotForUs)
                 return; // consumed or dropped, and counted, by the LAN services
-            EthernetFrame eth;
-            if (!EthernetFrame.TryCreate(b, offset, length, out eth))
-            {
-                counters.Increment(RouterCounter.DropMalformedFrame);
-                return;
-            }
             if (!MacAddress.Equal(b, eth.DestinationOffsetInBuffer, routerMac, 0))
             {
                 counters.Increment(RouterCounter.DropNotAddressedToRouter);
                 return;
             }
-            int ip = eth.PayloadOffset;
-            int ipLength;
-            ushort type = eth.EtherType;
-            if (type == EthernetFrame.EtherTypeIpv4)
+            NatResult nr;
+            int ip, ipLength;
+            if (version == 4)
             {
-                Ipv4Packet p4;
-                if (!Ipv4Packet.TryCreate(b, ip, eth.PayloadLength, out p4))
-                {
-                    counters.Increment(RouterCounter.DropMalformedIp);
-                    return;
-                }
                 if (p4.Ttl <= 1)
                 {
                     counters.Increment(RouterCounter.DropTtlExpired);
                     return;
                 }
                 p4.DecrementTtl();
+                ip = p4.Offset;
                 ipLength = p4.Length;
+                nr = nat.TranslateOutbound(p4, now, outBuffer, EthernetFrame.HeaderLength);
             }
-            else if (type == EthernetFrame.EtherTypeIpv6)
+            else if (version == 6)
             {
-                Ipv6Packet p6;
-                if (!Ipv6Packet.TryCreate(b, ip, eth.PayloadLength, out p6))
-                {
-                    counters.Increment(RouterCounter.DropMalformedIp);
-                    return;
-                }
                 if (p6.HopLimit <= 1)
                 {
                     counters.Increment(RouterCounter.DropTtlExpired);
                     return;
                 }
                 p6.HopLimit = (byte)(p6.HopLimit - 1);
+                ip = p6.Offset;
                 ipLength = p6.Length;
+                nr = nat.TranslateOutbound(p6, now, outBuffer, EthernetFrame.HeaderLength);
             }
             else
             {
@@ -426,7 +424,6 @@ namespace Warp.Firmware
                 return;
             }
 
-            NatResult nr = nat.TranslateOutbound(b, ip, ipLength, now, outBuffer, EthernetFrame.HeaderLength);
             switch (nr.Action)
             {
                 case NatAction.WriteToTunnel:
@@ -439,7 +436,7 @@ namespace Warp.Firmware
                     break;
                 case NatAction.Reply:
                     // An ICMP error for the sender (table full, too big): back to the frame's source.
-                    EthernetFrame.WriteHeader(outBuffer, 0, b, eth.SourceOffsetInBuffer, routerMac, 0, type);
+                    EthernetFrame.WriteHeader(outBuffer, 0, b, eth.SourceOffsetInBuffer, routerMac, 0, eth.EtherType);
                     SendLan(outBuffer, 0, EthernetFrame.HeaderLength + nr.ReplyLength);
                     break;
             }

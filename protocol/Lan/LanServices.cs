@@ -102,7 +102,27 @@ namespace Warp.Protocol.Lan
             EthernetFrame eth;
             if (!EthernetFrame.TryCreate(frame, offset, length, out eth))
                 return counters.Drop(LanCounter.DropMalformedEthernet);
-            if (!eth.IsMulticast && !MacAddress.Equal(frame, eth.DestinationOffsetInBuffer, config.RouterMac, 0))
+            Ipv4Packet ip4;
+            Ipv6Packet ip6;
+            int version;
+            return Handle(eth, output, outputOffset, now, out ip4, out ip6, out version);
+        }
+
+        /// <summary>
+        /// The router's entry: the frame parsed once by the caller, and the IP header parsed once
+        /// here and handed back. When the result is NotForUs, <paramref name="ipVersion"/> says which
+        /// view was filled (4: <paramref name="ip4"/>, 6: <paramref name="ip6"/>, 0: none, the frame
+        /// carries no IP packet or is not addressed to the router), so the NAT works on the same view.
+        /// </summary>
+        public LanResult Handle(EthernetFrame eth, byte[] output, int outputOffset, long now,
+            out Ipv4Packet ip4, out Ipv6Packet ip6, out int ipVersion)
+        {
+            ip4 = default(Ipv4Packet);
+            ip6 = default(Ipv6Packet);
+            ipVersion = 0;
+            if (eth.Buffer != null && eth.Buffer == output)
+                throw new System.ArgumentException("the output must be another buffer than the frame", "output");
+            if (!eth.IsMulticast && !MacAddress.Equal(eth.Buffer, eth.DestinationOffsetInBuffer, config.RouterMac, 0))
                 return LanResult.NotForUs;
             if (eth.HasVlanTag)
                 return counters.Drop(LanCounter.DropVlanTagged);
@@ -111,19 +131,22 @@ namespace Warp.Protocol.Lan
                 case EthernetFrame.EtherTypeArp:
                     return arp.Handle(eth, output, outputOffset, now);
                 case EthernetFrame.EtherTypeIpv4:
-                    return HandleIpv4(eth, output, outputOffset, now);
+                    if (!Ipv4Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out ip4))
+                        return counters.Drop(LanCounter.DropMalformedIpv4);
+                    ipVersion = 4;
+                    return HandleIpv4(eth, ip4, output, outputOffset, now);
                 case EthernetFrame.EtherTypeIpv6:
-                    return HandleIpv6(eth, output, outputOffset, now);
+                    if (!Ipv6Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out ip6))
+                        return counters.Drop(LanCounter.DropMalformedIpv6);
+                    ipVersion = 6;
+                    return HandleIpv6(eth, ip6, output, outputOffset, now);
                 default:
                     return LanResult.NotForUs;
             }
         }
 
-        LanResult HandleIpv4(EthernetFrame eth, byte[] output, int outputOffset, long now)
+        LanResult HandleIpv4(EthernetFrame eth, Ipv4Packet ip, byte[] output, int outputOffset, long now)
         {
-            Ipv4Packet ip;
-            if (!Ipv4Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out ip))
-                return counters.Drop(LanCounter.DropMalformedIpv4);
             uint dst = ip.Destination;
             bool toRouter = dst == config.RouterIp;
             bool broadcast = dst == 0xFFFFFFFF || dst == config.BroadcastAddress;
@@ -162,12 +185,9 @@ namespace Warp.Protocol.Lan
             return counters.Drop(LanCounter.DropToRouterUnhandled);
         }
 
-        LanResult HandleIpv6(EthernetFrame eth, byte[] output, int outputOffset, long now)
+        LanResult HandleIpv6(EthernetFrame eth, Ipv6Packet ip, byte[] output, int outputOffset, long now)
         {
-            Ipv6Packet ip;
             byte[] b = eth.Buffer;
-            if (!Ipv6Packet.TryCreate(b, eth.PayloadOffset, eth.PayloadLength, out ip))
-                return counters.Drop(LanCounter.DropMalformedIpv6);
             int src = ip.SourceOffsetInBuffer;
             int dst = ip.DestinationOffsetInBuffer;
             if (Ipv6Address.IsMulticast(b, src))

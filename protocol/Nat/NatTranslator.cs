@@ -73,6 +73,21 @@ namespace Warp.Protocol.Nat
         }
 
         /// <summary>
+        /// <see cref="TranslateOutbound(byte[], int, int, long, byte[], int)"/> for an IPv4 header the
+        /// caller has parsed already (the router parses each LAN frame once): the packet is the view's.
+        /// </summary>
+        public NatResult TranslateOutbound(Ipv4Packet ip, long now, byte[] reply, int replyOffset)
+        {
+            return OutboundV4(ip, now, reply, replyOffset);
+        }
+
+        /// <summary>The same for an IPv6 header the caller has parsed already.</summary>
+        public NatResult TranslateOutbound(Ipv6Packet ip, long now, byte[] reply, int replyOffset)
+        {
+            return OutboundV6(ip, now, reply, replyOffset);
+        }
+
+        /// <summary>
         /// Translates a packet out of the tunnel: the destination becomes the LAN host and port.
         /// Returns ToLan with <see cref="NatResult.Host"/> (see <see cref="NatHostTable"/> for its
         /// address), or Drop.
@@ -100,7 +115,16 @@ namespace Warp.Protocol.Nat
         NatResult OutboundV4(byte[] b, int offset, int length, long now, byte[] reply, int replyOffset)
         {
             Ipv4Packet ip;
-            if (!Ipv4Packet.TryCreate(b, offset, length, out ip) || !ip.VerifyHeaderChecksum())
+            if (!Ipv4Packet.TryCreate(b, offset, length, out ip))
+                return Drop(NatCounter.DropMalformedIp);
+            return OutboundV4(ip, now, reply, replyOffset);
+        }
+
+        NatResult OutboundV4(Ipv4Packet ip, long now, byte[] reply, int replyOffset)
+        {
+            byte[] b = ip.Buffer;
+            int offset = ip.Offset;
+            if (b == null || !ip.VerifyHeaderChecksum())
                 return Drop(NatCounter.DropMalformedIp);
             if (extV4 == 0)
                 return Drop(NatCounter.DropUnsupportedProtocol);
@@ -169,7 +193,7 @@ namespace Warp.Protocol.Nat
             if (redirect)
                 counters.Increment(NatCounter.DnsRedirected);
             if (dst == extV4)
-                return Hairpin(b, offset, length, now);
+                return Hairpin(b, offset, ip.Length, now);
             counters.Increment(NatCounter.Outbound);
             return NatResult.Forward(NatAction.WriteToTunnel, table.Host(s));
         }
@@ -266,6 +290,15 @@ namespace Warp.Protocol.Nat
             Ipv6Packet ip;
             if (!Ipv6Packet.TryCreate(b, offset, length, out ip))
                 return Drop(NatCounter.DropMalformedIp);
+            return OutboundV6(ip, now, reply, replyOffset);
+        }
+
+        NatResult OutboundV6(Ipv6Packet ip, long now, byte[] reply, int replyOffset)
+        {
+            byte[] b = ip.Buffer;
+            int offset = ip.Offset;
+            if (b == null)
+                return Drop(NatCounter.DropMalformedIp);
             if (extV6 == null)
                 return Drop(NatCounter.DropUnsupportedProtocol);
             int so = ip.SourceOffsetInBuffer;
@@ -334,7 +367,7 @@ namespace Warp.Protocol.Nat
                 counters.Increment(NatCounter.DnsRedirected);
             }
             if (hairpin)
-                return Hairpin(b, offset, length, now);
+                return Hairpin(b, offset, ip.Length, now);
             counters.Increment(NatCounter.Outbound);
             return NatResult.Forward(NatAction.WriteToTunnel, table.Host(s));
         }
