@@ -10,7 +10,9 @@ namespace Warp.Protocol
     ///     Port Randomization": a random start in the ephemeral range, then a linear search for a
     ///     port that is free), and the secret keys of its hash indexes, so an outside host cannot
     ///     predict which ports collide in the table;</item>
-    ///   <item>later, the WireGuard handshake's ephemeral keys and sender indexes.</item>
+    ///   <item>the WireGuard tunnel: handshake ephemeral keys, sender indexes, cookie secrets
+    ///     and the timers' jitter;</item>
+    ///   <item>the LAN services: DHCP address choice, the RA schedule's jitter, the ULA global id.</item>
     /// </list>
     ///
     /// On the device the implementation reads the ESP32 hardware RNG (hal/Esp32); on Linux it

@@ -38,15 +38,5 @@ namespace Warp.Protocol.Config
         public int DnsTimeout = DefaultDnsTimeout;
         /// <summary>Percent of <see cref="Entries"/> that one LAN host may hold (1-100), so one device cannot starve the rest.</summary>
         public int HostShare = DefaultHostShare;
-
-        /// <summary>The most mappings one LAN host may hold: <see cref="HostShare"/> percent of the table, at least 1.</summary>
-        public int EntriesPerHost
-        {
-            get
-            {
-                int n = Entries * HostShare / 100;
-                return n < 1 ? 1 : n;
-            }
-        }
     }
 }

@@ -269,7 +269,8 @@ namespace Warp.Protocol.Nat
 
         /// <summary>
         /// The session of the mapping (any member <paramref name="rep"/>) with this remote
-        /// endpoint, live or dead, or -1. <paramref name="anyPort"/> ignores the remote port.
+        /// endpoint, live or dead, or -1. With <paramref name="matchRedirect"/>, the session must
+        /// also agree on <paramref name="redirect"/> (a DNS query sent to the router's resolver).
         /// </summary>
         internal int FindInRing(int rep, uint remote, int port, bool redirect, bool matchRedirect)
         {

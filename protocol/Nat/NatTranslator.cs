@@ -127,7 +127,7 @@ namespace Warp.Protocol.Nat
             if (b == null || !ip.VerifyHeaderChecksum())
                 return Drop(NatCounter.DropMalformedIp);
             if (extV4 == 0)
-                return Drop(NatCounter.DropUnsupportedProtocol);
+                return Drop(NatCounter.DropNoTunnelAddress);
             uint src = ip.Source;
             uint dst = ip.Destination;
             if (!IsUnicastV4(src) || src == extV4)
@@ -221,12 +221,10 @@ namespace Warp.Protocol.Nat
             byte flags = t.Flags;
 
             NatCounter reason;
-            int s = InboundSession(flowClass, externalPort, src, remotePort, flags, now, out reason);
+            bool exact;
+            int s = InboundSession(flowClass, externalPort, src, remotePort, flags, now, out exact, out reason);
             if (s < 0)
                 return Drop(reason);
-            bool exact = s < table.Capacity;
-            if (!exact)
-                s -= table.Capacity;
             int host = table.Host(s);
             uint lan = hosts.AddressV4(host);
             ushort lanPort = table.LanPort(s);
@@ -300,7 +298,7 @@ namespace Warp.Protocol.Nat
             if (b == null)
                 return Drop(NatCounter.DropMalformedIp);
             if (extV6 == null)
-                return Drop(NatCounter.DropUnsupportedProtocol);
+                return Drop(NatCounter.DropNoTunnelAddress);
             int so = ip.SourceOffsetInBuffer;
             int d = ip.DestinationOffsetInBuffer;
             if (!IsGlobalishV6(b, so) || ip.SourceEquals(extV6, 0))
@@ -398,12 +396,10 @@ namespace Warp.Protocol.Nat
             byte flags = t.Flags;
 
             NatCounter reason;
-            int s = InboundSession(flowClass, externalPort, table.FingerprintV6(b, so), remotePort, flags, now, out reason);
+            bool exact;
+            int s = InboundSession(flowClass, externalPort, table.FingerprintV6(b, so), remotePort, flags, now, out exact, out reason);
             if (s < 0)
                 return Drop(reason);
-            bool exact = s < table.Capacity;
-            if (!exact)
-                s -= table.Capacity;
             int host = table.Host(s);
             byte[] lanBytes = hosts.AddressV6Bytes;
             int lanOffset = hosts.AddressV6Offset(host);
@@ -502,11 +498,12 @@ namespace Warp.Protocol.Nat
         /// idle timeouts), UDP and ICMP only with <see cref="NatConfig.InboundRefresh"/> (RFC 4787
         /// section 4.3). Otherwise the filter decides (RFC 4787 REQ-8): endpoint-independent
         /// passes any remote, address-dependent one that the mapping has sent to; the result is
-        /// then a session of the mapping plus Capacity (not refreshed, no state kept).
+        /// then a session of the mapping with <paramref name="exact"/> false (not refreshed, no state kept).
         /// </summary>
-        int InboundSession(int flowClass, int externalPort, uint remote, int remotePort, byte flags, long now, out NatCounter reason)
+        int InboundSession(int flowClass, int externalPort, uint remote, int remotePort, byte flags, long now, out bool exact, out NatCounter reason)
         {
             reason = NatCounter.None;
+            exact = false;
             int rep = table.FindMappingByExt(flowClass, externalPort, now);
             if (rep < 0)
             {
@@ -525,6 +522,7 @@ namespace Warp.Protocol.Nat
                 {
                     table.Refresh(s, now);
                 }
+                exact = true;
                 return s;
             }
             if (config.Filtering == NatFiltering.AddressDependent && !table.RingHasRemote(rep, remote, now))
@@ -532,7 +530,7 @@ namespace Warp.Protocol.Nat
                 reason = NatCounter.DropFiltered;
                 return -1;
             }
-            return rep + table.Capacity;
+            return rep;
         }
 
         NatResult Hairpin(byte[] b, int offset, int length, long now)

@@ -71,7 +71,6 @@ namespace Warp.Protocol.Tests.ConfigFile
             Assert.Equal(60, nat.IcmpTimeout);
             Assert.Equal(20, nat.DnsTimeout);
             Assert.Equal(40, nat.HostShare);
-            Assert.Equal(204, nat.EntriesPerHost);
         }
 
         [Fact]

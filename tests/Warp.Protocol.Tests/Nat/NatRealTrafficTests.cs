@@ -94,7 +94,6 @@ namespace Warp.Protocol.Tests.Nat
                     inbound++;
                 }
             }
-            Assert.True(outbound + inbound + dropped >= 0);
             if (fixture.StartsWith("tcp") || fixture.StartsWith("udp") || fixture.Contains("echo") || fixture.Contains("unreachable"))
             {
                 Assert.True(outbound > 0, fixture + ": no packet went out");

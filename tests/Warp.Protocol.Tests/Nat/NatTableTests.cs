@@ -250,6 +250,18 @@ namespace Warp.Protocol.Tests.Nat
         }
 
         [Fact]
+        public void AFamilyWithoutATunnelAddressIsDroppedUnderItsOwnReason()
+        {
+            var config = NatConfigFor();
+            config.ExternalAddressV6 = null; // an IPv4-only account
+            var nat = Translator(config);
+            Assert.Equal(NatCounter.DropNoTunnelAddress, nat.Out(UdpV6(HostA6, 5000, Remote1v6, 53), 0).Reason);
+            Assert.Equal(1, nat.Counters[NatCounter.DropNoTunnelAddress]);
+            Assert.Equal(0, nat.Counters[NatCounter.DropUnsupportedProtocol]);
+            Assert.Equal(NatAction.WriteToTunnel, nat.Out(UdpV4(HostA, 5000, Remote1, 53), 0).Action);
+        }
+
+        [Fact]
         public void OtherProtocolsAndFragmentsAreDroppedAndCounted()
         {
             var nat = Translator();
