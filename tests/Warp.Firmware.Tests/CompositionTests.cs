@@ -235,6 +235,27 @@ namespace Warp.Firmware.Tests
             Assert.Equal("10.250.9.9:4500", h.Router.Paths.Current.ToString());
         }
 
+        /// <summary>RFC 5227 section 2.3: two announcements, ANNOUNCE_INTERVAL (2 s) apart; the router no longer adds a third at start.</summary>
+        [Fact]
+        public void StartAnnouncesTheRouterAddressTwiceTwoSecondsApart()
+        {
+            var h = new RouterHarness();
+            var at = new System.Collections.Generic.List<long>();
+            h.Router.Start(h.Now);
+            long start = h.Now;
+            for (int i = 0; i <= 60; i++)
+            {
+                foreach (var f in h.Lan.Sent)
+                    if (f.Length >= 42 && f[12] == 0x08 && f[13] == 0x06
+                        && Warp.Protocol.Net.Endian.Read32(f, 28) == RouterHarness.RouterIp && Warp.Protocol.Net.Endian.Read32(f, 38) == RouterHarness.RouterIp)
+                        at.Add(h.Now - start);
+                h.Lan.Sent.Clear();
+                h.Now += 100;
+                h.Router.Poll(h.Now);
+            }
+            Assert.Equal(new long[] { 0, 2000 }, at);
+        }
+
         // ------------------------------------------------------------------ light and button
 
         [Fact]
