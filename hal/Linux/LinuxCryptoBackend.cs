@@ -27,15 +27,15 @@ namespace Warp.Hal.Linux
         /// <summary>How many keys keep a ready cipher object.</summary>
         public const int CacheSize = 4;
 
-        private const int KeySize = 32;
-        private const int TagSize = 16;
+        const int KeySize = 32;
+        const int TagSize = 16;
 
-        private readonly ManagedCryptoBackend _managed = new ManagedCryptoBackend();
-        private readonly bool _platformAead;
-        private readonly byte[][] _keys = new byte[CacheSize][];
-        private readonly ChaCha20Poly1305[] _ciphers = new ChaCha20Poly1305[CacheSize];
-        private readonly byte[] _nonce = new byte[12];
-        private int _nextSlot;
+        readonly ManagedCryptoBackend managed = new ManagedCryptoBackend();
+        readonly bool platformAead;
+        readonly byte[][] keys = new byte[CacheSize][];
+        readonly ChaCha20Poly1305[] ciphers = new ChaCha20Poly1305[CacheSize];
+        readonly byte[] nonce = new byte[12];
+        int nextSlot;
 
         /// <summary>Uses the platform AEAD when the OS supports it.</summary>
         public LinuxCryptoBackend()
@@ -49,16 +49,16 @@ namespace Warp.Hal.Linux
         /// </summary>
         public LinuxCryptoBackend(bool preferManaged)
         {
-            _platformAead = !preferManaged && ChaCha20Poly1305.IsSupported;
+            platformAead = !preferManaged && ChaCha20Poly1305.IsSupported;
             for (int i = 0; i < CacheSize; i++)
-                _keys[i] = new byte[KeySize];
+                this.keys[i] = new byte[KeySize];
         }
 
         /// <summary>True when AEAD runs on System.Security.Cryptography.</summary>
-        public bool UsesPlatformAead => _platformAead;
+        public bool UsesPlatformAead => platformAead;
 
         /// <inheritdoc />
-        public string Name => _platformAead ? "system" : "managed";
+        public string Name => platformAead ? "system" : "managed";
 
         /// <inheritdoc />
         public void AeadSeal(byte[] key, int keyOffset, ulong counter,
@@ -66,14 +66,14 @@ namespace Warp.Hal.Linux
             byte[] input, int inputOffset, int length,
             byte[] output, int outputOffset)
         {
-            if (!_platformAead)
+            if (!platformAead)
             {
-                _managed.AeadSeal(key, keyOffset, counter, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
+                this.managed.AeadSeal(key, keyOffset, counter, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
                 return;
             }
             ChaCha20Poly1305 cipher = CipherFor(key, keyOffset);
             SetNonce(counter);
-            cipher.Encrypt(_nonce, input.AsSpan(inputOffset, length), output.AsSpan(outputOffset, length),
+            cipher.Encrypt(this.nonce, input.AsSpan(inputOffset, length), output.AsSpan(outputOffset, length),
                 output.AsSpan(outputOffset + length, TagSize), Aad(aad, aadOffset, aadLength));
         }
 
@@ -83,8 +83,8 @@ namespace Warp.Hal.Linux
             byte[] input, int inputOffset, int length,
             byte[] output, int outputOffset)
         {
-            if (!_platformAead)
-                return _managed.AeadOpen(key, keyOffset, counter, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
+            if (!platformAead)
+                return this.managed.AeadOpen(key, keyOffset, counter, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
             if (length < TagSize)
                 return false;
             int textLength = length - TagSize;
@@ -92,7 +92,7 @@ namespace Warp.Hal.Linux
             SetNonce(counter);
             try
             {
-                cipher.Decrypt(_nonce, input.AsSpan(inputOffset, textLength), input.AsSpan(inputOffset + textLength, TagSize),
+                cipher.Decrypt(this.nonce, input.AsSpan(inputOffset, textLength), input.AsSpan(inputOffset + textLength, TagSize),
                     output.AsSpan(outputOffset, textLength), Aad(aad, aadOffset, aadLength));
                 return true;
             }
@@ -105,13 +105,13 @@ namespace Warp.Hal.Linux
         /// <inheritdoc />
         public bool Dh(byte[] sharedSecret, int sharedSecretOffset, byte[] privateKey, int privateKeyOffset, byte[] publicKey, int publicKeyOffset)
         {
-            return _managed.Dh(sharedSecret, sharedSecretOffset, privateKey, privateKeyOffset, publicKey, publicKeyOffset);
+            return this.managed.Dh(sharedSecret, sharedSecretOffset, privateKey, privateKeyOffset, publicKey, publicKeyOffset);
         }
 
         /// <inheritdoc />
         public void DhPublicKey(byte[] publicKey, int publicKeyOffset, byte[] privateKey, int privateKeyOffset)
         {
-            _managed.DhPublicKey(publicKey, publicKeyOffset, privateKey, privateKeyOffset);
+            this.managed.DhPublicKey(publicKey, publicKeyOffset, privateKey, privateKeyOffset);
         }
 
         /// <summary>Drops every cached cipher and clears the cached key copies.</summary>
@@ -119,36 +119,36 @@ namespace Warp.Hal.Linux
         {
             for (int i = 0; i < CacheSize; i++)
             {
-                _ciphers[i]?.Dispose();
-                _ciphers[i] = null;
-                CryptographicOperations.ZeroMemory(_keys[i]);
+                ciphers[i]?.Dispose();
+                ciphers[i] = null;
+                CryptographicOperations.ZeroMemory(this.keys[i]);
             }
         }
 
-        private static ReadOnlySpan<byte> Aad(byte[] aad, int offset, int length) =>
+        static ReadOnlySpan<byte> Aad(byte[] aad, int offset, int length) =>
             length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(aad, offset, length);
 
-        private void SetNonce(ulong counter)
+        void SetNonce(ulong counter)
         {
-            Endian.Write32LE(_nonce, 0, 0);
-            Endian.Write64LE(_nonce, 4, counter);
+            Endian.Write32LE(this.nonce, 0, 0);
+            Endian.Write64LE(this.nonce, 4, counter);
         }
 
         // The cached cipher for this key, or a new one in the next ring slot.
-        private ChaCha20Poly1305 CipherFor(byte[] key, int keyOffset)
+        ChaCha20Poly1305 CipherFor(byte[] key, int keyOffset)
         {
             ReadOnlySpan<byte> k = new ReadOnlySpan<byte>(key, keyOffset, KeySize);
             for (int i = 0; i < CacheSize; i++)
             {
-                if (_ciphers[i] != null && CryptographicOperations.FixedTimeEquals(_keys[i], k))
-                    return _ciphers[i];
+                if (ciphers[i] != null && CryptographicOperations.FixedTimeEquals(this.keys[i], k))
+                    return ciphers[i];
             }
-            int slot = _nextSlot;
-            _nextSlot = (slot + 1) % CacheSize;
-            _ciphers[slot]?.Dispose();
-            _ciphers[slot] = new ChaCha20Poly1305(k);
-            k.CopyTo(_keys[slot]);
-            return _ciphers[slot];
+            int slot = nextSlot;
+            nextSlot = (slot + 1) % CacheSize;
+            ciphers[slot]?.Dispose();
+            ciphers[slot] = new ChaCha20Poly1305(k);
+            k.CopyTo(this.keys[slot]);
+            return ciphers[slot];
         }
     }
 }

@@ -30,35 +30,35 @@ namespace Warp.Protocol.Config
         public const int MaxErrors = 16;
         public const int MaxWarnings = 16;
 
-        readonly ConfigMessage[] _errors = new ConfigMessage[MaxErrors];
-        readonly ConfigMessage[] _warnings = new ConfigMessage[MaxWarnings];
-        int _errorCount;
-        int _warningCount;
+        readonly ConfigMessage[] errors = new ConfigMessage[MaxErrors];
+        readonly ConfigMessage[] warnings = new ConfigMessage[MaxWarnings];
+        int errorCount;
+        int warningCount;
 
         /// <summary>Errors found, including those beyond the stored <see cref="MaxErrors"/>.</summary>
-        public int ErrorCount { get { return _errorCount; } }
-        public int WarningCount { get { return _warningCount; } }
-        public bool HasErrors { get { return _errorCount > 0; } }
+        public int ErrorCount { get { return errorCount; } }
+        public int WarningCount { get { return warningCount; } }
+        public bool HasErrors { get { return errorCount > 0; } }
         /// <summary>Errors that were counted but not stored.</summary>
-        public int ErrorsDropped { get { return _errorCount > MaxErrors ? _errorCount - MaxErrors : 0; } }
-        public int StoredErrorCount { get { return _errorCount < MaxErrors ? _errorCount : MaxErrors; } }
-        public int StoredWarningCount { get { return _warningCount < MaxWarnings ? _warningCount : MaxWarnings; } }
+        public int ErrorsDropped { get { return errorCount > MaxErrors ? errorCount - MaxErrors : 0; } }
+        public int StoredErrorCount { get { return errorCount < MaxErrors ? errorCount : MaxErrors; } }
+        public int StoredWarningCount { get { return warningCount < MaxWarnings ? warningCount : MaxWarnings; } }
 
-        public ConfigMessage Error(int index) { return _errors[index]; }
-        public ConfigMessage Warning(int index) { return _warnings[index]; }
+        public ConfigMessage Error(int index) { return this.errors[index]; }
+        public ConfigMessage Warning(int index) { return this.warnings[index]; }
 
         public void AddError(int line, string text)
         {
-            if (_errorCount < MaxErrors)
-                _errors[_errorCount] = new ConfigMessage(line, text);
-            _errorCount++;
+            if (errorCount < MaxErrors)
+                this.errors[errorCount] = new ConfigMessage(line, text);
+            errorCount++;
         }
 
         public void AddWarning(int line, string text)
         {
-            if (_warningCount < MaxWarnings)
-                _warnings[_warningCount] = new ConfigMessage(line, text);
-            _warningCount++;
+            if (warningCount < MaxWarnings)
+                this.warnings[warningCount] = new ConfigMessage(line, text);
+            warningCount++;
         }
 
         /// <summary>All errors then all warnings, one per line, for the console or a log (no secrets are ever in them).</summary>
@@ -66,13 +66,13 @@ namespace Warp.Protocol.Config
         {
             string s = "";
             for (int i = 0; i < StoredErrorCount; i++)
-                s += "error: " + _errors[i].ToString() + "\n";
+                s += "error: " + this.errors[i].ToString() + "\n";
             if (ErrorsDropped > 0)
                 s += "error: " + ErrorsDropped.ToString() + " more error(s) not shown\n";
             for (int i = 0; i < StoredWarningCount; i++)
-                s += "warning: " + _warnings[i].ToString() + "\n";
-            if (_warningCount > MaxWarnings)
-                s += "warning: " + (_warningCount - MaxWarnings).ToString() + " more warning(s) not shown\n";
+                s += "warning: " + this.warnings[i].ToString() + "\n";
+            if (warningCount > MaxWarnings)
+                s += "warning: " + (warningCount - MaxWarnings).ToString() + " more warning(s) not shown\n";
             return s;
         }
     }

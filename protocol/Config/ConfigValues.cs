@@ -194,28 +194,28 @@ namespace Warp.Protocol.Config
         /// </summary>
         public static string Quotable(string text, bool isName)
         {
-            const string Withheld = "(not shown)";
+            const string withheld = "(not shown)";
             if (text == null)
-                return Withheld;
+                return withheld;
             if (isName)
             {
                 if (text.Length > 32)
-                    return Withheld;
+                    return withheld;
                 for (int i = 0; i < text.Length; i++)
                 {
                     char c = text[i];
                     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-                        return Withheld;
+                        return withheld;
                 }
                 return text;
             }
             if (text.Length > 40 || text.IndexOf('+') >= 0 || text.IndexOf('=') >= 0)
-                return Withheld;
+                return withheld;
             if (text.IndexOf('.') < 0 && text.IndexOf(':') < 0)
-                return Withheld;
+                return withheld;
             for (int i = 0; i < text.Length; i++)
                 if (text[i] < ' ' || text[i] > '~')
-                    return Withheld;
+                    return withheld;
             return text;
         }
     }

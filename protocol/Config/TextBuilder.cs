@@ -8,15 +8,15 @@ namespace Warp.Protocol.Config
     /// </summary>
     public sealed class TextBuilder
     {
-        char[] _buffer;
-        int _length;
+        char[] buffer;
+        int length;
 
         public TextBuilder(int capacity)
         {
-            _buffer = new char[capacity < 16 ? 16 : capacity];
+            this.buffer = new char[capacity < 16 ? 16 : capacity];
         }
 
-        public int Length { get { return _length; } }
+        public int Length { get { return length; } }
 
         public TextBuilder Append(string text)
         {
@@ -24,41 +24,41 @@ namespace Warp.Protocol.Config
                 return this;
             Reserve(text.Length);
             for (int i = 0; i < text.Length; i++)
-                _buffer[_length + i] = text[i];
-            _length += text.Length;
+                this.buffer[length + i] = text[i];
+            length += text.Length;
             return this;
         }
 
         public TextBuilder Append(char c)
         {
             Reserve(1);
-            _buffer[_length++] = c;
+            this.buffer[length++] = c;
             return this;
         }
 
         void Reserve(int more)
         {
-            if (_length + more <= _buffer.Length)
+            if (length + more <= this.buffer.Length)
                 return;
-            int size = _buffer.Length * 2;
-            while (size < _length + more)
+            int size = this.buffer.Length * 2;
+            while (size < length + more)
                 size *= 2;
             char[] grown = new char[size];
-            System.Array.Copy(_buffer, grown, _length);
-            System.Array.Clear(_buffer, 0, _length); // the text may hold a key
-            _buffer = grown;
+            System.Array.Copy(this.buffer, grown, length);
+            System.Array.Clear(this.buffer, 0, length); // the text may hold a key
+            this.buffer = grown;
         }
 
         /// <summary>Overwrites the buffer with zeros (after exporting a file that holds keys).</summary>
         public void Clear()
         {
-            System.Array.Clear(_buffer, 0, _buffer.Length);
-            _length = 0;
+            System.Array.Clear(this.buffer, 0, this.buffer.Length);
+            length = 0;
         }
 
         public override string ToString()
         {
-            return new string(_buffer, 0, _length);
+            return new string(this.buffer, 0, length);
         }
     }
 }

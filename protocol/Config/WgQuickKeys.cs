@@ -48,7 +48,7 @@ namespace Warp.Protocol.Config
         public const int None = -1;
 
         /// <summary>Canonical spellings, indexed by key id.</summary>
-        static readonly string[] Names =
+        static readonly string[] names =
         {
             "PrivateKey", "Address", "DNS", "MTU", "ListenPort",
             "PublicKey", "PresharedKey", "Endpoint", "AllowedIPs", "PersistentKeepalive", "ClientId",
@@ -58,7 +58,7 @@ namespace Warp.Protocol.Config
         };
 
         /// <summary>Lower-case spellings for matching, indexed by key id.</summary>
-        static readonly string[] Lower =
+        static readonly string[] lower =
         {
             "privatekey", "address", "dns", "mtu", "listenport",
             "publickey", "presharedkey", "endpoint", "allowedips", "persistentkeepalive", "clientid",
@@ -71,9 +71,9 @@ namespace Warp.Protocol.Config
         /// wg-quick keys that only matter to Linux (routing table, hooks, saving, firewall mark):
         /// accepted in [Interface] and ignored with a warning.
         /// </summary>
-        static readonly string[] LinuxOnly = { "table", "preup", "postup", "predown", "postdown", "saveconfig", "fwmark" };
+        static readonly string[] linuxOnly = { "table", "preup", "postup", "predown", "postdown", "saveconfig", "fwmark" };
 
-        public static string Name(int key) { return Names[key]; }
+        public static string Name(int key) { return names[key]; }
 
         /// <summary>The section a key belongs to.</summary>
         public static int SectionOf(int key)
@@ -93,7 +93,7 @@ namespace Warp.Protocol.Config
         public static int Find(string name)
         {
             for (int i = 0; i < Count; i++)
-                if (SameIgnoringCase(name, Lower[i]))
+                if (SameIgnoringCase(name, lower[i]))
                     return i;
             if (SameIgnoringCase(name, "reserved"))
                 return ClientId;
@@ -116,11 +116,11 @@ namespace Warp.Protocol.Config
             return true;
         }
 
-        /// <summary>True for a wg-quick key that only Linux uses (see <see cref="LinuxOnly"/>).</summary>
+        /// <summary>True for a wg-quick key that only Linux uses (see <see cref="linuxOnly"/>).</summary>
         public static bool IsLinuxOnly(string name)
         {
-            for (int i = 0; i < LinuxOnly.Length; i++)
-                if (SameIgnoringCase(name, LinuxOnly[i]))
+            for (int i = 0; i < linuxOnly.Length; i++)
+                if (SameIgnoringCase(name, linuxOnly[i]))
                     return true;
             return false;
         }

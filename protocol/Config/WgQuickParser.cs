@@ -26,20 +26,20 @@ namespace Warp.Protocol.Config
     /// </summary>
     public sealed class WgQuickParser
     {
-        readonly RouterSettings _settings = new RouterSettings();
-        readonly ConfigDiagnostics _diagnostics;
-        readonly ConfigLines _lines = new ConfigLines();
+        readonly RouterSettings settings = new RouterSettings();
+        readonly ConfigDiagnostics diagnostics;
+        readonly ConfigLines lines = new ConfigLines();
         /// <summary>Line on which each singleton key was first given in the current section (0: not yet).</summary>
-        readonly int[] _seen = new int[WgQuickKeys.Count];
-        int _section = WgQuickKeys.SectionNone;
+        readonly int[] seen = new int[WgQuickKeys.Count];
+        int section = WgQuickKeys.SectionNone;
         /// <summary>True while inside a section whose keys are skipped (unknown, duplicate, or a [Peer] beyond the limit).</summary>
-        bool _skipping;
-        PeerSettings _peer;
-        int _peerIndex = -1;
+        bool skipping;
+        PeerSettings peer;
+        int peerIndex = -1;
 
         WgQuickParser(ConfigDiagnostics diagnostics)
         {
-            _diagnostics = diagnostics;
+            this.diagnostics = diagnostics;
         }
 
         /// <summary>
@@ -68,14 +68,14 @@ namespace Warp.Protocol.Config
             }
             WgQuickParser parser = new WgQuickParser(diagnostics);
             parser.ReadLines(text);
-            ConfigValidator.Validate(parser._settings, parser._lines, diagnostics);
-            parser._settings.KeyLines = parser._lines.Key;
+            ConfigValidator.Validate(parser.settings, parser.lines, diagnostics);
+            parser.settings.KeyLines = parser.lines.Key;
             if (diagnostics.HasErrors)
             {
-                parser._settings.ClearSecrets();
+                parser.settings.ClearSecrets();
                 return null;
             }
-            return parser._settings;
+            return parser.settings;
         }
 
         void ReadLines(string text)
@@ -146,10 +146,10 @@ namespace Warp.Protocol.Config
                 Error(number, "a key name is missing before '='");
                 return;
             }
-            if (_skipping)
+            if (skipping)
                 return;
             string name = text.Substring(start, nameStop - start);
-            if (_section == WgQuickKeys.SectionNone)
+            if (this.section == WgQuickKeys.SectionNone)
             {
                 Error(number, ConfigValues.Quotable(name, true) + ": outside any section (put it under [Interface], [Peer] or [Router])");
                 return;
@@ -158,27 +158,27 @@ namespace Warp.Protocol.Config
             int key = WgQuickKeys.Find(name);
             if (key == WgQuickKeys.None)
             {
-                if (_section == WgQuickKeys.SectionInterface && WgQuickKeys.IsLinuxOnly(name))
-                    _diagnostics.AddWarning(number, ConfigValues.Quotable(name, true) + ": ignored (only wg-quick on Linux uses it)");
+                if (this.section == WgQuickKeys.SectionInterface && WgQuickKeys.IsLinuxOnly(name))
+                    this.diagnostics.AddWarning(number, ConfigValues.Quotable(name, true) + ": ignored (only wg-quick on Linux uses it)");
                 else
-                    Error(number, ConfigValues.Quotable(name, true) + ": unknown key in " + WgQuickKeys.SectionName(_section));
+                    Error(number, ConfigValues.Quotable(name, true) + ": unknown key in " + WgQuickKeys.SectionName(this.section));
                 return;
             }
             string keyName = WgQuickKeys.Name(key);
             int home = WgQuickKeys.SectionOf(key);
-            if (home != _section)
+            if (home != this.section)
             {
-                Error(number, keyName + ": belongs in " + WgQuickKeys.SectionName(home) + ", not " + WgQuickKeys.SectionName(_section));
+                Error(number, keyName + ": belongs in " + WgQuickKeys.SectionName(home) + ", not " + WgQuickKeys.SectionName(this.section));
                 return;
             }
             if (!WgQuickKeys.IsRepeatable(key))
             {
-                if (_seen[key] != 0)
+                if (seen[key] != 0)
                 {
-                    Error(number, keyName + ": given twice in one section (first on line " + _seen[key].ToString() + ")");
+                    Error(number, keyName + ": given twice in one section (first on line " + seen[key].ToString() + ")");
                     return;
                 }
-                _seen[key] = number;
+                seen[key] = number;
             }
             if (value.Length == 0)
             {
@@ -186,7 +186,7 @@ namespace Warp.Protocol.Config
                 Error(number, keyName + ": no value");
                 return;
             }
-            string problem = ConfigKeyReader.Read(key, value, _settings, _peer, _lines, _peerIndex, number, _diagnostics);
+            string problem = ConfigKeyReader.Read(key, value, this.settings, peer, this.lines, peerIndex, number, this.diagnostics);
             if (problem != null)
             {
                 MarkBad(key);
@@ -199,57 +199,57 @@ namespace Warp.Protocol.Config
             if (line[line.Length - 1] != ']')
             {
                 Error(number, "a section header must be [Interface], [Peer] or [Router]");
-                _section = WgQuickKeys.SectionPeer; // some section, so its keys do not each report "outside any section"
-                _skipping = true;
+                this.section = WgQuickKeys.SectionPeer; // some section, so its keys do not each report "outside any section"
+                skipping = true;
                 return;
             }
             string name = line.Substring(1, line.Length - 2).Trim();
             int section = WgQuickKeys.FindSection(name);
-            _skipping = false;
+            skipping = false;
             if (section == WgQuickKeys.SectionNone)
             {
                 Error(number, "unknown section [" + ConfigValues.Quotable(name, true) + "] (expected [Interface], [Peer] or [Router]); its keys are skipped");
-                _section = WgQuickKeys.SectionPeer;
-                _skipping = true;
+                this.section = WgQuickKeys.SectionPeer;
+                skipping = true;
                 return;
             }
-            _section = section;
+            this.section = section;
             if (section == WgQuickKeys.SectionInterface || section == WgQuickKeys.SectionRouter)
             {
-                int first = section == WgQuickKeys.SectionInterface ? _lines.Interface : _lines.Router;
+                int first = section == WgQuickKeys.SectionInterface ? this.lines.Interface : this.lines.Router;
                 if (first != 0)
                 {
                     Error(number, WgQuickKeys.SectionName(section) + " given twice (first on line " + first.ToString() + "); this one is skipped");
-                    _skipping = true;
+                    skipping = true;
                     return;
                 }
                 if (section == WgQuickKeys.SectionInterface)
-                    _lines.Interface = number;
+                    this.lines.Interface = number;
                 else
-                    _lines.Router = number;
+                    this.lines.Router = number;
                 return;
             }
             // [Peer]
-            if (_settings.Peers.Length == ConfigLimits.MaxPeers)
+            if (this.settings.Peers.Length == ConfigLimits.MaxPeers)
             {
                 Error(number, "more than " + ConfigLimits.MaxPeers.ToString() + " [Peer] sections; this one is skipped");
-                _skipping = true;
+                skipping = true;
                 return;
             }
             for (int k = WgQuickKeys.PublicKey; k <= WgQuickKeys.ClientId; k++)
-                _seen[k] = 0;
-            _peer = new PeerSettings();
-            _settings.Peers = ConfigLimits.Append(_settings.Peers, _peer);
-            _peerIndex = _settings.Peers.Length - 1;
-            _lines.Peer[_peerIndex] = number;
+                seen[k] = 0;
+            peer = new PeerSettings();
+            this.settings.Peers = ConfigLimits.Append(this.settings.Peers, peer);
+            peerIndex = this.settings.Peers.Length - 1;
+            this.lines.Peer[peerIndex] = number;
         }
 
         /// <summary>Remembers that a key's value was refused, so the validator does not also call it missing or check it further.</summary>
         void MarkBad(int key)
         {
-            _lines.Bad[key] = true;
-            if (WgQuickKeys.SectionOf(key) == WgQuickKeys.SectionPeer && _peerIndex >= 0)
-                _lines.PeerBad[_peerIndex] |= 1 << key;
+            this.lines.Bad[key] = true;
+            if (WgQuickKeys.SectionOf(key) == WgQuickKeys.SectionPeer && peerIndex >= 0)
+                this.lines.PeerBad[peerIndex] |= 1 << key;
         }
 
         /// <summary>White space as wg-quick trims it (space, tab and the other ASCII controls).</summary>
@@ -260,7 +260,7 @@ namespace Warp.Protocol.Config
 
         void Error(int line, string text)
         {
-            _diagnostics.AddError(line, text);
+            this.diagnostics.AddError(line, text);
         }
     }
 }

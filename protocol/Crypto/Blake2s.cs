@@ -25,14 +25,14 @@ namespace Warp.Protocol.Crypto
         public const int MaxKeySize = 32;
 
         // Initialization vector (RFC 7693 section 2.6), the same as SHA-256's.
-        private const uint IV0 = 0x6A09E667, IV1 = 0xBB67AE85, IV2 = 0x3C6EF372, IV3 = 0xA54FF53A;
-        private const uint IV4 = 0x510E527F, IV5 = 0x9B05688C, IV6 = 0x1F83D9AB, IV7 = 0x5BE0CD19;
+        const uint IV0 = 0x6A09E667, IV1 = 0xBB67AE85, IV2 = 0x3C6EF372, IV3 = 0xA54FF53A;
+        const uint IV4 = 0x510E527F, IV5 = 0x9B05688C, IV6 = 0x1F83D9AB, IV7 = 0x5BE0CD19;
 
-        private readonly uint[] _h = new uint[8];
-        private readonly byte[] _buffer = new byte[BlockSize];
-        private int _buffered;
-        private ulong _t;
-        private int _outLength;
+        readonly uint[] h = new uint[8];
+        readonly byte[] buffer = new byte[BlockSize];
+        int buffered;
+        ulong t;
+        int outLength;
 
         /// <summary>Starts an unkeyed hash with <paramref name="outLength"/> bytes of output (1-32).</summary>
         public void Init(int outLength)
@@ -50,18 +50,18 @@ namespace Warp.Protocol.Crypto
                 throw new ArgumentOutOfRangeException("outLength");
             if (keyLength < 0 || keyLength > MaxKeySize)
                 throw new ArgumentOutOfRangeException("keyLength");
-            uint[] h = _h;
+            uint[] h = this.h;
             // Parameter block (section 2.5): digest length, key length, fanout 1, depth 1.
             h[0] = IV0 ^ 0x01010000u ^ ((uint)keyLength << 8) ^ (uint)outLength;
             h[1] = IV1; h[2] = IV2; h[3] = IV3; h[4] = IV4; h[5] = IV5; h[6] = IV6; h[7] = IV7;
-            _t = 0;
-            _outLength = outLength;
-            _buffered = 0;
-            Array.Clear(_buffer, 0, BlockSize);
+            t = 0;
+            this.outLength = outLength;
+            this.buffered = 0;
+            Array.Clear(this.buffer, 0, BlockSize);
             if (keyLength > 0)
             {
-                Array.Copy(key, keyOffset, _buffer, 0, keyLength);
-                _buffered = BlockSize;
+                Array.Copy(key, keyOffset, this.buffer, 0, keyLength);
+                this.buffered = BlockSize;
             }
         }
 
@@ -72,40 +72,40 @@ namespace Warp.Protocol.Crypto
                 return;
             // The last block must be compressed with the final flag, so a full buffer is only
             // compressed once more input is known to follow.
-            if (_buffered > 0)
+            if (this.buffered > 0)
             {
-                int take = BlockSize - _buffered;
+                int take = BlockSize - this.buffered;
                 if (take > length)
                     take = length;
-                Array.Copy(data, offset, _buffer, _buffered, take);
-                _buffered += take;
+                Array.Copy(data, offset, this.buffer, this.buffered, take);
+                this.buffered += take;
                 offset += take;
                 length -= take;
                 if (length == 0)
                     return;
-                _t += BlockSize;
-                Compress(_buffer, 0, false);
-                _buffered = 0;
+                t += BlockSize;
+                Compress(this.buffer, 0, false);
+                this.buffered = 0;
             }
             while (length > BlockSize)
             {
-                _t += BlockSize;
+                t += BlockSize;
                 Compress(data, offset, false);
                 offset += BlockSize;
                 length -= BlockSize;
             }
-            Array.Copy(data, offset, _buffer, 0, length);
-            _buffered = length;
+            Array.Copy(data, offset, this.buffer, 0, length);
+            this.buffered = length;
         }
 
         /// <summary>Writes the hash (the output length given to Init) and clears the state.</summary>
         public void Final(byte[] output, int outputOffset)
         {
-            _t += (ulong)_buffered;
-            Array.Clear(_buffer, _buffered, BlockSize - _buffered);
-            Compress(_buffer, 0, true);
-            uint[] h = _h;
-            for (int i = 0; i < _outLength; i++)
+            t += (ulong)this.buffered;
+            Array.Clear(this.buffer, this.buffered, BlockSize - this.buffered);
+            Compress(this.buffer, 0, true);
+            uint[] h = this.h;
+            for (int i = 0; i < this.outLength; i++)
                 output[outputOffset + i] = (byte)(h[i >> 2] >> (8 * (i & 3)));
             Clear();
         }
@@ -129,14 +129,14 @@ namespace Warp.Protocol.Crypto
         /// <summary>Clears the chaining value and the buffered (possibly key) bytes.</summary>
         public void Clear()
         {
-            Array.Clear(_h, 0, 8);
-            Array.Clear(_buffer, 0, BlockSize);
-            _buffered = 0;
-            _t = 0;
+            Array.Clear(this.h, 0, 8);
+            Array.Clear(this.buffer, 0, BlockSize);
+            this.buffered = 0;
+            t = 0;
         }
 
         // The compression function F (section 3.2).
-        private void Compress(byte[] block, int o, bool last)
+        void Compress(byte[] block, int o, bool last)
         {
             uint m0 = Endian.Read32LE(block, o), m1 = Endian.Read32LE(block, o + 4);
             uint m2 = Endian.Read32LE(block, o + 8), m3 = Endian.Read32LE(block, o + 12);
@@ -146,10 +146,10 @@ namespace Warp.Protocol.Crypto
             uint m10 = Endian.Read32LE(block, o + 40), m11 = Endian.Read32LE(block, o + 44);
             uint m12 = Endian.Read32LE(block, o + 48), m13 = Endian.Read32LE(block, o + 52);
             uint m14 = Endian.Read32LE(block, o + 56), m15 = Endian.Read32LE(block, o + 60);
-            uint[] h = _h;
+            uint[] h = this.h;
             uint v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
             uint v8 = IV0, v9 = IV1, v10 = IV2, v11 = IV3;
-            uint v12 = IV4 ^ (uint)_t, v13 = IV5 ^ (uint)(_t >> 32);
+            uint v12 = IV4 ^ (uint)t, v13 = IV5 ^ (uint)(t >> 32);
             uint v14 = last ? ~IV6 : IV6, v15 = IV7;
             // round 0
             v0 += v4 + m0; v12 ^= v0; v12 = (v12 >> 16) | (v12 << 16); v8 += v12; v4 ^= v8; v4 = (v4 >> 12) | (v4 << 20);

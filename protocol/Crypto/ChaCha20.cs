@@ -30,13 +30,13 @@ namespace Warp.Protocol.Crypto
         internal const uint Sigma3 = 0x6b206574;
 
         // Words 4-11 (key), 12 (block counter) and 13-15 (nonce) of the state.
-        private readonly uint[] _state = new uint[16];
-        private readonly byte[] _keystream = new byte[BlockSize];
+        readonly uint[] state = new uint[16];
+        readonly byte[] keystream = new byte[BlockSize];
 
         /// <summary>Sets the key, nonce and initial block counter.</summary>
         public void Init(byte[] key, int keyOffset, byte[] nonce, int nonceOffset, uint counter)
         {
-            uint[] s = _state;
+            uint[] s = this.state;
             for (int i = 0; i < 8; i++)
                 s[4 + i] = Endian.Read32LE(key, keyOffset + 4 * i);
             s[12] = counter;
@@ -48,8 +48,8 @@ namespace Warp.Protocol.Crypto
         /// <summary>The block counter of the next keystream block.</summary>
         public uint Counter
         {
-            get { return _state[12]; }
-            set { _state[12] = value; }
+            get { return this.state[12]; }
+            set { this.state[12] = value; }
         }
 
         /// <summary>
@@ -58,8 +58,8 @@ namespace Warp.Protocol.Crypto
         /// </summary>
         public void Block(byte[] output, int outputOffset)
         {
-            Array.Clear(_keystream, 0, BlockSize);
-            XorBlock(_keystream, 0, output, outputOffset, BlockSize);
+            Array.Clear(this.keystream, 0, BlockSize);
+            XorBlock(this.keystream, 0, output, outputOffset, BlockSize);
         }
 
         /// <summary>
@@ -83,8 +83,8 @@ namespace Warp.Protocol.Crypto
         /// <summary>Clears the key and keystream from memory.</summary>
         public void Clear()
         {
-            Array.Clear(_state, 0, _state.Length);
-            Array.Clear(_keystream, 0, _keystream.Length);
+            Array.Clear(this.state, 0, this.state.Length);
+            Array.Clear(this.keystream, 0, this.keystream.Length);
         }
 
         /// <summary>The quarter round of RFC 8439 section 2.1 on words a, b, c, d of a state (section 2.2).</summary>
@@ -98,11 +98,11 @@ namespace Warp.Protocol.Crypto
 
         // One block function call (section 2.3): 20 rounds on locals, add the input state, XOR
         // with up to 64 input bytes; then the counter advances.
-        private void XorBlock(byte[] input, int inputOffset, byte[] output, int outputOffset, int length)
+        void XorBlock(byte[] input, int inputOffset, byte[] output, int outputOffset, int length)
         {
             // The input words stay in the state array (not in locals) so that the 16 working
             // words have the registers to themselves during the rounds.
-            uint[] s = _state;
+            uint[] s = this.state;
             uint x15 = s[15], x14 = s[14], x13 = s[13], x12 = s[12], x11 = s[11], x10 = s[10], x9 = s[9], x8 = s[8];
             uint x7 = s[7], x6 = s[6], x5 = s[5], x4 = s[4];
             uint x0 = Sigma0, x1 = Sigma1, x2 = Sigma2, x3 = Sigma3;
@@ -167,7 +167,7 @@ namespace Warp.Protocol.Crypto
                 XorWord(input, inputOffset + 60, output, outputOffset + 60, x15);
                 return;
             }
-            byte[] k = _keystream;
+            byte[] k = this.keystream;
             Endian.Write32LE(k, 0, x0);
             Endian.Write32LE(k, 4, x1);
             Endian.Write32LE(k, 8, x2);
@@ -190,7 +190,7 @@ namespace Warp.Protocol.Crypto
         }
 
         // XORs one little-endian keystream word into four bytes.
-        private static void XorWord(byte[] input, int i, byte[] output, int o, uint w)
+        static void XorWord(byte[] input, int i, byte[] output, int o, uint w)
         {
             output[o] = (byte)(input[i] ^ w);
             output[o + 1] = (byte)(input[i + 1] ^ (w >> 8));

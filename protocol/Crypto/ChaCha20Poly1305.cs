@@ -26,11 +26,11 @@ namespace Warp.Protocol.Crypto
         /// <summary>Tag size in bytes.</summary>
         public const int TagSize = 16;
 
-        private readonly ChaCha20 _chacha = new ChaCha20();
-        private readonly Poly1305 _poly = new Poly1305();
-        private readonly byte[] _block = new byte[ChaCha20.BlockSize];
-        private readonly byte[] _lengths = new byte[16];
-        private readonly byte[] _tag = new byte[TagSize];
+        readonly ChaCha20 chacha = new ChaCha20();
+        readonly Poly1305 poly = new Poly1305();
+        readonly byte[] block = new byte[ChaCha20.BlockSize];
+        readonly byte[] lengths = new byte[16];
+        readonly byte[] tag = new byte[TagSize];
 
         /// <summary>
         /// Encrypts <paramref name="length"/> bytes of <paramref name="plaintext"/> and writes the
@@ -43,10 +43,10 @@ namespace Warp.Protocol.Crypto
             byte[] output, int outputOffset)
         {
             Begin(key, keyOffset, nonce, nonceOffset, aad, aadOffset, aadLength);
-            _chacha.Process(plaintext, plaintextOffset, output, outputOffset, length);
-            _poly.Update(output, outputOffset, length);
+            chacha.Process(plaintext, plaintextOffset, output, outputOffset, length);
+            poly.Update(output, outputOffset, length);
             End(aadLength, length, output, outputOffset + length);
-            _chacha.Clear();
+            chacha.Clear();
         }
 
         /// <summary>
@@ -63,38 +63,38 @@ namespace Warp.Protocol.Crypto
                 return false;
             int textLength = length - TagSize;
             Begin(key, keyOffset, nonce, nonceOffset, aad, aadOffset, aadLength);
-            _poly.Update(ciphertext, ciphertextOffset, textLength);
-            End(aadLength, textLength, _tag, 0);
-            bool ok = CryptoUtil.ConstantTimeEquals(_tag, 0, ciphertext, ciphertextOffset + textLength, TagSize);
-            Array.Clear(_tag, 0, TagSize);
+            poly.Update(ciphertext, ciphertextOffset, textLength);
+            End(aadLength, textLength, this.tag, 0);
+            bool ok = CryptoUtil.ConstantTimeEquals(this.tag, 0, ciphertext, ciphertextOffset + textLength, TagSize);
+            Array.Clear(this.tag, 0, TagSize);
             if (ok)
-                _chacha.Process(ciphertext, ciphertextOffset, output, outputOffset, textLength);
-            _chacha.Clear();
+                chacha.Process(ciphertext, ciphertextOffset, output, outputOffset, textLength);
+            chacha.Clear();
             return ok;
         }
 
         // Key setup (section 2.6: the Poly1305 key from block 0) and the AAD with its padding.
-        private void Begin(byte[] key, int keyOffset, byte[] nonce, int nonceOffset, byte[] aad, int aadOffset, int aadLength)
+        void Begin(byte[] key, int keyOffset, byte[] nonce, int nonceOffset, byte[] aad, int aadOffset, int aadLength)
         {
-            _chacha.Init(key, keyOffset, nonce, nonceOffset, 0);
-            _chacha.Block(_block, 0);
-            _poly.Init(_block, 0);
-            Array.Clear(_block, 0, ChaCha20.BlockSize);
+            chacha.Init(key, keyOffset, nonce, nonceOffset, 0);
+            chacha.Block(this.block, 0);
+            poly.Init(this.block, 0);
+            Array.Clear(this.block, 0, ChaCha20.BlockSize);
             if (aadLength > 0)
             {
-                _poly.Update(aad, aadOffset, aadLength);
-                _poly.PadToBlock();
+                poly.Update(aad, aadOffset, aadLength);
+                poly.PadToBlock();
             }
         }
 
         // The ciphertext padding, the two lengths and the tag.
-        private void End(int aadLength, int textLength, byte[] tag, int tagOffset)
+        void End(int aadLength, int textLength, byte[] tag, int tagOffset)
         {
-            _poly.PadToBlock();
-            Endian.Write64LE(_lengths, 0, (ulong)aadLength);
-            Endian.Write64LE(_lengths, 8, (ulong)textLength);
-            _poly.Update(_lengths, 0, 16);
-            _poly.Finish(tag, tagOffset);
+            poly.PadToBlock();
+            Endian.Write64LE(this.lengths, 0, (ulong)aadLength);
+            Endian.Write64LE(this.lengths, 8, (ulong)textLength);
+            poly.Update(this.lengths, 0, 16);
+            poly.Finish(tag, tagOffset);
         }
     }
 }

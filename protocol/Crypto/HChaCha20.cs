@@ -24,9 +24,9 @@ namespace Warp.Protocol.Crypto
         /// <summary>Subkey size in bytes.</summary>
         public const int SubkeySize = 32;
 
-        private readonly ChaCha20 _chacha = new ChaCha20();
-        private readonly byte[] _block = new byte[ChaCha20.BlockSize];
-        private readonly byte[] _nonce = new byte[ChaCha20.NonceSize];
+        readonly ChaCha20 chacha = new ChaCha20();
+        readonly byte[] block = new byte[ChaCha20.BlockSize];
+        readonly byte[] nonce = new byte[ChaCha20.NonceSize];
 
         /// <summary>
         /// Derives the subkey from a 32-byte key and a 16-byte nonce into
@@ -34,25 +34,25 @@ namespace Warp.Protocol.Crypto
         /// </summary>
         public void DeriveSubkey(byte[] key, int keyOffset, byte[] nonce, int nonceOffset, byte[] subkey, int subkeyOffset)
         {
-            Array.Copy(nonce, nonceOffset + 4, _nonce, 0, ChaCha20.NonceSize);
-            _chacha.Init(key, keyOffset, _nonce, 0, Endian.Read32LE(nonce, nonceOffset));
-            _chacha.Block(_block, 0);
+            Array.Copy(nonce, nonceOffset + 4, this.nonce, 0, ChaCha20.NonceSize);
+            chacha.Init(key, keyOffset, this.nonce, 0, Endian.Read32LE(nonce, nonceOffset));
+            chacha.Block(this.block, 0);
             Word(subkey, subkeyOffset, 0, ChaCha20.Sigma0);
             Word(subkey, subkeyOffset, 1, ChaCha20.Sigma1);
             Word(subkey, subkeyOffset, 2, ChaCha20.Sigma2);
             Word(subkey, subkeyOffset, 3, ChaCha20.Sigma3);
             for (int j = 0; j < 4; j++)
                 Endian.Write32LE(subkey, subkeyOffset + 16 + 4 * j,
-                    Endian.Read32LE(_block, 48 + 4 * j) - Endian.Read32LE(nonce, nonceOffset + 4 * j));
-            Array.Clear(_block, 0, _block.Length);
-            Array.Clear(_nonce, 0, _nonce.Length);
-            _chacha.Clear();
+                    Endian.Read32LE(this.block, 48 + 4 * j) - Endian.Read32LE(nonce, nonceOffset + 4 * j));
+            Array.Clear(this.block, 0, this.block.Length);
+            Array.Clear(this.nonce, 0, this.nonce.Length);
+            chacha.Clear();
         }
 
         // Subkey word i (i < 4) = keystream word i - constant i.
-        private void Word(byte[] subkey, int subkeyOffset, int i, uint input)
+        void Word(byte[] subkey, int subkeyOffset, int i, uint input)
         {
-            Endian.Write32LE(subkey, subkeyOffset + 4 * i, Endian.Read32LE(_block, 4 * i) - input);
+            Endian.Write32LE(subkey, subkeyOffset + 4 * i, Endian.Read32LE(this.block, 4 * i) - input);
         }
     }
 }

@@ -17,9 +17,9 @@ namespace Warp.Protocol.Crypto
         /// <summary>Size of the key and of each output in bytes.</summary>
         public const int KeySize = HmacBlake2s.HashSize;
 
-        private readonly HmacBlake2s _hmac = new HmacBlake2s();
-        private readonly byte[] _t0 = new byte[KeySize];
-        private readonly byte[] _t = new byte[KeySize + 1];
+        readonly HmacBlake2s hmac = new HmacBlake2s();
+        readonly byte[] t0 = new byte[KeySize];
+        readonly byte[] t = new byte[KeySize + 1];
 
         /// <summary>KDF1(key, input) = τ1.</summary>
         public void Kdf1(byte[] key, int keyOffset, byte[] input, int inputOffset, int inputLength,
@@ -42,27 +42,27 @@ namespace Warp.Protocol.Crypto
             Derive(3, key, keyOffset, input, inputOffset, inputLength, t1, t1Offset, t2, t2Offset, t3, t3Offset);
         }
 
-        private void Derive(int n, byte[] key, int keyOffset, byte[] input, int inputOffset, int inputLength,
+        void Derive(int n, byte[] key, int keyOffset, byte[] input, int inputOffset, int inputLength,
             byte[] t1, int t1Offset, byte[] t2, int t2Offset, byte[] t3, int t3Offset)
         {
-            byte[] t = _t;
-            _hmac.Compute(key, keyOffset, KeySize, input, inputOffset, inputLength, _t0, 0);
+            byte[] t = this.t;
+            hmac.Compute(key, keyOffset, KeySize, input, inputOffset, inputLength, t0, 0);
             t[0] = 1;
-            _hmac.Compute(_t0, 0, KeySize, t, 0, 1, t, 0);
+            hmac.Compute(t0, 0, KeySize, t, 0, 1, t, 0);
             Array.Copy(t, 0, t1, t1Offset, KeySize);
             if (n >= 2)
             {
                 t[KeySize] = 2;
-                _hmac.Compute(_t0, 0, KeySize, t, 0, KeySize + 1, t, 0);
+                hmac.Compute(t0, 0, KeySize, t, 0, KeySize + 1, t, 0);
                 Array.Copy(t, 0, t2, t2Offset, KeySize);
             }
             if (n >= 3)
             {
                 t[KeySize] = 3;
-                _hmac.Compute(_t0, 0, KeySize, t, 0, KeySize + 1, t, 0);
+                hmac.Compute(t0, 0, KeySize, t, 0, KeySize + 1, t, 0);
                 Array.Copy(t, 0, t3, t3Offset, KeySize);
             }
-            Array.Clear(_t0, 0, KeySize);
+            Array.Clear(t0, 0, KeySize);
             Array.Clear(t, 0, KeySize + 1);
         }
     }

@@ -16,49 +16,49 @@ namespace Warp.Protocol.Crypto
         /// <summary>Block size of the hash in bytes.</summary>
         public const int BlockSize = Blake2s.BlockSize;
 
-        private const byte InnerPad = 0x36;
-        private const byte OuterPad = 0x5c;
+        const byte InnerPad = 0x36;
+        const byte OuterPad = 0x5c;
 
-        private readonly Blake2s _hash = new Blake2s();
-        private readonly byte[] _innerKey = new byte[BlockSize];
-        private readonly byte[] _outerKey = new byte[BlockSize];
-        private readonly byte[] _innerHash = new byte[HashSize];
+        readonly Blake2s hash = new Blake2s();
+        readonly byte[] innerKey = new byte[BlockSize];
+        readonly byte[] outerKey = new byte[BlockSize];
+        readonly byte[] innerHash = new byte[HashSize];
 
         /// <summary>Starts a MAC with <paramref name="keyLength"/> bytes of key.</summary>
         public void Init(byte[] key, int keyOffset, int keyLength)
         {
-            byte[] k = _innerKey;
+            byte[] k = innerKey;
             Array.Clear(k, 0, BlockSize);
             if (keyLength > BlockSize)
-                _hash.Hash(key, keyOffset, keyLength, k, 0, HashSize);
+                this.hash.Hash(key, keyOffset, keyLength, k, 0, HashSize);
             else
                 Array.Copy(key, keyOffset, k, 0, keyLength);
             for (int i = 0; i < BlockSize; i++)
             {
-                _outerKey[i] = (byte)(k[i] ^ OuterPad);
+                outerKey[i] = (byte)(k[i] ^ OuterPad);
                 k[i] ^= InnerPad;
             }
-            _hash.Init(HashSize);
-            _hash.Update(k, 0, BlockSize);
+            this.hash.Init(HashSize);
+            this.hash.Update(k, 0, BlockSize);
             Array.Clear(k, 0, BlockSize);
         }
 
         /// <summary>Adds message bytes.</summary>
         public void Update(byte[] data, int offset, int length)
         {
-            _hash.Update(data, offset, length);
+            this.hash.Update(data, offset, length);
         }
 
         /// <summary>Writes the 32-byte MAC and clears the key material.</summary>
         public void Final(byte[] output, int outputOffset)
         {
-            _hash.Final(_innerHash, 0);
-            _hash.Init(HashSize);
-            _hash.Update(_outerKey, 0, BlockSize);
-            _hash.Update(_innerHash, 0, HashSize);
-            _hash.Final(output, outputOffset);
-            Array.Clear(_outerKey, 0, BlockSize);
-            Array.Clear(_innerHash, 0, HashSize);
+            this.hash.Final(innerHash, 0);
+            this.hash.Init(HashSize);
+            this.hash.Update(outerKey, 0, BlockSize);
+            this.hash.Update(innerHash, 0, HashSize);
+            this.hash.Final(output, outputOffset);
+            Array.Clear(outerKey, 0, BlockSize);
+            Array.Clear(innerHash, 0, HashSize);
         }
 
         /// <summary>One-shot HMAC of a byte range. The output may overlap the inputs.</summary>

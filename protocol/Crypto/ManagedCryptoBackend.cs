@@ -11,9 +11,9 @@ namespace Warp.Protocol.Crypto
     /// <remarks>All state is preallocated; nothing is allocated per call. One instance per thread.</remarks>
     public sealed class ManagedCryptoBackend : ICryptoBackend
     {
-        private readonly ChaCha20Poly1305 _aead = new ChaCha20Poly1305();
-        private readonly X25519 _x25519 = new X25519();
-        private readonly byte[] _nonce = new byte[ChaCha20Poly1305.NonceSize];
+        readonly ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+        readonly X25519 x25519 = new X25519();
+        readonly byte[] nonce = new byte[ChaCha20Poly1305.NonceSize];
 
         /// <inheritdoc />
         public string Name
@@ -28,7 +28,7 @@ namespace Warp.Protocol.Crypto
             byte[] output, int outputOffset)
         {
             SetNonce(counter);
-            _aead.Seal(key, keyOffset, _nonce, 0, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
+            aead.Seal(key, keyOffset, this.nonce, 0, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
         }
 
         /// <inheritdoc />
@@ -38,7 +38,7 @@ namespace Warp.Protocol.Crypto
             byte[] output, int outputOffset)
         {
             SetNonce(counter);
-            return _aead.Open(key, keyOffset, _nonce, 0, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
+            return aead.Open(key, keyOffset, this.nonce, 0, aad, aadOffset, aadLength, input, inputOffset, length, output, outputOffset);
         }
 
         /// <inheritdoc />
@@ -46,20 +46,20 @@ namespace Warp.Protocol.Crypto
             byte[] privateKey, int privateKeyOffset,
             byte[] publicKey, int publicKeyOffset)
         {
-            return _x25519.ScalarMult(sharedSecret, sharedSecretOffset, privateKey, privateKeyOffset, publicKey, publicKeyOffset);
+            return x25519.ScalarMult(sharedSecret, sharedSecretOffset, privateKey, privateKeyOffset, publicKey, publicKeyOffset);
         }
 
         /// <inheritdoc />
         public void DhPublicKey(byte[] publicKey, int publicKeyOffset, byte[] privateKey, int privateKeyOffset)
         {
-            _x25519.PublicKey(publicKey, publicKeyOffset, privateKey, privateKeyOffset);
+            x25519.PublicKey(publicKey, publicKeyOffset, privateKey, privateKeyOffset);
         }
 
         // WireGuard's nonce: 32 zero bits, then the counter as 64-bit little-endian.
-        private void SetNonce(ulong counter)
+        void SetNonce(ulong counter)
         {
-            Endian.Write32LE(_nonce, 0, 0);
-            Endian.Write64LE(_nonce, 4, counter);
+            Endian.Write32LE(this.nonce, 0, 0);
+            Endian.Write64LE(this.nonce, 4, counter);
         }
     }
 }

@@ -24,14 +24,14 @@ namespace Warp.Protocol.Crypto
         /// <summary>Block size in bytes.</summary>
         public const int BlockSize = 16;
 
-        private const uint Mask26 = 0x3ffffff;
-        private const uint HighBit = 1u << 24; // 2^128 in limb 4 (bits 104..129)
+        const uint Mask26 = 0x3ffffff;
+        const uint HighBit = 1u << 24; // 2^128 in limb 4 (bits 104..129)
 
-        private uint _r0, _r1, _r2, _r3, _r4;
-        private uint _h0, _h1, _h2, _h3, _h4;
-        private uint _pad0, _pad1, _pad2, _pad3;
-        private readonly byte[] _buffer = new byte[BlockSize];
-        private int _buffered;
+        uint r0, r1, r2, r3, r4;
+        uint h0, h1, h2, h3, h4;
+        uint pad0, pad1, pad2, pad3;
+        readonly byte[] buffer = new byte[BlockSize];
+        int buffered;
 
         /// <summary>Starts a new tag with the 32-byte one-time key at <paramref name="keyOffset"/>.</summary>
         public void Init(byte[] key, int keyOffset)
@@ -41,35 +41,35 @@ namespace Warp.Protocol.Crypto
             uint w1 = Endian.Read32LE(key, keyOffset + 4) & 0x0ffffffc;
             uint w2 = Endian.Read32LE(key, keyOffset + 8) & 0x0ffffffc;
             uint w3 = Endian.Read32LE(key, keyOffset + 12) & 0x0ffffffc;
-            _r0 = w0 & Mask26;
-            _r1 = ((w0 >> 26) | (w1 << 6)) & Mask26;
-            _r2 = ((w1 >> 20) | (w2 << 12)) & Mask26;
-            _r3 = ((w2 >> 14) | (w3 << 18)) & Mask26;
-            _r4 = w3 >> 8;
-            _pad0 = Endian.Read32LE(key, keyOffset + 16);
-            _pad1 = Endian.Read32LE(key, keyOffset + 20);
-            _pad2 = Endian.Read32LE(key, keyOffset + 24);
-            _pad3 = Endian.Read32LE(key, keyOffset + 28);
-            _h0 = _h1 = _h2 = _h3 = _h4 = 0;
-            _buffered = 0;
+            this.r0 = w0 & Mask26;
+            this.r1 = ((w0 >> 26) | (w1 << 6)) & Mask26;
+            this.r2 = ((w1 >> 20) | (w2 << 12)) & Mask26;
+            this.r3 = ((w2 >> 14) | (w3 << 18)) & Mask26;
+            this.r4 = w3 >> 8;
+            pad0 = Endian.Read32LE(key, keyOffset + 16);
+            pad1 = Endian.Read32LE(key, keyOffset + 20);
+            pad2 = Endian.Read32LE(key, keyOffset + 24);
+            pad3 = Endian.Read32LE(key, keyOffset + 28);
+            this.h0 = this.h1 = this.h2 = this.h3 = this.h4 = 0;
+            this.buffered = 0;
         }
 
         /// <summary>Adds message bytes.</summary>
         public void Update(byte[] message, int offset, int length)
         {
-            if (_buffered > 0)
+            if (this.buffered > 0)
             {
-                int take = BlockSize - _buffered;
+                int take = BlockSize - this.buffered;
                 if (take > length)
                     take = length;
-                Array.Copy(message, offset, _buffer, _buffered, take);
-                _buffered += take;
+                Array.Copy(message, offset, buffer, this.buffered, take);
+                this.buffered += take;
                 offset += take;
                 length -= take;
-                if (_buffered < BlockSize)
+                if (this.buffered < BlockSize)
                     return;
-                Blocks(_buffer, 0, BlockSize, HighBit);
-                _buffered = 0;
+                Blocks(buffer, 0, BlockSize, HighBit);
+                this.buffered = 0;
             }
             if (length >= BlockSize)
             {
@@ -80,8 +80,8 @@ namespace Warp.Protocol.Crypto
             }
             if (length > 0)
             {
-                Array.Copy(message, offset, _buffer, 0, length);
-                _buffered = length;
+                Array.Copy(message, offset, buffer, 0, length);
+                this.buffered = length;
             }
         }
 
@@ -91,26 +91,26 @@ namespace Warp.Protocol.Crypto
         /// </summary>
         public void PadToBlock()
         {
-            if (_buffered == 0)
+            if (this.buffered == 0)
                 return;
-            Array.Clear(_buffer, _buffered, BlockSize - _buffered);
-            Blocks(_buffer, 0, BlockSize, HighBit);
-            _buffered = 0;
+            Array.Clear(buffer, this.buffered, BlockSize - this.buffered);
+            Blocks(buffer, 0, BlockSize, HighBit);
+            this.buffered = 0;
         }
 
         /// <summary>Writes the 16-byte tag and clears the key and state.</summary>
         public void Finish(byte[] tag, int tagOffset)
         {
-            if (_buffered > 0)
+            if (this.buffered > 0)
             {
                 // Last short block: append the 0x01 byte, no 2^128 bit.
-                _buffer[_buffered] = 1;
-                Array.Clear(_buffer, _buffered + 1, BlockSize - _buffered - 1);
-                Blocks(_buffer, 0, BlockSize, 0);
-                _buffered = 0;
+                buffer[this.buffered] = 1;
+                Array.Clear(buffer, this.buffered + 1, BlockSize - this.buffered - 1);
+                Blocks(buffer, 0, BlockSize, 0);
+                this.buffered = 0;
             }
 
-            uint h0 = _h0, h1 = _h1, h2 = _h2, h3 = _h3, h4 = _h4, c;
+            uint h0 = this.h0, h1 = this.h1, h2 = this.h2, h3 = this.h3, h4 = this.h4, c;
             // Full carry (h may be slightly above 2^130 before this).
             c = h1 >> 26; h1 &= Mask26; h2 += c;
             c = h2 >> 26; h2 &= Mask26; h3 += c;
@@ -142,13 +142,13 @@ namespace Warp.Protocol.Crypto
             uint w1 = (h1 >> 6) | (h2 << 20);
             uint w2 = (h2 >> 12) | (h3 << 14);
             uint w3 = (h3 >> 18) | (h4 << 8);
-            ulong f = (ulong)w0 + _pad0;
+            ulong f = (ulong)w0 + pad0;
             Endian.Write32LE(tag, tagOffset, (uint)f);
-            f = (ulong)w1 + _pad1 + (f >> 32);
+            f = (ulong)w1 + pad1 + (f >> 32);
             Endian.Write32LE(tag, tagOffset + 4, (uint)f);
-            f = (ulong)w2 + _pad2 + (f >> 32);
+            f = (ulong)w2 + pad2 + (f >> 32);
             Endian.Write32LE(tag, tagOffset + 8, (uint)f);
-            f = (ulong)w3 + _pad3 + (f >> 32);
+            f = (ulong)w3 + pad3 + (f >> 32);
             Endian.Write32LE(tag, tagOffset + 12, (uint)f);
             Clear();
         }
@@ -156,19 +156,19 @@ namespace Warp.Protocol.Crypto
         /// <summary>Clears the key, the accumulator and the buffered bytes.</summary>
         public void Clear()
         {
-            _r0 = _r1 = _r2 = _r3 = _r4 = 0;
-            _h0 = _h1 = _h2 = _h3 = _h4 = 0;
-            _pad0 = _pad1 = _pad2 = _pad3 = 0;
-            Array.Clear(_buffer, 0, BlockSize);
-            _buffered = 0;
+            this.r0 = this.r1 = this.r2 = this.r3 = this.r4 = 0;
+            this.h0 = this.h1 = this.h2 = this.h3 = this.h4 = 0;
+            pad0 = pad1 = pad2 = pad3 = 0;
+            Array.Clear(buffer, 0, BlockSize);
+            this.buffered = 0;
         }
 
         // h = (h + block + hibit) * r mod p for each 16-byte block in [offset, offset + length).
-        private void Blocks(byte[] m, int offset, int length, uint hibit)
+        void Blocks(byte[] m, int offset, int length, uint hibit)
         {
-            uint r0 = _r0, r1 = _r1, r2 = _r2, r3 = _r3, r4 = _r4;
+            uint r0 = this.r0, r1 = this.r1, r2 = this.r2, r3 = this.r3, r4 = this.r4;
             uint s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
-            uint h0 = _h0, h1 = _h1, h2 = _h2, h3 = _h3, h4 = _h4;
+            uint h0 = this.h0, h1 = this.h1, h2 = this.h2, h3 = this.h3, h4 = this.h4;
             int end = offset + length;
             while (offset < end)
             {
@@ -198,7 +198,7 @@ namespace Warp.Protocol.Crypto
                 h1 += (uint)(t >> 26);
                 offset += BlockSize;
             }
-            _h0 = h0; _h1 = h1; _h2 = h2; _h3 = h3; _h4 = h4;
+            this.h0 = h0; this.h1 = h1; this.h2 = h2; this.h3 = h3; this.h4 = h4;
         }
     }
 }

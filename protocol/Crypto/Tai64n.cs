@@ -22,8 +22,8 @@ namespace Warp.Protocol.Crypto
         /// <summary>The label offset added to the seconds: 2^62.</summary>
         public const ulong SecondsBase = 0x4000000000000000UL;
 
-        private const long UnixEpochTicks = 621355968000000000L; // DateTime ticks at 1970-01-01
-        private const long TicksPerSecond = 10000000L;
+        const long UnixEpochTicks = 621355968000000000L; // DateTime ticks at 1970-01-01
+        const long TicksPerSecond = 10000000L;
 
         /// <summary>
         /// Writes the timestamp for <paramref name="unixSeconds"/> seconds and

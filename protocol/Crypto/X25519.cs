@@ -20,29 +20,29 @@ namespace Warp.Protocol.Crypto
         /// <summary>Size of scalars, u-coordinates and shared secrets in bytes.</summary>
         public const int KeySize = 32;
 
-        private readonly byte[] _basePoint = new byte[KeySize];
-        private readonly byte[] _k = new byte[KeySize];
-        private readonly int[] _x1 = new int[Field25519.Limbs];
-        private readonly int[] _x2 = new int[Field25519.Limbs];
-        private readonly int[] _z2 = new int[Field25519.Limbs];
-        private readonly int[] _x3 = new int[Field25519.Limbs];
-        private readonly int[] _z3 = new int[Field25519.Limbs];
-        private readonly int[] _a = new int[Field25519.Limbs];
-        private readonly int[] _aa = new int[Field25519.Limbs];
-        private readonly int[] _b = new int[Field25519.Limbs];
-        private readonly int[] _bb = new int[Field25519.Limbs];
-        private readonly int[] _c = new int[Field25519.Limbs];
-        private readonly int[] _d = new int[Field25519.Limbs];
-        private readonly int[] _e = new int[Field25519.Limbs];
-        private readonly int[] _t0 = new int[Field25519.Limbs];
-        private readonly int[] _t1 = new int[Field25519.Limbs];
-        private readonly int[] _t2 = new int[Field25519.Limbs];
-        private readonly int[] _t3 = new int[Field25519.Limbs];
+        readonly byte[] basePoint = new byte[KeySize];
+        readonly byte[] k = new byte[KeySize];
+        readonly int[] x1 = new int[Field25519.Limbs];
+        readonly int[] x2 = new int[Field25519.Limbs];
+        readonly int[] z2 = new int[Field25519.Limbs];
+        readonly int[] x3 = new int[Field25519.Limbs];
+        readonly int[] z3 = new int[Field25519.Limbs];
+        readonly int[] a = new int[Field25519.Limbs];
+        readonly int[] aa = new int[Field25519.Limbs];
+        readonly int[] b = new int[Field25519.Limbs];
+        readonly int[] bb = new int[Field25519.Limbs];
+        readonly int[] c = new int[Field25519.Limbs];
+        readonly int[] d = new int[Field25519.Limbs];
+        readonly int[] e = new int[Field25519.Limbs];
+        readonly int[] t0 = new int[Field25519.Limbs];
+        readonly int[] t1 = new int[Field25519.Limbs];
+        readonly int[] t2 = new int[Field25519.Limbs];
+        readonly int[] t3 = new int[Field25519.Limbs];
 
         /// <summary>Creates an instance with its working storage.</summary>
         public X25519()
         {
-            _basePoint[0] = 9; // u = 9 (RFC 7748 section 4.1)
+            basePoint[0] = 9; // u = 9 (RFC 7748 section 4.1)
         }
 
         /// <summary>
@@ -63,7 +63,7 @@ namespace Warp.Protocol.Crypto
         public bool PublicKey(byte[] publicKey, int publicKeyOffset, byte[] privateKey, int privateKeyOffset)
         {
             // u = 9 is public and small: z_3 = 9 * (DA - CB)^2 needs no full multiplication.
-            return Ladder(publicKey, publicKeyOffset, privateKey, privateKeyOffset, _basePoint, 0, true);
+            return Ladder(publicKey, publicKeyOffset, privateKey, privateKeyOffset, basePoint, 0, true);
         }
 
         /// <summary>
@@ -76,15 +76,15 @@ namespace Warp.Protocol.Crypto
             return Ladder(output, outputOffset, scalar, scalarOffset, u, uOffset, false);
         }
 
-        private bool Ladder(byte[] output, int outputOffset, byte[] scalar, int scalarOffset, byte[] u, int uOffset, bool uIsNine)
+        bool Ladder(byte[] output, int outputOffset, byte[] scalar, int scalarOffset, byte[] u, int uOffset, bool uIsNine)
         {
-            byte[] k = _k;
+            byte[] k = this.k;
             Array.Copy(scalar, scalarOffset, k, 0, KeySize);
             ClampPrivateKey(k, 0);
-            Field25519.FromBytes(_x1, u, uOffset);
+            Field25519.FromBytes(this.x1, u, uOffset);
 
-            int[] x1 = _x1, x2 = _x2, z2 = _z2, x3 = _x3, z3 = _z3;
-            int[] a = _a, aa = _aa, b = _b, bb = _bb, c = _c, d = _d, e = _e, t0 = _t0;
+            int[] x1 = this.x1, x2 = this.x2, z2 = this.z2, x3 = this.x3, z3 = this.z3;
+            int[] a = this.a, aa = this.aa, b = this.b, bb = this.bb, c = this.c, d = this.d, e = this.e, t0 = this.t0;
             Field25519.One(x2);
             Field25519.Zero(z2);
             Field25519.Copy(x3, x1);
@@ -117,7 +117,7 @@ namespace Warp.Protocol.Crypto
             }
             Field25519.CSwap(x2, x3, z2, z3, swap);
 
-            Field25519.Invert(z2, z2, _t0, _t1, _t2, _t3);
+            Field25519.Invert(z2, z2, this.t0, t1, t2, t3);
             Field25519.Mul(x2, x2, z2);
             Field25519.ToBytes(output, outputOffset, x2);
 
@@ -126,14 +126,14 @@ namespace Warp.Protocol.Crypto
         }
 
         // Clears the scalar copy and every intermediate value.
-        private void Clear()
+        void Clear()
         {
-            Array.Clear(_k, 0, KeySize);
-            Field25519.Zero(_x1); Field25519.Zero(_x2); Field25519.Zero(_z2);
-            Field25519.Zero(_x3); Field25519.Zero(_z3);
-            Field25519.Zero(_a); Field25519.Zero(_aa); Field25519.Zero(_b); Field25519.Zero(_bb);
-            Field25519.Zero(_c); Field25519.Zero(_d); Field25519.Zero(_e);
-            Field25519.Zero(_t0); Field25519.Zero(_t1); Field25519.Zero(_t2); Field25519.Zero(_t3);
+            Array.Clear(this.k, 0, KeySize);
+            Field25519.Zero(this.x1); Field25519.Zero(this.x2); Field25519.Zero(this.z2);
+            Field25519.Zero(this.x3); Field25519.Zero(this.z3);
+            Field25519.Zero(this.a); Field25519.Zero(this.aa); Field25519.Zero(this.b); Field25519.Zero(this.bb);
+            Field25519.Zero(this.c); Field25519.Zero(this.d); Field25519.Zero(this.e);
+            Field25519.Zero(this.t0); Field25519.Zero(t1); Field25519.Zero(t2); Field25519.Zero(t3);
         }
     }
 }

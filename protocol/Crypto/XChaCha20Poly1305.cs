@@ -19,10 +19,10 @@ namespace Warp.Protocol.Crypto
         /// <summary>Tag size in bytes.</summary>
         public const int TagSize = 16;
 
-        private readonly ChaCha20Poly1305 _aead = new ChaCha20Poly1305();
-        private readonly HChaCha20 _hchacha = new HChaCha20();
-        private readonly byte[] _subkey = new byte[KeySize];
-        private readonly byte[] _nonce = new byte[ChaCha20Poly1305.NonceSize];
+        readonly ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+        readonly HChaCha20 hchacha = new HChaCha20();
+        readonly byte[] subkey = new byte[KeySize];
+        readonly byte[] nonce = new byte[ChaCha20Poly1305.NonceSize];
 
         /// <summary>
         /// Encrypts <paramref name="length"/> bytes and writes ciphertext and tag (length + 16
@@ -34,8 +34,8 @@ namespace Warp.Protocol.Crypto
             byte[] output, int outputOffset)
         {
             Derive(key, keyOffset, nonce, nonceOffset);
-            _aead.Seal(_subkey, 0, _nonce, 0, aad, aadOffset, aadLength, plaintext, plaintextOffset, length, output, outputOffset);
-            Array.Clear(_subkey, 0, KeySize);
+            aead.Seal(this.subkey, 0, this.nonce, 0, aad, aadOffset, aadLength, plaintext, plaintextOffset, length, output, outputOffset);
+            Array.Clear(this.subkey, 0, KeySize);
         }
 
         /// <summary>
@@ -48,17 +48,17 @@ namespace Warp.Protocol.Crypto
             byte[] output, int outputOffset)
         {
             Derive(key, keyOffset, nonce, nonceOffset);
-            bool ok = _aead.Open(_subkey, 0, _nonce, 0, aad, aadOffset, aadLength, ciphertext, ciphertextOffset, length, output, outputOffset);
-            Array.Clear(_subkey, 0, KeySize);
+            bool ok = aead.Open(this.subkey, 0, this.nonce, 0, aad, aadOffset, aadLength, ciphertext, ciphertextOffset, length, output, outputOffset);
+            Array.Clear(this.subkey, 0, KeySize);
             return ok;
         }
 
         // Subkey = HChaCha20(key, nonce[0..16]); ChaCha20 nonce = 4 zero bytes || nonce[16..24].
-        private void Derive(byte[] key, int keyOffset, byte[] nonce, int nonceOffset)
+        void Derive(byte[] key, int keyOffset, byte[] nonce, int nonceOffset)
         {
-            _hchacha.DeriveSubkey(key, keyOffset, nonce, nonceOffset, _subkey, 0);
-            _nonce[0] = 0; _nonce[1] = 0; _nonce[2] = 0; _nonce[3] = 0;
-            Array.Copy(nonce, nonceOffset + 16, _nonce, 4, 8);
+            hchacha.DeriveSubkey(key, keyOffset, nonce, nonceOffset, this.subkey, 0);
+            this.nonce[0] = 0; this.nonce[1] = 0; this.nonce[2] = 0; this.nonce[3] = 0;
+            Array.Copy(nonce, nonceOffset + 16, this.nonce, 4, 8);
         }
     }
 }

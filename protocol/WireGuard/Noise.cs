@@ -15,18 +15,18 @@ namespace Warp.Protocol.WireGuard
     internal sealed class Noise
     {
         // "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s", "WireGuard v1 zx2c4 Jason@zx2c4.com", "mac1----", "cookie--"
-        static readonly byte[] Construction =
+        static readonly byte[] construction =
         {
             0x4e, 0x6f, 0x69, 0x73, 0x65, 0x5f, 0x49, 0x4b, 0x70, 0x73, 0x6b, 0x32, 0x5f, 0x32, 0x35, 0x35, 0x31, 0x39, 0x5f,
             0x43, 0x68, 0x61, 0x43, 0x68, 0x61, 0x50, 0x6f, 0x6c, 0x79, 0x5f, 0x42, 0x4c, 0x41, 0x4b, 0x45, 0x32, 0x73,
         };
-        static readonly byte[] Identifier =
+        static readonly byte[] identifier =
         {
             0x57, 0x69, 0x72, 0x65, 0x47, 0x75, 0x61, 0x72, 0x64, 0x20, 0x76, 0x31, 0x20, 0x7a, 0x78, 0x32, 0x63, 0x34, 0x20,
             0x4a, 0x61, 0x73, 0x6f, 0x6e, 0x40, 0x7a, 0x78, 0x32, 0x63, 0x34, 0x2e, 0x63, 0x6f, 0x6d,
         };
-        static readonly byte[] LabelMac1 = { 0x6d, 0x61, 0x63, 0x31, 0x2d, 0x2d, 0x2d, 0x2d };
-        static readonly byte[] LabelCookie = { 0x63, 0x6f, 0x6f, 0x6b, 0x69, 0x65, 0x2d, 0x2d };
+        static readonly byte[] labelMac1 = { 0x6d, 0x61, 0x63, 0x31, 0x2d, 0x2d, 0x2d, 0x2d };
+        static readonly byte[] labelCookie = { 0x63, 0x6f, 0x6f, 0x6b, 0x69, 0x65, 0x2d, 0x2d };
 
         readonly ICryptoBackend crypto;
         readonly Blake2s blake = new Blake2s();
@@ -63,19 +63,19 @@ namespace Warp.Protocol.WireGuard
             X25519.ClampPrivateKey(privateKey, 0);
             crypto.DhPublicKey(PublicKey, 0, privateKey, 0);
             // Ci = HASH(CONSTRUCTION); Hi = HASH(Ci || IDENTIFIER)
-            blake.Hash(Construction, 0, Construction.Length, initialChainKey, 0, 32);
-            Hash2(initialChainKey, 0, 32, Identifier, 0, Identifier.Length, initialHash);
+            blake.Hash(construction, 0, construction.Length, initialChainKey, 0, 32);
+            Hash2(initialChainKey, 0, 32, identifier, 0, identifier.Length, initialHash);
             Hash2(initialHash, 0, 32, PublicKey, 0, 32, responderHash);
-            Hash2(LabelMac1, 0, 8, PublicKey, 0, 32, ourMac1Key);
-            Hash2(LabelCookie, 0, 8, PublicKey, 0, 32, ourCookieKey);
+            Hash2(labelMac1, 0, 8, PublicKey, 0, 32, ourMac1Key);
+            Hash2(labelCookie, 0, 8, PublicKey, 0, 32, ourCookieKey);
         }
 
         /// <summary>Precomputes a peer's hashes and keys and the static-static DH. False when the DH is zero (a bad public key).</summary>
         public bool PreparePeer(Peer p)
         {
             Hash2(initialHash, 0, 32, p.PublicKey, 0, 32, p.InitiatorHash);
-            Hash2(LabelMac1, 0, 8, p.PublicKey, 0, 32, p.Mac1Key);
-            Hash2(LabelCookie, 0, 8, p.PublicKey, 0, 32, p.CookieKey);
+            Hash2(labelMac1, 0, 8, p.PublicKey, 0, 32, p.Mac1Key);
+            Hash2(labelCookie, 0, 8, p.PublicKey, 0, 32, p.CookieKey);
             return crypto.Dh(p.StaticStatic, 0, privateKey, 0, p.PublicKey, 0);
         }
 
