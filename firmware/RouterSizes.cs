@@ -49,31 +49,30 @@ namespace Warp.Firmware
         /// </summary>
         public static RouterSizes Esp32NoPsram()
         {
-            var s = new RouterSizes();
-            s.DhcpLeases = 16;
-            s.Ipv4Neighbors = 16;
-            s.Ipv6Neighbors = 32;
-            s.NatEntries = 512;
-            s.NatHosts = 48;
-            s.ReplayWindowWords = 32;
-            s.StagedPackets = 2;
-            s.PacketBuffer = 1600;
-            s.HeldReplies = 2;
-            s.ConsoleLine = 128;
-            s.Paths = 4;
-            return s;
+            return Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
         }
 
         /// <summary>An ESP32 with PSRAM (megabytes of slower heap): close to the Linux tables.</summary>
         public static RouterSizes Esp32Psram()
         {
+            return Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+        }
+
+        static RouterSizes Make(int dhcpLeases, int ipv4Neighbors, int ipv6Neighbors, int natEntries, int natHosts,
+            int replayWindowWords, int stagedPackets, int packetBuffer, int heldReplies, int consoleLine, int paths)
+        {
             var s = new RouterSizes();
-            s.DhcpLeases = 32;
-            s.Ipv4Neighbors = 32;
-            s.Ipv6Neighbors = 64;
-            s.NatEntries = 2048;
-            s.NatHosts = 128;
-            s.PacketBuffer = 1600;
+            s.DhcpLeases = dhcpLeases;
+            s.Ipv4Neighbors = ipv4Neighbors;
+            s.Ipv6Neighbors = ipv6Neighbors;
+            s.NatEntries = natEntries;
+            s.NatHosts = natHosts;
+            s.ReplayWindowWords = replayWindowWords;
+            s.StagedPackets = stagedPackets;
+            s.PacketBuffer = packetBuffer;
+            s.HeldReplies = heldReplies;
+            s.ConsoleLine = consoleLine;
+            s.Paths = paths;
             return s;
         }
 

@@ -230,7 +230,12 @@ namespace Warp.Router.Linux
         /// <c>exec</c>, so the process at hand is warp-router itself (inside `ip netns exec`, which
         /// execs too): the signal goes to its id, never to whatever else matches a name.
         /// </summary>
-        public void StopRouter()
+        public void StopRouter() { SignalRouter("TERM"); }
+
+        /// <summary>Kills the router with SIGKILL (no clean stop: nothing saved at exit), as a crash or a power cut would.</summary>
+        public void KillRouter() { SignalRouter("KILL"); }
+
+        void SignalRouter(string signal)
         {
             Process p = router;
             if (p == null) return;
@@ -238,31 +243,13 @@ namespace Warp.Router.Linux
             try
             {
                 if (!p.HasExited)
-                    Shell.Run("kill -TERM " + p.Id, 5000, false);
+                    Shell.Run("kill -" + signal + " " + p.Id, 5000, false);
                 if (!p.WaitForExit(5000))
-                    log.WriteLine("warp-router did not stop on SIGTERM within 5 s: killing it");
+                    log.WriteLine("warp-router did not stop on SIG" + signal + " within 5 s: killing it");
             }
             catch (Exception e) when (e is InvalidOperationException || e is TimeoutException || e is System.ComponentModel.Win32Exception)
             {
                 log.WriteLine("stopping warp-router: " + e.Message);
-            }
-            finally
-            {
-                Shell.Stop(p);
-            }
-        }
-
-        /// <summary>Kills the router with SIGKILL (no clean stop: nothing saved at exit), as a crash or a power cut would.</summary>
-        public void KillRouter()
-        {
-            Process p = router;
-            if (p == null) return;
-            router = null;
-            try
-            {
-                if (!p.HasExited)
-                    Shell.Run("kill -KILL " + p.Id, 5000, false);
-                p.WaitForExit(5000);
             }
             finally
             {

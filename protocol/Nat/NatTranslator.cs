@@ -65,10 +65,12 @@ namespace Warp.Protocol.Nat
             if (!Bounds.Fits(packet, offset, length) || length < 1)
                 return Drop(NatCounter.DropMalformedIp);
             int version = packet[offset] >> 4;
-            if (version == 4)
-                return OutboundV4(packet, offset, length, now, reply, replyOffset);
-            if (version == 6)
-                return OutboundV6(packet, offset, length, now, reply, replyOffset);
+            Ipv4Packet ip4;
+            if (version == 4 && Ipv4Packet.TryCreate(packet, offset, length, out ip4))
+                return OutboundV4(ip4, now, reply, replyOffset);
+            Ipv6Packet ip6;
+            if (version == 6 && Ipv6Packet.TryCreate(packet, offset, length, out ip6))
+                return OutboundV6(ip6, now, reply, replyOffset);
             return Drop(NatCounter.DropMalformedIp);
         }
 
@@ -111,14 +113,6 @@ namespace Warp.Protocol.Nat
         public long NextDeadline(long now) { return table.NextDeadline(now); }
 
         // ---------------------------------------------------------------- IPv4
-
-        NatResult OutboundV4(byte[] b, int offset, int length, long now, byte[] reply, int replyOffset)
-        {
-            Ipv4Packet ip;
-            if (!Ipv4Packet.TryCreate(b, offset, length, out ip))
-                return Drop(NatCounter.DropMalformedIp);
-            return OutboundV4(ip, now, reply, replyOffset);
-        }
 
         NatResult OutboundV4(Ipv4Packet ip, long now, byte[] reply, int replyOffset)
         {
@@ -282,14 +276,6 @@ namespace Warp.Protocol.Nat
         }
 
         // ---------------------------------------------------------------- IPv6
-
-        NatResult OutboundV6(byte[] b, int offset, int length, long now, byte[] reply, int replyOffset)
-        {
-            Ipv6Packet ip;
-            if (!Ipv6Packet.TryCreate(b, offset, length, out ip))
-                return Drop(NatCounter.DropMalformedIp);
-            return OutboundV6(ip, now, reply, replyOffset);
-        }
 
         NatResult OutboundV6(Ipv6Packet ip, long now, byte[] reply, int replyOffset)
         {

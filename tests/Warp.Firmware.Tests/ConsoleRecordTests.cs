@@ -21,12 +21,6 @@ namespace Warp.Firmware.Tests
     /// </summary>
     public class ConsoleRecordTests
     {
-        sealed class Lines : IConsoleOutput
-        {
-            public readonly List<string> All = new List<string>();
-            public void WriteLine(string line) { All.Add(line); }
-        }
-
         sealed class Record
         {
             public string Type;
@@ -98,7 +92,7 @@ namespace Warp.Firmware.Tests
 
         static List<Record> Run(RouterHarness h, string command, CounterSet[] host = null)
         {
-            var o = new Lines();
+            var o = new LinesOutput();
             Assert.True(RouterConsole.Execute(h.Router, command, h.Now, o, host), command);
             return Parse(o.All);
         }
@@ -261,7 +255,7 @@ namespace Warp.Firmware.Tests
         public void CommandsWithoutTheFormAnswerAnErrorRecord(string line, string command, string reason)
         {
             var h = new RouterHarness();
-            var o = new Lines();
+            var o = new LinesOutput();
             Assert.False(RouterConsole.Execute(h.Router, line, h.Now, o));
             var r = Assert.Single(Parse(o.All));
             Assert.Equal("error", r.Type);
@@ -273,11 +267,11 @@ namespace Warp.Firmware.Tests
         public void TheHumanFormIsUnchangedWithoutTheFlag()
         {
             var h = Busy();
-            var o = new Lines();
+            var o = new LinesOutput();
             RouterConsole.Execute(h.Router, "status", h.Now, o);
             Assert.Equal("tunnel: up", o.All[0]);
             Assert.DoesNotContain(o.All, l => l.StartsWith("end "));
-            o = new Lines();
+            o = new LinesOutput();
             RouterConsole.Execute(h.Router, "leases", h.Now, o);
             Assert.Equal("192.168.42.100 02:c1:00:00:00:07 bound 3598s", o.All[0].ToLowerInvariant());
             Assert.Equal("2 lease(s)", o.All[2]);

@@ -13,13 +13,6 @@ namespace Warp.Firmware.Tests
     /// <summary>The router core in memory: LAN frames in, WireGuard datagrams to a real peer tunnel, and back.</summary>
     public class RouterTests
     {
-        sealed class Lines : IConsoleOutput
-        {
-            public readonly List<string> All = new List<string>();
-            public void WriteLine(string line) { All.Add(line); }
-            public string Text { get { return string.Join("\n", All); } }
-        }
-
         static (RouterHarness h, byte[] delivered, ushort externalPort) SendOneUdpPacket(int clientId = 0)
         {
             var h = new RouterHarness(clientId);
@@ -129,26 +122,26 @@ namespace Warp.Firmware.Tests
         public void ConsoleCommands()
         {
             var (h, _, _) = SendOneUdpPacket();
-            var o = new Lines();
+            var o = new LinesOutput();
             Assert.True(RouterConsole.Execute(h.Router, "status", h.Now, o));
             Assert.Contains("tunnel: up", o.Text);
             Assert.Contains("endpoint: 10.250.2.2:51820", o.Text);
-            o = new Lines();
+            o = new LinesOutput();
             Assert.True(RouterConsole.Execute(h.Router, "nat", h.Now, o));
             Assert.Contains("192.168.42.100:5555", o.Text);
             Assert.Contains("1 session(s)", o.Text);
-            o = new Lines();
+            o = new LinesOutput();
             Assert.True(RouterConsole.Execute(h.Router, "counters", h.Now, o));
             Assert.Contains("router.packets_to_tunnel 1", o.All);
             Assert.Contains(o.All, l => l.StartsWith("nat.") && l.Length > 4);
             Assert.Contains(o.All, l => l.StartsWith("lan."));
-            o = new Lines();
+            o = new LinesOutput();
             Assert.True(RouterConsole.Execute(h.Router, "config", h.Now, o));
             Assert.Contains(o.All, l => l.StartsWith("PrivateKey") && l.Contains("(hidden)"));
-            o = new Lines();
+            o = new LinesOutput();
             Assert.True(RouterConsole.Execute(h.Router, "leases", h.Now, o));
             Assert.Contains("0 lease(s)", o.All);
-            o = new Lines();
+            o = new LinesOutput();
             Assert.False(RouterConsole.Execute(h.Router, "reboot now", h.Now, o));
             Assert.Contains("unknown command", o.Text);
             Assert.Contains("status", o.Text);
