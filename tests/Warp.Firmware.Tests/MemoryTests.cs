@@ -5,6 +5,7 @@ using Warp.Protocol.Config;
 using Warp.Protocol.Crypto;
 using Warp.TestKit;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Warp.Firmware.Tests
 {
@@ -19,6 +20,9 @@ namespace Warp.Firmware.Tests
     [Collection("memory")]
     public class MemoryTests
     {
+        readonly ITestOutputHelper output;
+        public MemoryTests(ITestOutputHelper output) { this.output = output; }
+
         public static TheoryData<string> Profiles() { return new TheoryData<string> { "linux", "esp32", "esp32-psram" }; }
 
         static RouterSizes Profile(string name)
@@ -99,6 +103,8 @@ namespace Warp.Firmware.Tests
                                 seen.Add(v);
             long held = Payload(router, seen);
             double ratio = (double)router.MemoryBytes / held;
+            output.WriteLine(profile + ": MemoryBytes " + router.MemoryBytes + " (NAT " + router.Nat.Table.MemoryBytes + ", LAN " + router.Lan.SizeInBytes
+                + ", tunnel " + router.Tunnel.MemoryBytes + "), arrays held " + held + ", ratio " + ratio.ToString("0.000"));
             Assert.True(ratio > 0.95 && ratio < 1.05, profile + ": MemoryBytes " + router.MemoryBytes + ", arrays held " + held + " (" + ratio.ToString("0.000") + ")");
         }
 
@@ -119,6 +125,7 @@ namespace Warp.Firmware.Tests
             long before = GC.GetTotalMemory(true);
             var router = new Router(settings, sizes, platform, 0);
             long retained = GC.GetTotalMemory(true) - before;
+            output.WriteLine(profile + ": MemoryBytes " + router.MemoryBytes + ", .NET retained " + retained + " (" + ((double)retained / router.MemoryBytes).ToString("0.000") + "x)");
             Assert.True(retained >= router.MemoryBytes * 0.95 && retained <= router.MemoryBytes * 1.35,
                 profile + ": MemoryBytes " + router.MemoryBytes + ", retained " + retained + " (" + ((double)retained / router.MemoryBytes).ToString("0.000") + ")");
             GC.KeepAlive(router);
