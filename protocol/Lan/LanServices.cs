@@ -68,8 +68,9 @@ namespace Warp.Protocol.Lan
         public LanCounters Counters { get { return counters; } }
         public ArpResponder Arp { get { return arp; } }
         public DhcpServer Dhcp { get { return dhcp; } }
-        public NeighborTable Ipv4Neighbors { get { return ipv4Neighbors; } }
-        public NeighborTable Ipv6Neighbors { get { return ipv6Neighbors; } }
+        /// <summary>Neighbours learned, per family (for the console and tests; the tables stay inside).</summary>
+        public int Ipv4NeighborCount { get { return ipv4Neighbors.Count; } }
+        public int Ipv6NeighborCount { get { return ipv6Neighbors.Count; } }
 
         /// <summary>True when a stored record (the leases) is behind: see <see cref="DhcpServer.LeasesDirty"/>.</summary>
         public bool RecordsDirty { get { return dhcp.LeasesDirty; } }

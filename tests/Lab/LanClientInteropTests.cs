@@ -110,7 +110,7 @@ namespace Warp.Lab.Tests
                     Assert.True(c[LanCounter.RouterAdvertisementsSent] >= 1);
                     Assert.True(c[LanCounter.ArpRepliesSent] >= 1);
                     Assert.True(c[LanCounter.NeighborAdvertisementsSent] >= 1);
-                    Assert.True(lab.Lan.Ipv6Neighbors.Count >= 1);
+                    Assert.True(lab.Lan.Ipv6NeighborCount >= 1);
                     Assert.Equal(0, c[LanCounter.DropBadUdpChecksum] + c[LanCounter.DropBadIcmpChecksum] + c[LanCounter.DropBadIpv4Checksum]);
                 }
             }

@@ -145,7 +145,7 @@ namespace Warp.Protocol.Tests.Lan
             var r = Send(lan, Hex("3333ff000077"), Unspecified, Hex("ff0200000000000000000001ff000077"), 255, "8700 0000 00000000" + ToHex(other, 0, 16));
             Assert.Equal(LanAction.Consumed, r.Action);
             Assert.Equal(1, lan.Counters[LanCounter.IgnoredNdTargetNotOurs]);
-            Assert.Equal(0, lan.Ipv6Neighbors.Count);
+            Assert.Equal(0, lan.Ipv6NeighborCount);
         }
 
         [Theory]
@@ -161,7 +161,7 @@ namespace Warp.Protocol.Tests.Lan
             var r = Send(lan, Hex("3333ff000001"), ClientLinkLocal, SolicitedNode1, (byte)hop, icmp.Replace("{T}", ToHex(RouterLinkLocal, 0, 16)));
             Assert.Equal(LanAction.Dropped, r.Action);
             Assert.Equal(reason, r.Reason);
-            Assert.Equal(0, lan.Ipv6Neighbors.Count);
+            Assert.Equal(0, lan.Ipv6NeighborCount);
         }
 
         [Fact]
