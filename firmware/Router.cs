@@ -32,6 +32,8 @@ namespace Warp.Firmware
         const int PollBudget = 64;
         /// <summary>How long the button must be held for a factory reset (released after this).</summary>
         public const long ResetHoldMs = 10000;
+        /// <summary>A device silent this long, without lease, IPv6 binding or NAT session, is forgotten.</summary>
+        public const long DeviceIdleMs = 10 * 60 * 1000L;
 
         readonly RouterSettings settings;
         readonly RouterSizes sizes;
@@ -49,8 +51,8 @@ namespace Warp.Firmware
         readonly RouterCounters counters = new RouterCounters();
         readonly CounterSet[] counterSets;
         readonly byte[] routerMac = new byte[6];
-        readonly byte[] hostMac;
-        readonly bool[] hostMacKnown;
+        readonly bool[] deviceInNat;
+        int deviceCursor;
         readonly Endpoint source = new Endpoint();
         readonly byte[] lanBuffer;
         readonly byte[] uplinkBuffer;
@@ -109,12 +111,11 @@ namespace Warp.Firmware
 
             LanConfig lanConfig = RouterSetup.LanConfigFrom(settings, routerMac, platform.Random, store);
             lan = new LanServices(lanConfig, RouterSetup.LeaseCapacity(lanConfig, sizes), sizes.Ipv4Neighbors, sizes.Ipv6Neighbors,
-                new StoredLeases(store), platform.Random, now);
+                new StoredLeases(store), platform.Random, now, sizes.Devices, sizes.Ipv6Bindings);
 
             NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig, sizes);
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
-            hostMac = new byte[natConfig.HostCapacity * 6];
-            hostMacKnown = new bool[natConfig.HostCapacity];
+            deviceInNat = new bool[sizes.Devices];
             counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
@@ -157,7 +158,7 @@ namespace Warp.Firmware
         {
             get
             {
-                int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + hostMac.Length + hostMacKnown.Length;
+                int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + deviceInNat.Length;
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2;
                 return n;
@@ -352,6 +353,7 @@ namespace Warp.Firmware
         {
             RunTunnelTimers(now);
             nat.Tick(now);
+            ExpireDevices(now);
             for (int i = 0; i < PollBudget; i++)
             {
                 LanResult r = lan.Tick(now, outBuffer, 0);
@@ -376,10 +378,10 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.DropMalformedFrame);
                 return;
             }
-            Ipv4Packet p4;
-            Ipv6Packet p6;
-            int version;
-            LanResult lr = lan.Handle(eth, outBuffer, 0, now, out p4, out p6, out version);
+            LanPacket pk;
+            LanResult lr = lan.Handle(eth, outBuffer, 0, now, out pk);
+            if (pk.Device >= 0)
+                ActivateDevice(pk.Device);
             if (lr.Action == LanAction.Reply)
             {
                 HoldOrSendLan(outBuffer, 0, lr.Length, now);
@@ -394,8 +396,9 @@ namespace Warp.Firmware
             }
             NatResult nr;
             int ip, ipLength;
-            if (version == 4)
+            if (pk.Version == 4)
             {
+                Ipv4Packet p4 = pk.Ip4;
                 if (p4.Ttl <= 1)
                 {
                     counters.Increment(RouterCounter.DropTtlExpired);
@@ -404,10 +407,11 @@ namespace Warp.Firmware
                 p4.DecrementTtl();
                 ip = p4.Offset;
                 ipLength = p4.Length;
-                nr = nat.TranslateOutbound(p4, now, outBuffer, EthernetFrame.HeaderLength);
+                nr = nat.TranslateOutbound(p4, pk.Device, now, outBuffer, EthernetFrame.HeaderLength);
             }
-            else if (version == 6)
+            else if (pk.Version == 6)
             {
+                Ipv6Packet p6 = pk.Ip6;
                 if (p6.HopLimit <= 1)
                 {
                     counters.Increment(RouterCounter.DropTtlExpired);
@@ -416,7 +420,7 @@ namespace Warp.Firmware
                 p6.HopLimit = (byte)(p6.HopLimit - 1);
                 ip = p6.Offset;
                 ipLength = p6.Length;
-                nr = nat.TranslateOutbound(p6, now, outBuffer, EthernetFrame.HeaderLength);
+                nr = nat.TranslateOutbound(p6, pk.Device, now, outBuffer, EthernetFrame.HeaderLength);
             }
             else
             {
@@ -427,12 +431,10 @@ namespace Warp.Firmware
             switch (nr.Action)
             {
                 case NatAction.WriteToTunnel:
-                    RememberMac(nr.Host, b, eth.SourceOffsetInBuffer);
                     SendToTunnel(b, ip, ipLength, now);
                     break;
                 case NatAction.WriteToLan:
-                    RememberMac(nr.Host, b, eth.SourceOffsetInBuffer);
-                    DeliverToLan(b, ip, ipLength, nr.Host);
+                    DeliverToLan(b, ip, ipLength, now);
                     break;
                 case NatAction.Reply:
                     // An ICMP error for the sender (table full, too big): back to the frame's source.
@@ -453,12 +455,32 @@ namespace Warp.Firmware
                 RunTunnelTimers(now);
         }
 
-        void RememberMac(int host, byte[] b, int macOffset)
+        /// <summary>A device the LAN services entered is present for the NAT: its reserve is held from now on.</summary>
+        void ActivateDevice(int device)
         {
-            if (host < 0 || host >= hostMacKnown.Length)
+            if (device < deviceInNat.Length && !deviceInNat[device])
+            {
+                deviceInNat[device] = true;
+                nat.SetDeviceActive(device, true);
+            }
+        }
+
+        /// <summary>
+        /// Frees one device per call, round robin, once it is long silent, holds no lease, no IPv6
+        /// binding and no NAT session: a hotel room's passers-by do not fill the device table.
+        /// </summary>
+        void ExpireDevices(long now)
+        {
+            int d = deviceCursor;
+            deviceCursor = (deviceCursor + 1) % deviceInNat.Length;
+            if (!lan.IsDeviceIdle(d, now, DeviceIdleMs) || nat.Table.DeviceSessions(d) != 0)
                 return;
-            System.Array.Copy(b, macOffset, hostMac, host * 6, 6);
-            hostMacKnown[host] = true;
+            lan.ForgetDevice(d);
+            if (deviceInNat[d])
+            {
+                deviceInNat[d] = false;
+                nat.SetDeviceActive(d, false);
+            }
         }
 
         // ------------------------------------------------------------------ tunnel -> LAN
@@ -483,33 +505,24 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.PacketsFromTunnel);
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
                 if (nr.Action == NatAction.WriteToLan)
-                    DeliverToLan(inBuffer, ip, r.Length, nr.Host);
+                    DeliverToLan(inBuffer, ip, r.Length, now);
             }
             RunTunnelTimers(now);
         }
 
-        /// <summary>Frames an IP packet at (b, ip) for its LAN host: the MAC it last sent from, else the neighbour caches.</summary>
-        void DeliverToLan(byte[] b, int ip, int length, int host)
+        /// <summary>
+        /// Frames an IP packet at (b, ip) for the LAN host it is addressed to: to the MAC its address
+        /// is bound to (its DHCP lease or static lease, its IPv6 source binding), never to whichever
+        /// MAC last sent from that address. An address bound to nobody gets nothing.
+        /// </summary>
+        void DeliverToLan(byte[] b, int ip, int length, long now)
         {
             int frame = ip - EthernetFrame.HeaderLength;
             bool v6 = (b[ip] >> 4) == 6;
-            bool found;
-            if (host >= 0 && host < hostMacKnown.Length && hostMacKnown[host])
-            {
-                System.Array.Copy(hostMac, host * 6, b, frame, 6);
-                found = true;
-            }
-            else if (v6)
-            {
-                found = lan.TryGetMac(b, ip + 24, b, frame);
-            }
-            else
-            {
-                found = lan.TryGetMac(Endian.Read32(b, ip + 16), b, frame);
-            }
+            bool found = v6 ? lan.TryGetBoundMac(b, ip + 24, b, frame, now) : lan.TryGetBoundMac(Endian.Read32(b, ip + 16), b, frame, now);
             if (!found)
             {
-                counters.Increment(RouterCounter.DropNoNeighbor);
+                counters.Increment(RouterCounter.DropUnboundDestination);
                 return;
             }
             System.Array.Copy(routerMac, 0, b, frame + 6, 6);

@@ -11,7 +11,7 @@ namespace Warp.Firmware
         DropNotAddressedToRouter,
         DropUnsupportedEtherType,
         DropTtlExpired,
-        DropNoNeighbor,
+        DropUnboundDestination,
         DropLanSendFailed,
         DropUplinkSendFailed,
         DropUplinkWouldBlock,
@@ -36,7 +36,7 @@ namespace Warp.Firmware
         static readonly string[] names =
         {
             "none", "drop.malformed_frame", "drop.not_addressed_to_router", "drop.unsupported_ether_type",
-            "drop.ttl_expired", "drop.no_neighbor", "drop.lan_send_failed", "drop.uplink_send_failed", "drop.uplink_would_block",
+            "drop.ttl_expired", "drop.unbound_destination", "drop.lan_send_failed", "drop.uplink_send_failed", "drop.uplink_would_block",
             "drop.uplink_no_buffers", "drop.uplink_no_route", "drop.uplink_family_down", "drop.no_peer_endpoint",
             "lan_frames_received", "lan_frames_sent", "datagrams_received", "datagrams_sent", "packets_to_tunnel", "packets_from_tunnel",
             "replies_held_for_store", "uplink_changes",

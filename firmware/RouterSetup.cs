@@ -59,6 +59,17 @@ namespace Warp.Firmware
             return n > sizes.DhcpLeases ? sizes.DhcpLeases : n;
         }
 
+        /// <summary>
+        /// Sessions held free for each present device: the board's figure, lowered so that the
+        /// reserves of all devices together take at most half the table, and never below 4.
+        /// </summary>
+        public static int DeviceReserve(int natEntries, RouterSizes sizes)
+        {
+            int fit = natEntries / (2 * sizes.Devices);
+            int r = fit < sizes.NatReservePerDevice ? fit : sizes.NatReservePerDevice;
+            return r < 4 ? 4 : r;
+        }
+
         public static NatConfig NatConfigFrom(RouterSettings s, LanConfig lan, RouterSizes sizes)
         {
             var n = new NatConfig();
@@ -86,6 +97,8 @@ namespace Warp.Firmware
             int hosts = 3 * LeaseCapacity(lan, sizes) + 8;
             n.HostCapacity = hosts > sizes.NatHosts ? sizes.NatHosts : hosts;
             n.HostSharePercent = t.HostShare;
+            n.DeviceCapacity = sizes.Devices;
+            n.DeviceReserve = DeviceReserve(n.Capacity, sizes);
             n.UdpTimeout = t.UdpTimeout * 1000L;
             n.DnsTimeout = t.DnsTimeout * 1000L;
             n.TcpEstablishedTimeout = t.TcpEstablishedTimeout * 1000L;

@@ -32,6 +32,12 @@ namespace Warp.Firmware
         public int ConsoleLine = 256;
         /// <summary>Peer endpoints the path selector holds (config literals plus resolved names).</summary>
         public int Paths = 8;
+        /// <summary>LAN devices (MACs) tracked for source validation and NAT fairness, 1..255 (15 B each).</summary>
+        public int Devices = 72;
+        /// <summary>IPv6 source bindings (RFC 6620) of all devices together: a phone uses 2 to 4 addresses (26 B each).</summary>
+        public int Ipv6Bindings = 256;
+        /// <summary>The most NAT sessions kept free for each present device below it (the reserve is lowered to fit the table).</summary>
+        public int NatReservePerDevice = 16;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -49,13 +55,19 @@ namespace Warp.Firmware
         /// </summary>
         public static RouterSizes Esp32NoPsram()
         {
-            return Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
+            RouterSizes s = Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
+            s.Devices = 20;
+            s.Ipv6Bindings = 48;
+            return s;
         }
 
         /// <summary>An ESP32 with PSRAM (megabytes of slower heap): close to the Linux tables.</summary>
         public static RouterSizes Esp32Psram()
         {
-            return Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+            RouterSizes s = Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+            s.Devices = 40;
+            s.Ipv6Bindings = 128;
+            return s;
         }
 
         static RouterSizes Make(int dhcpLeases, int ipv4Neighbors, int ipv6Neighbors, int natEntries, int natHosts,
@@ -89,6 +101,9 @@ namespace Warp.Firmware
             if (HeldReplies < 1) return "HeldReplies must be at least 1";
             if (ConsoleLine < 16) return "ConsoleLine must be at least 16";
             if (Paths < 1) return "Paths must be at least 1";
+            if (Devices < 1 || Devices > 255) return "Devices must be 1..255";
+            if (Ipv6Bindings < 1 || Ipv6Bindings > 4096) return "Ipv6Bindings must be 1..4096";
+            if (NatReservePerDevice < 0) return "NatReservePerDevice must not be negative";
             return null;
         }
     }

@@ -94,6 +94,8 @@ namespace Warp.Protocol.Lan
         public uint AddressAt(int slot) { return ips[slot]; }
         public long ExpiresAt(int slot) { return expires[slot]; }
         public void CopyMacAt(int slot, byte[] mac, int offset) { System.Array.Copy(macs, slot * 6, mac, offset, 6); }
+        /// <summary>True when the slot's client hardware address is (mac, offset).</summary>
+        public bool HasMacAt(int slot, byte[] mac, int offset) { return MacAddress.Equal(macs, slot * 6, mac, offset); }
 
         /// <summary>The state as it stands at <paramref name="now"/>: Offered or Bound past their time read Released; Declined past its time reads Free.</summary>
         public byte EffectiveState(int slot, long now)

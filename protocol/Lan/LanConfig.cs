@@ -134,6 +134,18 @@ namespace Warp.Protocol.Lan
             return 0;
         }
 
+        /// <summary>Copies the MAC of the static lease for an address to (mac, macOffset); false when none names it.</summary>
+        public bool TryGetStaticMac(uint ip, byte[] mac, int macOffset)
+        {
+            for (int i = 0; i < staticCount; i++)
+                if (staticIps[i] == ip)
+                {
+                    System.Array.Copy(staticMacs, i * 6, mac, macOffset, 6);
+                    return true;
+                }
+            return false;
+        }
+
         /// <summary>True when some static lease names this address.</summary>
         public bool IsStaticAddress(uint ip)
         {

@@ -40,6 +40,14 @@ namespace Warp.Protocol.Lan
         DropNdUnspecifiedWithLinkAddress,
         DropNdMulticastTarget,
         DropNdBadDestination,
+        // Source address validation (RFC 7039, RFC 6620) of packets to forward
+        DropSourceUnboundV4,
+        DropSourceLeasedElsewhere,
+        DropSourceForeignPrefix,
+        DropSourceRouterAddress,
+        DropSourceBoundElsewhere,
+        DropSourceDeviceTableFull,
+        DropSourceBindingTableFull,
         // Ignored (LanAction.Consumed, nothing sent)
         IgnoredArpForOthers,
         IgnoredArpConflict,
@@ -99,6 +107,8 @@ namespace Warp.Protocol.Lan
             "drop.dhcp_unknown_message_type", "drop.dhcp_relayed", "drop.dhcp_pool_exhausted", "drop.dhcp_bad_request",
             "drop.nd_hop_limit", "drop.nd_bad_code", "drop.nd_bad_length", "drop.nd_bad_options",
             "drop.nd_unspecified_with_link_address", "drop.nd_multicast_target", "drop.nd_bad_destination",
+            "drop.source_unbound_v4", "drop.source_leased_elsewhere", "drop.source_foreign_prefix", "drop.source_router_address",
+            "drop.source_bound_elsewhere", "drop.source_device_table_full", "drop.source_binding_table_full",
             "ignored.arp_for_others", "ignored.arp_conflict", "ignored.dhcp_server_message", "ignored.dhcp_other_server",
             "ignored.dhcp_no_record", "ignored.dhcp_decline_unknown", "ignored.dhcp_release_unknown",
             "ignored.nd_target_not_ours", "ignored.nd_foreign_router_advertisement", "ignored.nd_redirect",
@@ -112,7 +122,7 @@ namespace Warp.Protocol.Lan
             "lease_store_saves", "lease_store_load_rejected", "lease_store_save_failed",
         };
 
-        public LanCounters() : base("lan", names, (int)LanCounter.DropNdBadDestination + 1) { }
+        public LanCounters() : base("lan", names, (int)LanCounter.DropSourceBindingTableFull + 1) { }
         public long this[LanCounter c] { get { return Get((int)c); } }
         public void Increment(LanCounter c) { Add((int)c); }
 

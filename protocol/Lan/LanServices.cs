@@ -25,8 +25,16 @@ namespace Warp.Protocol.Lan
     /// DNS: the router advertises itself as the resolver (DHCP option 6, RDNSS) but answers no
     /// query; UDP port 53 to the router is left to the NAT, which sends it to the resolver in
     /// the tunnel. Every Dropped and every ignore is counted in <see cref="Counters"/>.
+    /// A hostile LAN: every IP packet to forward passes source address validation (RFC 7039)
+    /// before it is handed on. IPv4: the source must be the address leased (or statically leased)
+    /// to the frame's source MAC (DHCP snooping / IP source guard). IPv6: first-come,
+    /// first-served bindings (RFC 6620, <see cref="Ipv6SourceBindings"/>), link-local and the
+    /// ULA /64 only. Each device (MAC) that passes gets an index (<see cref="LanDevices"/>) that
+    /// the NAT's fairness counts; traffic back to a LAN address goes to the MAC it is bound to
+    /// (<see cref="TryGetBoundMac(uint, byte[], int, long)"/>), never to whichever MAC last spoke.
     /// Memory (bytes of table data, without array headers): leases 27 + 15 per slot plus 6,
-    /// IPv4 neighbours 19 per slot, IPv6 neighbours 31 per slot, counters 8 per counter.
+    /// IPv4 neighbours 19 per slot, IPv6 neighbours 31 per slot, devices 15 per slot, IPv6
+    /// source bindings 26 per slot, counters 8 per counter.
     /// </summary>
     public sealed class LanServices
     {
@@ -39,6 +47,9 @@ namespace Warp.Protocol.Lan
         readonly IcmpEchoResponder echo;
         readonly RouterAdvertiser advertiser;
         readonly NeighborDiscovery nd;
+        readonly LanDevices devices;
+        readonly Ipv6SourceBindings bindings;
+        readonly byte[] scratchMac = new byte[6];
 
         /// <param name="config">The LAN configuration; validated here.</param>
         /// <param name="leaseCapacity">DHCP lease slots (board profile).</param>
@@ -47,8 +58,10 @@ namespace Warp.Protocol.Lan
         /// <param name="store">Lease persistence, or null for none.</param>
         /// <param name="entropy">Jitter for RA intervals, or null for fixed mid-range intervals.</param>
         /// <param name="now">Monotonic milliseconds at start; stored leases are loaded relative to it.</param>
+        /// <param name="deviceCapacity">LAN devices (MACs) tracked for source validation and fairness, 1..255.</param>
+        /// <param name="ipv6BindingCapacity">IPv6 source bindings (addresses of all devices together).</param>
         public LanServices(LanConfig config, int leaseCapacity, int ipv4NeighborCapacity, int ipv6NeighborCapacity,
-            ILeaseStore store, IRandomSource entropy, long now)
+            ILeaseStore store, IRandomSource entropy, long now, int deviceCapacity = 32, int ipv6BindingCapacity = 64)
         {
             if (config == null)
                 throw new System.ArgumentNullException("config");
@@ -61,6 +74,8 @@ namespace Warp.Protocol.Lan
             echo = new IcmpEchoResponder(config, counters);
             advertiser = new RouterAdvertiser(config, counters, entropy);
             nd = new NeighborDiscovery(config, ipv6Neighbors, advertiser, counters);
+            devices = new LanDevices(deviceCapacity);
+            bindings = new Ipv6SourceBindings(ipv6BindingCapacity);
             dhcp.LoadLeases(now);
         }
 
@@ -81,7 +96,11 @@ namespace Warp.Protocol.Lan
         /// <summary>Bytes of table data held (leases, both neighbour caches, counters).</summary>
         public int SizeInBytes
         {
-            get { return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes; }
+            get
+            {
+                return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes
+                    + devices.SizeInBytes + bindings.SizeInBytes;
+            }
         }
 
         /// <summary>The MAC of a LAN host's IPv4 address, for frames the router sends it.</summary>
@@ -103,24 +122,23 @@ namespace Warp.Protocol.Lan
             EthernetFrame eth;
             if (!EthernetFrame.TryCreate(frame, offset, length, out eth))
                 return counters.Drop(LanCounter.DropMalformedEthernet);
-            Ipv4Packet ip4;
-            Ipv6Packet ip6;
-            int version;
-            return Handle(eth, output, outputOffset, now, out ip4, out ip6, out version);
+            LanPacket packet;
+            return Handle(eth, output, outputOffset, now, out packet);
         }
 
         /// <summary>
         /// The router's entry: the frame parsed once by the caller, and the IP header parsed once
-        /// here and handed back. When the result is NotForUs, <paramref name="ipVersion"/> says which
-        /// view was filled (4: <paramref name="ip4"/>, 6: <paramref name="ip6"/>, 0: none, the frame
-        /// carries no IP packet or is not addressed to the router), so the NAT works on the same view.
+        /// here and handed back in <paramref name="packet"/>. When the result is NotForUs and the
+        /// frame is addressed to the router, the packet's source has passed validation and
+        /// <paramref name="packet"/> names its version (so the NAT works on the same view) and the
+        /// sending device; a source that fails is Dropped, counted by reason.
         /// </summary>
-        public LanResult Handle(EthernetFrame eth, byte[] output, int outputOffset, long now,
-            out Ipv4Packet ip4, out Ipv6Packet ip6, out int ipVersion)
+        public LanResult Handle(EthernetFrame eth, byte[] output, int outputOffset, long now, out LanPacket packet)
         {
-            ip4 = default(Ipv4Packet);
-            ip6 = default(Ipv6Packet);
-            ipVersion = 0;
+            packet.Ip4 = default(Ipv4Packet);
+            packet.Ip6 = default(Ipv6Packet);
+            packet.Version = 0;
+            packet.Device = -1;
             if (eth.Buffer != null && eth.Buffer == output)
                 throw new System.ArgumentException("the output must be another buffer than the frame", "output");
             if (!eth.IsMulticast && !MacAddress.Equal(eth.Buffer, eth.DestinationOffsetInBuffer, config.RouterMac, 0))
@@ -132,18 +150,133 @@ namespace Warp.Protocol.Lan
                 case EthernetFrame.EtherTypeArp:
                     return arp.Handle(eth, output, outputOffset, now);
                 case EthernetFrame.EtherTypeIpv4:
-                    if (!Ipv4Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out ip4))
+                {
+                    if (!Ipv4Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out packet.Ip4))
                         return counters.Drop(LanCounter.DropMalformedIpv4);
-                    ipVersion = 4;
-                    return HandleIpv4(eth, ip4, output, outputOffset, now);
+                    packet.Version = 4;
+                    LanResult r = HandleIpv4(eth, packet.Ip4, output, outputOffset, now);
+                    if (r.Action == LanAction.NotForUs && !eth.IsMulticast)
+                        return ValidateIpv4Source(eth, packet.Ip4, now, ref packet);
+                    if (r.Action == LanAction.Reply)
+                        packet.Device = BoundDevice(eth, now); // a DHCP client that now holds a lease is a device
+                    return r;
+                }
                 case EthernetFrame.EtherTypeIpv6:
-                    if (!Ipv6Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out ip6))
+                {
+                    if (!Ipv6Packet.TryCreate(eth.Buffer, eth.PayloadOffset, eth.PayloadLength, out packet.Ip6))
                         return counters.Drop(LanCounter.DropMalformedIpv6);
-                    ipVersion = 6;
-                    return HandleIpv6(eth, ip6, output, outputOffset, now);
+                    packet.Version = 6;
+                    LanResult r = HandleIpv6(eth, packet.Ip6, output, outputOffset, now);
+                    if (r.Action == LanAction.NotForUs && !eth.IsMulticast)
+                        return ValidateIpv6Source(eth, packet.Ip6, now, ref packet);
+                    return r;
+                }
                 default:
                     return LanResult.NotForUs;
             }
+        }
+
+        /// <summary>IP source guard: the source must be leased to the frame's source MAC (RFC 7039 section 4.1, DHCP snooping).</summary>
+        LanResult ValidateIpv4Source(EthernetFrame eth, Ipv4Packet ip, long now, ref LanPacket packet)
+        {
+            byte[] b = eth.Buffer;
+            int mac = eth.SourceOffsetInBuffer;
+            uint src = ip.Source;
+            if (config.StaticAddressFor(b, mac) != src)
+            {
+                int slot = dhcp.Leases.FindByIp(src);
+                if (slot < 0 || dhcp.Leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)
+                    return counters.Drop(LanCounter.DropSourceUnboundV4);
+                if (!dhcp.Leases.HasMacAt(slot, b, mac))
+                    return counters.Drop(LanCounter.DropSourceLeasedElsewhere);
+            }
+            packet.Device = devices.FindOrAdd(b, mac, now);
+            if (packet.Device < 0)
+                return counters.Drop(LanCounter.DropSourceDeviceTableFull);
+            return LanResult.NotForUs;
+        }
+
+        /// <summary>FCFS source address validation for IPv6 (RFC 6620).</summary>
+        LanResult ValidateIpv6Source(EthernetFrame eth, Ipv6Packet ip, long now, ref LanPacket packet)
+        {
+            byte[] b = eth.Buffer;
+            int src = ip.SourceOffsetInBuffer;
+            if (!Ipv6SourceBindings.IsOnLink(b, src, config))
+                return counters.Drop(LanCounter.DropSourceForeignPrefix);
+            int device = devices.FindOrAdd(b, eth.SourceOffsetInBuffer, now);
+            LanCounter bad = bindings.Check(b, src, device, config, now);
+            if (bad != LanCounter.None)
+                return counters.Drop(bad);
+            packet.Device = device;
+            return LanResult.NotForUs;
+        }
+
+        void BindFromDad(EthernetFrame eth, byte[] b, int target, long now)
+        {
+            if (!Ipv6SourceBindings.IsOnLink(b, target, config) || bindings.DeviceOf(b, target, now) >= 0)
+                return;
+            int device = devices.FindOrAdd(b, eth.SourceOffsetInBuffer, now);
+            if (device >= 0)
+                bindings.Check(b, target, device, config, now);
+        }
+
+        /// <summary>The device of a frame's source MAC when that MAC holds a bound DHCP lease (entered now), else -1.</summary>
+        int BoundDevice(EthernetFrame eth, long now)
+        {
+            int slot = dhcp.Leases.FindByMac(eth.Buffer, eth.SourceOffsetInBuffer);
+            if (slot < 0 || dhcp.Leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)
+                return -1;
+            return devices.FindOrAdd(eth.Buffer, eth.SourceOffsetInBuffer, now);
+        }
+
+        /// <summary>
+        /// Copies to (mac, macOffset) the MAC an IPv4 address is bound to: its live DHCP lease, or
+        /// a static lease. False when the address is bound to nobody: nothing is delivered then.
+        /// </summary>
+        public bool TryGetBoundMac(uint ip, byte[] mac, int macOffset, long now)
+        {
+            int slot = dhcp.Leases.FindByIp(ip);
+            if (slot >= 0 && dhcp.Leases.EffectiveState(slot, now) == DhcpLeaseTable.StateBound)
+            {
+                dhcp.Leases.CopyMacAt(slot, mac, macOffset);
+                return true;
+            }
+            return config.TryGetStaticMac(ip, mac, macOffset);
+        }
+
+        /// <summary>Copies the MAC of the device an IPv6 address at (address, offset) is bound to; false when none.</summary>
+        public bool TryGetBoundMac(byte[] address, int offset, byte[] mac, int macOffset, long now)
+        {
+            int device = bindings.DeviceOf(address, offset, now);
+            if (device < 0 || !devices.IsUsed(device))
+                return false;
+            devices.CopyMac(device, mac, macOffset);
+            return true;
+        }
+
+        /// <summary>The devices on the LAN (for the router's bookkeeping and the console).</summary>
+        public LanDevices Devices { get { return devices; } }
+        /// <summary>IPv6 source bindings in force.</summary>
+        public int Ipv6BindingCount { get { return bindings.Count; } }
+
+        /// <summary>
+        /// True when the device can be forgotten: silent for <paramref name="idleMs"/>, no live
+        /// DHCP lease for its MAC and no live IPv6 binding. The router also checks it holds no NAT session.
+        /// </summary>
+        public bool IsDeviceIdle(int device, long now, long idleMs)
+        {
+            if (!devices.IsUsed(device) || now - devices.LastSeen(device) < idleMs || bindings.HasBinding(device, now))
+                return false;
+            devices.CopyMac(device, scratchMac, 0);
+            int slot = dhcp.Leases.FindByMac(scratchMac, 0);
+            return slot < 0 || dhcp.Leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound;
+        }
+
+        /// <summary>Frees a device and its IPv6 bindings.</summary>
+        public void ForgetDevice(int device)
+        {
+            bindings.ForgetDevice(device);
+            devices.Forget(device);
         }
 
         LanResult HandleIpv4(EthernetFrame eth, Ipv4Packet ip, byte[] output, int outputOffset, long now)
@@ -218,7 +351,13 @@ namespace Warp.Protocol.Lan
                     return counters.Drop(LanCounter.DropBadIcmpChecksum);
                 byte type = icmp.Type;
                 if (NeighborDiscovery.IsNdType(type))
-                    return this.nd.Handle(eth, ip, icmp, output, outputOffset, now);
+                {
+                    LanResult r = this.nd.Handle(eth, ip, icmp, output, outputOffset, now);
+                    // A valid DAD probe (NS from ::) claims its target first (RFC 6620 section 3.2.3).
+                    if (type == 135 && r.Action != LanAction.Dropped && Ipv6Address.IsUnspecified(b, src) && icmp.Length >= 24)
+                        BindFromDad(eth, b, icmp.Offset + 8, now);
+                    return r;
+                }
                 if (type == Icmpv6Packet.TypeEchoRequest && toRouter)
                     return echo.HandleV6(eth, ip, icmp, output, outputOffset);
                 if (type == 130 || type == 131 || type == 132 || type == 143)

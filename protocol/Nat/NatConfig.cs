@@ -53,8 +53,18 @@ namespace Warp.Protocol.Nat
         public int Capacity = 512;
         /// <summary>LAN hosts the host table holds (1..255).</summary>
         public int HostCapacity = 32;
-        /// <summary>The share of <see cref="Capacity"/> one LAN host may hold, in percent (1..100); default half.</summary>
+        /// <summary>
+        /// The share of <see cref="Capacity"/> one LAN device may hold (all its addresses together
+        /// when the caller names devices, else one address), in percent (1..100); default half.
+        /// </summary>
         public int HostSharePercent = 50;
+        /// <summary>LAN devices the router names (0..DeviceCapacity-1) for per-device accounting (1..255).</summary>
+        public int DeviceCapacity = 32;
+        /// <summary>
+        /// Sessions kept for every present device that holds fewer: the free slots a device may take
+        /// beyond its own reserve leave this many for each present device (0: no reserve).
+        /// </summary>
+        public int DeviceReserve;
 
         /// <summary>Lowest dynamic external port (≥ 1024: the well-known range stays out of it, RFC 4787 REQ-3).</summary>
         public int MinPort = 1024;
@@ -102,6 +112,10 @@ namespace Warp.Protocol.Nat
                 throw new ArgumentException("HostCapacity must be 1..255");
             if (HostSharePercent < 1 || HostSharePercent > 100)
                 throw new ArgumentException("HostSharePercent must be 1..100");
+            if (DeviceCapacity < 1 || DeviceCapacity > 255)
+                throw new ArgumentException("DeviceCapacity must be 1..255");
+            if (DeviceReserve < 0 || DeviceReserve > Capacity)
+                throw new ArgumentException("DeviceReserve must be 0..Capacity");
             if (MinPort < FirstNonWellKnownPort || MaxPort > 65535 || MinPort > MaxPort)
                 throw new ArgumentException("the dynamic port range must lie in 1024..65535 (RFC 4787 REQ-3)");
             if (PreservePortParity && MaxPort - MinPort < 1)

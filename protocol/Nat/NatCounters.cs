@@ -44,6 +44,8 @@ namespace Warp.Protocol.Nat
         DropTooBig,
         /// <summary>Outbound in a family the tunnel has no address for (an IPv4-only WARP account and an IPv6 packet).</summary>
         DropNoTunnelAddress,
+        /// <summary>The free slots left are the reserve of other present devices (one device may not lock the rest out).</summary>
+        DropTableReserved,
         // Events
         /// <summary>Packets translated into the tunnel.</summary>
         Outbound,
@@ -80,13 +82,13 @@ namespace Warp.Protocol.Nat
             "drop.bad_source_address", "drop.bad_destination_address", "drop.not_external_address",
             "drop.no_mapping", "drop.filtered", "drop.icmp_error_no_mapping", "drop.table_full",
             "drop.host_quota_exceeded", "drop.host_table_full", "drop.ports_exhausted", "drop.too_big",
-            "drop.no_tunnel_address",
+            "drop.no_tunnel_address", "drop.table_reserved",
             "outbound", "inbound", "hairpinned", "icmp_errors_translated", "replies_generated",
             "replies_suppressed", "mss_clamped", "dns_redirected", "sessions_created", "sessions_expired",
             "evictions",
         };
 
-        public NatCounters() : base("nat", names, (int)NatCounter.DropNoTunnelAddress + 1) { }
+        public NatCounters() : base("nat", names, (int)NatCounter.DropTableReserved + 1) { }
         public long this[NatCounter c] { get { return Get((int)c); } }
         public void Increment(NatCounter c) { Add((int)c); }
     }

@@ -9,14 +9,20 @@ namespace Warp.Protocol.Nat
     /// kept once per host, not once per session, and per-host session counts (the share cap)
     /// come for free. A host's slot is freed when its last session goes.
     ///
+    /// Each host belongs to a LAN device (<see cref="DeviceOf"/>: the router's index of the MAC the
+    /// address is bound to, or <see cref="NoDevice"/>), so the share limit can count devices, not
+    /// addresses: a phone with an IPv4 lease and three SLAAC addresses is one device.
+    ///
     /// Memory: <see cref="BytesPerHost"/> bytes per host slot (16 address + 4 IPv4 + 1 family +
-    /// 2 count + 2 index cells of 1 byte), allocated once in the constructor.
+    /// 1 device + 2 count + 2 index cells of 1 byte), allocated once in the constructor.
     /// Lookup is O(1): open addressing with linear probing over a keyed hash of the address.
     /// </summary>
     public sealed class NatHostTable
     {
         /// <summary>Bytes of memory per host slot, index included.</summary>
-        public const int BytesPerHost = 16 + 4 + 1 + 2 + 2;
+        public const int BytesPerHost = 16 + 4 + 1 + 1 + 2 + 2;
+        /// <summary>The device of a host the caller did not name (the NAT used on its own).</summary>
+        public const int NoDevice = 255;
         const byte FamilyFree = 0;
         const byte FamilyV4 = 4;
         const byte FamilyV6 = 6;
@@ -25,6 +31,7 @@ namespace Warp.Protocol.Nat
         readonly uint[] addressV4;
         readonly byte[] addressV6;
         readonly ushort[] sessions;
+        readonly byte[] device;
         readonly byte[] index;
         readonly int indexSize;
         readonly uint key;
@@ -38,6 +45,7 @@ namespace Warp.Protocol.Nat
             addressV4 = new uint[capacity];
             addressV6 = new byte[capacity * 16];
             sessions = new ushort[capacity];
+            device = new byte[capacity];
             index = new byte[capacity * 2];
             indexSize = index.Length;
             key = hashKey;
@@ -57,6 +65,18 @@ namespace Warp.Protocol.Nat
         public int AddressV6Offset(int host) { return host * 16; }
         /// <summary>Sessions this host holds.</summary>
         public int SessionCount(int host) { return sessions[host]; }
+        /// <summary>The device the host's address belongs to (0..254), or <see cref="NoDevice"/>.</summary>
+        public int DeviceOf(int host) { return device[host]; }
+
+        /// <summary>
+        /// Sets the host's device. Only while it holds no session: an address that moves to another
+        /// device (a lease given anew after it expired) keeps its old sessions' accounting until they go.
+        /// </summary>
+        public void SetDevice(int host, int deviceIndex)
+        {
+            if (sessions[host] == 0)
+                device[host] = (byte)(deviceIndex < 0 || deviceIndex > NoDevice ? NoDevice : deviceIndex);
+        }
 
         /// <summary>The host index of an IPv4 address, or -1.</summary>
         public int FindV4(uint address)
@@ -101,6 +121,7 @@ namespace Warp.Protocol.Nat
                 return -1;
             family[h] = FamilyV4;
             addressV4[h] = address;
+            device[h] = NoDevice;
             Insert(h, NatHash.Mix(address, key));
             return h;
         }
@@ -115,6 +136,7 @@ namespace Warp.Protocol.Nat
             if (h < 0)
                 return -1;
             family[h] = FamilyV6;
+            device[h] = NoDevice;
             Array.Copy(b, offset, addressV6, h * 16, 16);
             Insert(h, NatHash.Fingerprint(b, offset, key));
             return h;

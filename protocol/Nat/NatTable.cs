@@ -66,6 +66,10 @@ namespace Warp.Protocol.Nat
         readonly uint extKey;
         readonly uint fingerprintKey;
         readonly int maxPerHost;
+        readonly ushort[] deviceSessions;
+        readonly bool[] deviceActive;
+        readonly int reservePerDevice;
+        int reserveHeld;
 
         int freeHead;
         int count;
@@ -103,6 +107,9 @@ namespace Warp.Protocol.Nat
             maxPerHost = (int)((long)n * config.HostSharePercent / 100);
             if (maxPerHost < 1)
                 maxPerHost = 1;
+            deviceSessions = new ushort[config.DeviceCapacity];
+            deviceActive = new bool[config.DeviceCapacity];
+            reservePerDevice = config.DeviceReserve;
             // The free list runs through next[]; its last slot links to itself.
             for (int i = 0; i < n - 1; i++)
                 next[i] = (ushort)(i + 1);
@@ -117,8 +124,43 @@ namespace Warp.Protocol.Nat
         public int Capacity { get { return kind.Length; } }
         /// <summary>Slots in use (live sessions and dead ones not yet reclaimed).</summary>
         public int Count { get { return count; } }
-        /// <summary>Sessions one LAN host may hold (<see cref="NatConfig.HostSharePercent"/> of the capacity).</summary>
+        /// <summary>Sessions one LAN device (or one host without a device) may hold (<see cref="NatConfig.HostSharePercent"/> of the capacity).</summary>
         public int MaxSessionsPerHost { get { return maxPerHost; } }
+        /// <summary>Sessions of a device (all its addresses).</summary>
+        public int DeviceSessions(int device) { return device >= 0 && device < deviceSessions.Length ? deviceSessions[device] : 0; }
+        /// <summary>Free slots held back for present devices below their reserve.</summary>
+        public int ReserveHeld { get { return reserveHeld; } }
+
+        /// <summary>
+        /// A device came (bound on the LAN) or went. A present device's unused reserve
+        /// (<see cref="NatConfig.DeviceReserve"/> less its sessions) is held back from the others.
+        /// </summary>
+        public void SetDeviceActive(int device, bool active)
+        {
+            if (device < 0 || device >= deviceActive.Length || deviceActive[device] == active)
+                return;
+            deviceActive[device] = active;
+            int unused = reservePerDevice - deviceSessions[device];
+            if (unused > 0)
+                reserveHeld += active ? unused : -unused;
+        }
+
+        int DeviceOfHost(int hostIndex)
+        {
+            int d = hosts.DeviceOf(hostIndex);
+            return d < deviceSessions.Length ? d : -1;
+        }
+
+        void CountDeviceSession(int device, int delta)
+        {
+            if (device < 0)
+                return;
+            bool belowBefore = deviceSessions[device] < reservePerDevice;
+            deviceSessions[device] = (ushort)(deviceSessions[device] + delta);
+            bool belowAfter = deviceSessions[device] < reservePerDevice;
+            if (deviceActive[device] && (belowBefore || belowAfter))
+                reserveHeld -= delta;
+        }
         /// <summary>Total bytes of the session table and host table arrays.</summary>
         public int MemoryBytes
         {
@@ -126,7 +168,7 @@ namespace Warp.Protocol.Nat
             {
                 int n = kind.Length;
                 return n * (BytesPerEntry - 8) + (lanIndex.Length + extIndex.Length) * 2
-                    + hosts.Capacity * NatHostTable.BytesPerHost;
+                    + hosts.Capacity * NatHostTable.BytesPerHost + deviceSessions.Length * 3;
             }
         }
 
@@ -311,16 +353,22 @@ namespace Warp.Protocol.Nat
         internal int Create(int flowClass, int hostIndex, int lanSidePort, uint remote, int port, bool redirect, byte tcpState, long now, out NatCounter reason)
         {
             reason = NatCounter.None;
-            bool atShare = hosts.SessionCount(hostIndex) >= maxPerHost;
+            int device = DeviceOfHost(hostIndex);
+            int held = device < 0 ? hosts.SessionCount(hostIndex) : deviceSessions[device];
+            bool atShare = held >= maxPerHost;
+            // Beyond its own reserve a device may take a free slot only if the reserves of the other
+            // present devices stay free: one device can never lock the others out.
+            bool reserved = !atShare && device >= 0 && held >= reservePerDevice
+                && Capacity - count - 1 < reserveHeld;
             // Pin the host so that evicting its last session does not free its host slot; the
             // pin becomes the new session's reference, or is released on failure.
             hosts.Acquire(hostIndex);
-            if (atShare)
+            if (atShare || reserved)
             {
-                // At its share, the host may only recycle its own closed or dead sessions.
+                // At its share (or with only others' reserve left), the host may only recycle its own closed or dead sessions.
                 int own = FindVictim(hostIndex, now);
                 if (own < 0)
-                    return Fail(hostIndex, NatCounter.DropHostQuotaExceeded, out reason);
+                    return Fail(hostIndex, atShare ? NatCounter.DropHostQuotaExceeded : NatCounter.DropTableReserved, out reason);
                 Evict(own, now);
             }
             if (freeHead < 0)
@@ -345,6 +393,7 @@ namespace Warp.Protocol.Nat
             int slot = freeHead;
             freeHead = next[slot] == slot ? NoSlot : next[slot];
             count++;
+            CountDeviceSession(device, 1);
             host[slot] = (byte)hostIndex;
             kind[slot] = (byte)(flowClass | (redirect ? FlagRedirect : 0) | (tcpState << 4));
             lanPort[slot] = (ushort)lanSidePort;
@@ -497,6 +546,7 @@ namespace Warp.Protocol.Nat
                 if (ec >= 0 && extIndex[ec] == slot + 1)
                     extIndex[ec] = (ushort)(succ + 1);
             }
+            CountDeviceSession(DeviceOfHost(host[slot]), -1);
             hosts.Release(host[slot]);
             kind[slot] = 0;
             next[slot] = (ushort)(freeHead < 0 ? slot : freeHead);

@@ -67,27 +67,33 @@ namespace Warp.Protocol.Nat
             int version = packet[offset] >> 4;
             Ipv4Packet ip4;
             if (version == 4 && Ipv4Packet.TryCreate(packet, offset, length, out ip4))
-                return OutboundV4(ip4, now, reply, replyOffset);
+                return OutboundV4(ip4, NatHostTable.NoDevice, now, reply, replyOffset);
             Ipv6Packet ip6;
             if (version == 6 && Ipv6Packet.TryCreate(packet, offset, length, out ip6))
-                return OutboundV6(ip6, now, reply, replyOffset);
+                return OutboundV6(ip6, NatHostTable.NoDevice, now, reply, replyOffset);
             return Drop(NatCounter.DropMalformedIp);
         }
 
         /// <summary>
         /// <see cref="TranslateOutbound(byte[], int, int, long, byte[], int)"/> for an IPv4 header the
         /// caller has parsed already (the router parses each LAN frame once): the packet is the view's.
+        /// <paramref name="device"/> is the sender's device (the router's index of the MAC its source
+        /// address is bound to, 0..254, or <see cref="NatHostTable.NoDevice"/>): the share limit and
+        /// the per-device reserve count devices, not addresses.
         /// </summary>
-        public NatResult TranslateOutbound(Ipv4Packet ip, long now, byte[] reply, int replyOffset)
+        public NatResult TranslateOutbound(Ipv4Packet ip, int device, long now, byte[] reply, int replyOffset)
         {
-            return OutboundV4(ip, now, reply, replyOffset);
+            return OutboundV4(ip, device, now, reply, replyOffset);
         }
 
         /// <summary>The same for an IPv6 header the caller has parsed already.</summary>
-        public NatResult TranslateOutbound(Ipv6Packet ip, long now, byte[] reply, int replyOffset)
+        public NatResult TranslateOutbound(Ipv6Packet ip, int device, long now, byte[] reply, int replyOffset)
         {
-            return OutboundV6(ip, now, reply, replyOffset);
+            return OutboundV6(ip, device, now, reply, replyOffset);
         }
+
+        /// <summary>Tells the NAT that a device is present on the LAN (bound) or gone: present devices keep their reserve.</summary>
+        public void SetDeviceActive(int device, bool active) { table.SetDeviceActive(device, active); }
 
         /// <summary>
         /// Translates a packet out of the tunnel: the destination becomes the LAN host and port.
@@ -114,7 +120,7 @@ namespace Warp.Protocol.Nat
 
         // ---------------------------------------------------------------- IPv4
 
-        NatResult OutboundV4(Ipv4Packet ip, long now, byte[] reply, int replyOffset)
+        NatResult OutboundV4(Ipv4Packet ip, int device, long now, byte[] reply, int replyOffset)
         {
             byte[] b = ip.Buffer;
             int offset = ip.Offset;
@@ -155,7 +161,7 @@ namespace Warp.Protocol.Nat
             uint remote = redirect ? config.ResolverV4 : dst;
             int host = hosts.FindV4(src);
             NatCounter reason;
-            int s = OutboundSession(flowClass, host, false, src, b, 0, lanPort, remote, remotePort, redirect, flags, now, out reason);
+            int s = OutboundSession(flowClass, host, false, src, b, 0, device, lanPort, remote, remotePort, redirect, flags, now, out reason);
             if (s < 0)
                 return Refuse(reason, b, offset, ip.Length, false, now, reply, replyOffset, host,
                     Icmpv4Packet.TypeDestinationUnreachable, Icmpv4Packet.CodeAdministrativelyProhibited);
@@ -277,7 +283,7 @@ namespace Warp.Protocol.Nat
 
         // ---------------------------------------------------------------- IPv6
 
-        NatResult OutboundV6(Ipv6Packet ip, long now, byte[] reply, int replyOffset)
+        NatResult OutboundV6(Ipv6Packet ip, int device, long now, byte[] reply, int replyOffset)
         {
             byte[] b = ip.Buffer;
             int offset = ip.Offset;
@@ -316,7 +322,7 @@ namespace Warp.Protocol.Nat
             uint remote = redirect ? resolverV6Fingerprint : table.FingerprintV6(b, d);
             int host = hosts.FindV6(b, so);
             NatCounter reason;
-            int s = OutboundSession(flowClass, host, true, 0, b, so, lanPort, remote, remotePort, redirect, flags, now, out reason);
+            int s = OutboundSession(flowClass, host, true, 0, b, so, device, lanPort, remote, remotePort, redirect, flags, now, out reason);
             if (s < 0)
                 return Refuse(reason, b, offset, ip.Length, true, now, reply, replyOffset, host,
                     Icmpv6Packet.TypeDestinationUnreachable, 1);
@@ -441,7 +447,7 @@ namespace Warp.Protocol.Nat
         /// The session for an outbound packet: found and refreshed (RFC 4787 REQ-6: outbound
         /// packets refresh), restarted when it was dead, or set up. -1 with a reason when none can be.
         /// </summary>
-        int OutboundSession(int flowClass, int host, bool v6, uint srcV4, byte[] b, int srcOffset, int lanPort,
+        int OutboundSession(int flowClass, int host, bool v6, uint srcV4, byte[] b, int srcOffset, int device, int lanPort,
             uint remote, int remotePort, bool redirect, byte flags, long now, out NatCounter reason)
         {
             reason = NatCounter.None;
@@ -475,6 +481,7 @@ namespace Warp.Protocol.Nat
                     return -1;
                 }
             }
+            hosts.SetDevice(host, device); // takes effect while the host holds no session
             return table.Create(flowClass, host, lanPort, remote, remotePort, redirect, tcp ? NatTcpState.Initial(flags) : (byte)0, now, out reason);
         }
 
@@ -551,7 +558,8 @@ namespace Warp.Protocol.Nat
         {
             counters.Increment(reason);
             bool answer = reason == NatCounter.DropTableFull || reason == NatCounter.DropHostQuotaExceeded
-                || reason == NatCounter.DropHostTableFull || reason == NatCounter.DropPortsExhausted || reason == NatCounter.DropTooBig;
+                || reason == NatCounter.DropHostTableFull || reason == NatCounter.DropPortsExhausted || reason == NatCounter.DropTooBig
+                || reason == NatCounter.DropTableReserved;
             if (!answer)
                 return NatResult.Dropped(reason);
             if (replyWindowStart == long.MinValue || now < replyWindowStart || now - replyWindowStart >= 1000)

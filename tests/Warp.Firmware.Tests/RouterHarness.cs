@@ -49,7 +49,7 @@ namespace Warp.Firmware.Tests
         /// <param name="boot">Build through <see cref="RouterBoot"/> from the config's bytes, as the hosts do (and Start it).</param>
         /// <param name="routerLines">More [Router] lines, appended to the section.</param>
         public RouterHarness(int clientId = 0, MemoryStore store = null, RouterSizes sizes = null, bool boot = false,
-            string routerLines = "", RouterPlatform platform = null, string endpoints = "10.250.2.2:51820")
+            string routerLines = "", RouterPlatform platform = null, string endpoints = "10.250.2.2:51820", bool lease = true)
         {
             if (store != null) Store = store;
             var rng = new SeededRandom(11);
@@ -89,6 +89,12 @@ namespace Warp.Firmware.Tests
             }
             Uplink.From.SetIpv4(0x0AFA0202, 51820); // datagrams come from the peer's endpoint
             RouterEndpoint.SetIpv4(0x0AFA0102, 40000);
+            if (lease)
+            {
+                // The client's source must be leased to its MAC (source validation): it asks the router first.
+                if (LeaseClient() != ClientIp) throw new InvalidOperationException("the client did not get " + ClientIp.ToString("x8"));
+                Lan.Sent.Clear();
+            }
         }
 
         /// <summary>Delivers everything the router sent to the peer tunnel, and the peer's answers back to the router.</summary>

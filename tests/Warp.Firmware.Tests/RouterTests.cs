@@ -140,7 +140,7 @@ namespace Warp.Firmware.Tests
             Assert.Contains(o.All, l => l.StartsWith("PrivateKey") && l.Contains("(hidden)"));
             o = new LinesOutput();
             Assert.True(RouterConsole.Execute(h.Router, "leases", h.Now, o));
-            Assert.Contains("0 lease(s)", o.All);
+            Assert.Contains("1 lease(s)", o.All);
             o = new LinesOutput();
             Assert.False(RouterConsole.Execute(h.Router, "reboot now", h.Now, o));
             Assert.Contains("unknown command", o.Text);

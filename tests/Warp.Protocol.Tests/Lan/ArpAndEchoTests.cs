@@ -120,7 +120,9 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void EchoWithBadChecksumOrNotARequest()
         {
-            var lan = Services();
+            var config = LanConfigFor();
+            config.AddStaticLease(ClientMac, 0, V4("192.168.4.100")); // the source passes validation
+            var lan = Services(config);
             var f = Hex(Ping);
             f[37] ^= 1;
             Assert.Equal(LanCounter.DropBadIcmpChecksum, lan.Handle(f, 0, f.Length, output, 0, 0).Reason);
@@ -135,7 +137,9 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void DnsToTheRouterIsLeftForTheNat()
         {
-            var lan = Services();
+            var config = LanConfigFor();
+            config.AddStaticLease(ClientMac, 0, V4("192.168.4.100")); // the source passes validation
+            var lan = Services(config);
             var f = Udp4Frame(RouterMac, ClientMac, V4("192.168.4.100"), RouterIp, 5353, 53, new byte[20]);
             Assert.Equal(LanAction.NotForUs, lan.Handle(f, 0, f.Length, output, 0, 0).Action);
             f = Icmp6Frame(RouterMac, ClientMac, Hex("fd000001000200030000000000000064"), LanConfigFor().RouterUla, 64, new byte[8]);

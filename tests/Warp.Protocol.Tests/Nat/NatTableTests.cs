@@ -19,9 +19,10 @@ namespace Warp.Protocol.Tests.Nat
             Assert.Equal(26, NatTable.BytesPerEntry);
             Assert.True(NatTable.BytesPerEntry <= 32);
             var table = new NatTable(NatConfigFor(4096), new SeededRandom(1), new NatCounters());
-            Assert.Equal(4096 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost, table.MemoryBytes);
+            // Plus 3 bytes per device slot (session count and presence) for the per-device share.
+            Assert.Equal(4096 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost + 32 * 3, table.MemoryBytes);
             table = new NatTable(NatConfigFor(3000), new SeededRandom(1), new NatCounters()); // not a power of two: same per entry
-            Assert.Equal(3000 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost, table.MemoryBytes);
+            Assert.Equal(3000 * NatTable.BytesPerEntry + 32 * NatHostTable.BytesPerHost + 32 * 3, table.MemoryBytes);
         }
 
         [Fact]
