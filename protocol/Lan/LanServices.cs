@@ -182,7 +182,8 @@ namespace Warp.Protocol.Lan
             byte[] b = eth.Buffer;
             int mac = eth.SourceOffsetInBuffer;
             uint src = ip.Source;
-            if (config.StaticAddressFor(b, mac) != src)
+            uint statically = config.StaticAddressFor(b, mac);
+            if (src == 0 || statically != src)
             {
                 int slot = dhcp.Leases.FindByIp(src);
                 if (slot < 0 || dhcp.Leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)

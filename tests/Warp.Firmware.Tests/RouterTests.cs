@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using Warp.Firmware;
 using Warp.Hal;
+using Warp.Protocol.Lan;
 using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
 using Xunit;
@@ -66,6 +67,39 @@ namespace Warp.Firmware.Tests
             Assert.Equal(5555, udp.DestinationPort);
             Assert.True(udp.VerifyChecksum(ip.PseudoHeaderSum(), false));
             Assert.Equal("howdy", Encoding.ASCII.GetString(frame, udp.PayloadOffset, udp.PayloadLength));
+        }
+
+        /// <summary>
+        /// The hijack of the hostile-LAN field test: another device sends from the client's address
+        /// at a high rate. Its frames are dropped and counted, and the client's return traffic still
+        /// goes to the client's MAC, never to the attacker's.
+        /// </summary>
+        [Fact]
+        public void ASpoofedSourceCannotHijackTheClientsReturnTraffic()
+        {
+            var (h, _, port) = SendOneUdpPacket();
+            var attacker = new byte[] { 0x02, 0x66, 0x66, 0x66, 0x66, 0x66 };
+            for (int i = 0; i < 100; i++)
+            {
+                var f = h.ClientUdpFrame(RouterHarness.Origin, port, 7777, new byte[] { 1 });
+                Array.Copy(attacker, 0, f, 6, 6);
+                h.Lan.Inbox.Enqueue(f);
+            }
+            h.Uplink.Sent.Clear();
+            while (h.Lan.Inbox.Count > 0)
+                h.Router.Poll(h.Now); // 64 frames a poll
+            Assert.Empty(h.Uplink.Sent);
+            Assert.Equal(100, h.Router.Lan.Counters[LanCounter.DropSourceLeasedElsewhere]);
+            var reply = new byte[28 + 5];
+            Ipv4Packet.WriteHeader(reply, 0, reply.Length, 9, true, 60, Ipv4Packet.ProtocolUdp, RouterHarness.Origin, RouterHarness.TunnelIp);
+            UdpDatagram.WriteHeader(reply, 20, 7777, port, 13);
+            Ipv4Packet.TryCreate(reply, 0, reply.Length, out var rip);
+            UdpDatagram.TryCreate(reply, 20, 13, out var rudp);
+            rudp.UpdateChecksum(rip.PseudoHeaderSum());
+            h.Lan.Sent.Clear();
+            h.PeerSends(reply);
+            var frame = h.Lan.Sent.Single();
+            Assert.True(MacAddress.Equal(frame, 0, RouterHarness.ClientMac, 0), "return traffic went to " + BitConverter.ToString(frame, 0, 6));
         }
 
         [Fact]
