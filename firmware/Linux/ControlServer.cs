@@ -66,10 +66,28 @@ namespace Warp.Router.Linux
         readonly byte[] scratch = new byte[4096];
         public readonly ControlCounters Counters = new ControlCounters();
 
+        readonly ulong inode;
+
         ControlServer(Socket listener, string path)
         {
             this.listener = listener;
             this.path = path;
+            inode = HostFiles.Inode(path);
+        }
+
+        /// <summary>True when something listens at <paramref name="path"/> (another instance's socket, not a stale file).</summary>
+        static bool SomeoneListens(string path)
+        {
+            using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(path));
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
         }
 
         /// <summary>Binds and listens on <paramref name="path"/> (an old socket file is replaced); null with a logged reason when it cannot.</summary>
@@ -84,9 +102,18 @@ namespace Warp.Router.Linux
                 if (!string.IsNullOrEmpty(dir))
                     Directory.CreateDirectory(dir);
                 if (File.Exists(path))
-                    File.Delete(path);
+                {
+                    if (SomeoneListens(path))
+                    {
+                        log.WriteLine("control socket " + path + ": in use by another instance; not replaced (console commands only on stdin)");
+                        return null;
+                    }
+                    File.Delete(path); // stale: left by a router that was killed
+                }
                 s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                s.Bind(new UnixDomainSocketEndPoint(path));
+                Socket bound = s;
+                HostFiles.WithPrivateUmask(() => { bound.Bind(new UnixDomainSocketEndPoint(path)); return 0; });
+                HostFiles.ShareWithGroup(path, log); // 0660, group warp-router when it exists: whatever the umask
                 s.Listen(16);
                 s.Blocking = false;
                 log.WriteLine("control socket: " + path);
@@ -276,7 +303,9 @@ namespace Warp.Router.Linux
                 if (clients[i] != null)
                     Close(i);
             listener.Dispose();
-            try { File.Delete(path); } catch (IOException) { }
+            // Only our own socket: never one another instance has bound at this path since.
+            if (inode != 0 && HostFiles.Inode(path) == inode)
+                try { File.Delete(path); } catch (IOException) { }
         }
 
         /// <summary>One connection: its line buffer and its answer buffer (grown up to <see cref="MaxOutput"/>).</summary>

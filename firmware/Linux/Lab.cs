@@ -24,6 +24,8 @@ namespace Warp.Router.Linux
     public sealed class Lab
     {
         public const string Client = "wl-client", RouterNs = "wl-router", Inet = "wl-inet", PeerNs = "wl-peer";
+        /// <summary>The LAN's switch (a bridge) and a second LAN device, the attacker of the hostile-LAN tests.</summary>
+        public const string Switch = "wl-lan", Attacker = "wl-att";
         public const string RouterLan = "192.168.42.1";
         public const string UlaPrefix = "fd42:4242:4242::";
         public const string RouterUla = "fd42:4242:4242::1";
@@ -32,7 +34,7 @@ namespace Warp.Router.Linux
         public const string PeerUplinkV4 = "10.250.2.2", PeerUplinkV6 = "fd10:250:2::2";
         public const string RouterUplinkV4 = "10.250.1.2";
         public const int PeerPort = 51820;
-        static readonly string[] Namespaces = { Client, RouterNs, Inet, PeerNs };
+        static readonly string[] Namespaces = { Client, RouterNs, Inet, PeerNs, Switch, Attacker };
 
         readonly TextWriter log;
         public bool Keep;
@@ -140,19 +142,30 @@ namespace Warp.Router.Linux
         {
             Directory.CreateDirectory(Work);
             foreach (var ns in Namespaces) Shell.Run("ip netns add " + ns);
+            Shell.Run(Ns(Switch, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1"), 10000, false); // the switch itself stays silent
             foreach (var ns in Namespaces) Shell.Run(Ns(ns, "ip link set lo up"));
             // dhclient-script rewrites resolv.conf: give the client namespace its own.
             Directory.CreateDirectory("/etc/netns/" + Client);
             File.WriteAllText("/etc/netns/" + Client + "/resolv.conf", "# warp lab\n");
 
-            Shell.Run($"ip link add wlc0 netns {Client} type veth peer name wlr-lan netns {RouterNs}");
+            // The LAN is a switch (a bridge in wl-lan): the router, the client and a second device (wl-att).
+            Directory.CreateDirectory("/etc/netns/" + Attacker);
+            File.WriteAllText("/etc/netns/" + Attacker + "/resolv.conf", "# warp lab\n");
+            Shell.Run(Ns(Switch, "sh -c 'ip link add wls-br type bridge stp_state 0 forward_delay 0 mcast_snooping 0 && ip link set wls-br up'"));
+            Shell.Run($"ip link add wlc0 netns {Client} type veth peer name wls-c netns {Switch}");
+            Shell.Run($"ip link add wlr-lan netns {RouterNs} type veth peer name wls-r netns {Switch}");
+            Shell.Run($"ip link add wla0 netns {Attacker} type veth peer name wls-a netns {Switch}");
+            foreach (var port in new[] { "wls-c", "wls-r", "wls-a" })
+                Shell.Run(Ns(Switch, $"sh -c 'ethtool -K {port} tx off rx off >/dev/null 2>&1; ip link set {port} master wls-br && ip link set {port} up'"));
+            Shell.Run(Ns(Attacker, "ethtool -K wla0 tx off rx off"), 10000, false);
+            Shell.Run(Ns(Attacker, "ip link set wla0 up"));
             Shell.Run($"ip link add wlr-up netns {RouterNs} type veth peer name wli-r netns {Inet}");
             Shell.Run($"ip link add wli-p netns {Inet} type veth peer name wlp-up netns {PeerNs}");
             // The client's kernel would leave checksums to an offload our raw socket never sees.
             Shell.Run(Ns(Client, "ethtool -K wlc0 tx off rx off"), 10000, false);
             Shell.Run(Ns(RouterNs, "ethtool -K wlr-lan tx off rx off"), 10000, false);
             Shell.Run(Ns(Client, "ip link set wlc0 up"));
-            Shell.Run(Ns(RouterNs, "sh -c 'ip link set wlr-lan up && sysctl -qw net.ipv6.conf.wlr-lan.disable_ipv6=1'"));
+            Shell.Run(Ns(RouterNs, "sh -c 'ip link set wlr-lan up'"));
 
             // Router uplink and the "internet" hop (a NAT, like a hotel's, for IPv4).
             Shell.Run(Ns(RouterNs, "sh -c 'ip addr add 10.250.1.2/24 dev wlr-up && ip -6 addr add fd10:250:1::2/64 dev wlr-up nodad && ip link set wlr-up up && ip route add default via 10.250.1.1 && ip -6 route add default via fd10:250:1::1'"));
@@ -406,7 +419,7 @@ namespace Warp.Router.Linux
                 Shell.Run($"ip netns del {ns} 2>/dev/null", 5000, false);
             }
             Shell.Run("rm -f /var/run/wireguard/wlpwg0.sock /var/run/wireguard/wlrwg0.sock", 5000, false);
-            Shell.Run("rm -rf /etc/netns/" + Client, 5000, false);
+            Shell.Run("rm -rf /etc/netns/" + Client + " /etc/netns/" + Attacker, 5000, false);
             Shell.Run("rm -rf " + Work, 5000, false);
         }
     }

@@ -43,6 +43,8 @@ namespace Warp.Router.Linux
         int lanFd = -1;
         UdpUplink uplink;
         ControlServer control;
+        InstanceLock stateLock, interfaceLock;
+        LanLockdown lockdown;
         public Warp.Firmware.Router Router { get; private set; }
         volatile bool stopping;
 
@@ -71,29 +73,51 @@ namespace Warp.Router.Linux
                 errors.WriteLine("warp-router: cannot read config file " + path + ": " + e.Message);
                 return null;
             }
+            string readable = HostFiles.ReadableConfigWarning(path);
+            if (readable != null)
+                errors.WriteLine(readable);
             return RouterBoot.LoadConfig(data, 0, data.Length, path, Sizes, new WriterOutput(errors), null);
+        }
+
+        /// <summary>
+        /// One instance per state directory and per LAN interface (in this network namespace): taken
+        /// before anything is touched, so a second `run` exits with a clear message and changes nothing.
+        /// </summary>
+        void TakeLocks(string lanName)
+        {
+            string holder;
+            stateLock = InstanceLock.TryTake(Path.Combine(options.StateDirectory, "lock"), out holder);
+            if (stateLock == null)
+                throw new InvalidOperationException("another warp-router" + (string.IsNullOrEmpty(holder) ? "" : " (pid " + holder + ")")
+                    + " is running with the state directory " + options.StateDirectory);
+            string run = Directory.Exists("/run/lock") ? "/run/lock" : Path.GetTempPath();
+            interfaceLock = InstanceLock.TryTake(Path.Combine(run, "warp-router." + lanName + "." + HostFiles.NetworkNamespaceId() + ".lock"), out holder);
+            if (interfaceLock == null)
+                throw new InvalidOperationException("another warp-router" + (string.IsNullOrEmpty(holder) ? "" : " (pid " + holder + ")")
+                    + " is running on the LAN interface " + lanName);
+            HostFiles.SecureStateDirectory(options.StateDirectory);
         }
 
         public void Start(RouterSettings settings, TextWriter log)
         {
             byte[] mac = RouterConfig.RouterMac(settings);
-            string lanName;
+            string lanName = options.LanInterface ?? options.Tap ?? settings.Lan.LanInterface;
+            TakeLocks(lanName);
             if (options.LanInterface != null)
             {
                 var p = new PacketSocketLanPort(options.LanInterface, mac);
                 lan = p;
                 lanFd = p.Fd;
-                lanName = options.LanInterface;
                 log.WriteLine("LAN: interface " + options.LanInterface + " (raw socket), router MAC " + FormatMac(mac));
             }
             else
             {
-                lanName = options.Tap ?? settings.Lan.LanInterface;
                 var t = new TapLanPort(lanName, mac);
                 lan = t;
                 lanFd = t.Fd;
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
+            lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
             uplink = new UdpUplink(settings.Interface.ListenPort);
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : ""));
             var platform = new RouterPlatform
@@ -212,9 +236,12 @@ namespace Warp.Router.Linux
         public void Dispose()
         {
             Router?.Shutdown(Now);
+            control?.Dispose();
+            lockdown?.Dispose();
             (lan as IDisposable)?.Dispose();
             uplink?.Dispose();
-            control?.Dispose();
+            interfaceLock?.Dispose();
+            stateLock?.Dispose();
         }
 
         /// <summary>The status light of a Linux host: a log line per change.</summary>

@@ -12,7 +12,8 @@ namespace Warp.Hal.Linux
         public FileSettingsStore(string directory)
         {
             this.directory = directory;
-            Directory.CreateDirectory(directory);
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         string PathOf(string name)
@@ -46,7 +47,14 @@ namespace Warp.Hal.Linux
             string temp = path + ".tmp";
             try
             {
-                using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
+                // 0600 whatever the umask: the leases are the neighbours' MAC-to-address bindings.
+                var options = new FileStreamOptions
+                {
+                    Mode = FileMode.Create,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                };
+                using (var f = new FileStream(temp, options))
                 {
                     f.Write(buffer, offset, count);
                     f.Flush(true);

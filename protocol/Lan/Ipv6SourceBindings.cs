@@ -22,6 +22,11 @@ namespace Warp.Protocol.Lan
         public const int BytesPerBinding = 1 + 16 + 1 + 8;
         /// <summary>A binding lapses after this much silence from its device (30 minutes).</summary>
         public const long Lifetime = 30 * 60 * 1000L;
+        /// <summary>
+        /// Addresses one device may hold at once: a phone uses a link-local, a stable and one or two
+        /// temporary addresses (RFC 8981); more would let one device fill the table for everyone.
+        /// </summary>
+        public const int MaxPerDevice = 8;
         const byte Free = 0;
         const byte Bound = 1;
 
@@ -94,6 +99,8 @@ namespace Warp.Protocol.Lan
             }
             if (device < 0)
                 return LanCounter.DropSourceDeviceTableFull;
+            if (CountOf(device, now) >= MaxPerDevice)
+                return LanCounter.DropSourceDeviceBindingLimit;
             i = FreeSlot(now);
             if (i < 0)
                 return LanCounter.DropSourceBindingTableFull;
@@ -130,6 +137,15 @@ namespace Warp.Protocol.Lan
             for (int i = 0; i < states.Length; i++)
                 if (states[i] == Bound && devices[i] == device)
                     Remove(i);
+        }
+
+        int CountOf(int device, long now)
+        {
+            int n = 0;
+            for (int i = 0; i < states.Length; i++)
+                if (states[i] == Bound && devices[i] == device && now - lastSeen[i] <= Lifetime)
+                    n++;
+            return n;
         }
 
         /// <summary>True when the device holds a live binding.</summary>

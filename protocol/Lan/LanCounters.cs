@@ -48,6 +48,7 @@ namespace Warp.Protocol.Lan
         DropSourceBoundElsewhere,
         DropSourceDeviceTableFull,
         DropSourceBindingTableFull,
+        DropSourceDeviceBindingLimit,
         // Ignored (LanAction.Consumed, nothing sent)
         IgnoredArpForOthers,
         IgnoredArpConflict,
@@ -109,6 +110,7 @@ namespace Warp.Protocol.Lan
             "drop.nd_unspecified_with_link_address", "drop.nd_multicast_target", "drop.nd_bad_destination",
             "drop.source_unbound_v4", "drop.source_leased_elsewhere", "drop.source_foreign_prefix", "drop.source_router_address",
             "drop.source_bound_elsewhere", "drop.source_device_table_full", "drop.source_binding_table_full",
+            "drop.source_device_binding_limit",
             "ignored.arp_for_others", "ignored.arp_conflict", "ignored.dhcp_server_message", "ignored.dhcp_other_server",
             "ignored.dhcp_no_record", "ignored.dhcp_decline_unknown", "ignored.dhcp_release_unknown",
             "ignored.nd_target_not_ours", "ignored.nd_foreign_router_advertisement", "ignored.nd_redirect",
@@ -122,7 +124,7 @@ namespace Warp.Protocol.Lan
             "lease_store_saves", "lease_store_load_rejected", "lease_store_save_failed",
         };
 
-        public LanCounters() : base("lan", names, (int)LanCounter.DropSourceBindingTableFull + 1) { }
+        public LanCounters() : base("lan", names, (int)LanCounter.DropSourceDeviceBindingLimit + 1) { }
         public long this[LanCounter c] { get { return Get((int)c); } }
         public void Increment(LanCounter c) { Add((int)c); }
 

@@ -146,6 +146,19 @@ namespace Warp.Protocol.Tests.Lan
         }
 
         [Fact]
+        public void OneDeviceCannotTakeEveryBinding()
+        {
+            var lan = new LanServices(LanConfigFor(), 16, 16, 16, null, null, 0, 8, 64);
+            for (int i = 1; i <= 20; i++)
+            {
+                var r = Forward6(lan, Attacker, Ula(i), i, out _);
+                Assert.Equal(i <= Ipv6SourceBindings.MaxPerDevice ? LanAction.NotForUs : LanAction.Dropped, r.Action);
+            }
+            Assert.Equal(20 - Ipv6SourceBindings.MaxPerDevice, lan.Counters[LanCounter.DropSourceDeviceBindingLimit]);
+            Assert.Equal(LanAction.NotForUs, Forward6(lan, ClientMac, Ula(99), 30, out _).Action); // room for the others
+        }
+
+        [Fact]
         public void ADeviceWithALeaseIsNamedInTheReplyAndIdleDevicesCanBeForgotten()
         {
             var lan = Services();
