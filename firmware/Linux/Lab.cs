@@ -216,17 +216,22 @@ namespace Warp.Router.Linux
                 "DhcpPoolStart = 192.168.42.100\n" +
                 "DhcpPoolEnd = 192.168.42.150\n" +
                 "DhcpLeaseTime = 1h\n");
+            File.SetUnixFileMode(Path.Combine(Work, "router.conf"), UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the key
         }
 
-        /// <summary>Starts warp-router inside wl-router on the LAN veth, and waits for its control socket.</summary>
-        public void StartRouter()
+        /// <summary>
+        /// Starts warp-router inside wl-router on the LAN veth, and waits for its control socket;
+        /// with <paramref name="umask"/> (e.g. "000") it runs under that umask.
+        /// </summary>
+        public void StartRouter(string umask = null)
         {
             string self = typeof(Lab).Assembly.Location;
             string dotnet = Environment.ProcessPath != null && Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath : "dotnet";
             string logFile = Path.Combine(Work, "router.log");
             if (File.Exists(ControlSocket))
                 File.Delete(ControlSocket); // left by a router that was killed: not a sign that the new one is up
-            router = Shell.Start(Ns(RouterNs, $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console > {logFile} 2>&1"));
+            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console > {logFile} 2>&1";
+            router = Shell.Start(Ns(RouterNs, umask == null ? run : $"sh -c 'umask {umask}; exec {run}'"));
             for (int i = 0; i < 100 && !File.Exists(ControlSocket); i++)
             {
                 if (router.HasExited)
