@@ -35,6 +35,7 @@ namespace Warp.Protocol.Lan
         readonly byte[] devices;
         readonly long[] lastSeen;
         int count;
+        int hint = -1; // the slot of the last source checked: consecutive packets of a flow skip the scan
 
         public Ipv6SourceBindings(int capacity)
         {
@@ -89,12 +90,20 @@ namespace Warp.Protocol.Lan
                 return LanCounter.DropSourceForeignPrefix;
             if (config.IsRouterIpv6(b, offset))
                 return LanCounter.DropSourceRouterAddress;
+            int h = hint;
+            if (h >= 0 && states[h] == Bound && devices[h] == device && now - lastSeen[h] <= Lifetime
+                && Ipv6Address.Equal(addresses, h * 16, b, offset))
+            {
+                lastSeen[h] = now;
+                return LanCounter.None;
+            }
             int i = Find(b, offset, now);
             if (i >= 0)
             {
                 if (devices[i] != device)
                     return LanCounter.DropSourceBoundElsewhere;
                 lastSeen[i] = now;
+                hint = i;
                 return LanCounter.None;
             }
             if (device < 0)
@@ -109,6 +118,7 @@ namespace Warp.Protocol.Lan
             devices[i] = (byte)device;
             lastSeen[i] = now;
             count++;
+            hint = i;
             return LanCounter.None;
         }
 

@@ -22,6 +22,7 @@ namespace Warp.Protocol.Lan
         readonly byte[] macs;
         readonly long[] lastSeen;
         int count;
+        int hint; // the last device found: a flow's frames skip the scan
 
         /// <param name="capacity">Device slots, 1 to 255 (255 is the NAT's "no device").</param>
         public LanDevices(int capacity)
@@ -62,6 +63,11 @@ namespace Warp.Protocol.Lan
         {
             if ((mac[offset] & 1) != 0 || IsZero(mac, offset))
                 return -1;
+            if (inUse[hint] && MacAddress.Equal(macs, hint * 6, mac, offset))
+            {
+                lastSeen[hint] = now;
+                return hint;
+            }
             int free = -1;
             for (int i = 0; i < inUse.Length; i++)
             {
@@ -74,6 +80,7 @@ namespace Warp.Protocol.Lan
                 if (MacAddress.Equal(macs, i * 6, mac, offset))
                 {
                     lastSeen[i] = now;
+                    hint = i;
                     return i;
                 }
             }
@@ -83,6 +90,7 @@ namespace Warp.Protocol.Lan
             System.Array.Copy(mac, offset, macs, free * 6, 6);
             lastSeen[free] = now;
             count++;
+            hint = free;
             return free;
         }
 

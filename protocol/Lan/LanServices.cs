@@ -50,6 +50,7 @@ namespace Warp.Protocol.Lan
         readonly LanDevices devices;
         readonly Ipv6SourceBindings bindings;
         readonly byte[] scratchMac = new byte[6];
+        int leaseHint = -1;
 
         /// <param name="config">The LAN configuration; validated here.</param>
         /// <param name="leaseCapacity">DHCP lease slots (board profile).</param>
@@ -185,11 +186,15 @@ namespace Warp.Protocol.Lan
             uint statically = config.StaticAddressFor(b, mac);
             if (src == 0 || statically != src)
             {
-                int slot = dhcp.Leases.FindByIp(src);
-                if (slot < 0 || dhcp.Leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)
+                DhcpLeaseTable leases = dhcp.Leases;
+                int slot = leaseHint;
+                if (slot < 0 || leases.StateAt(slot) == DhcpLeaseTable.StateFree || leases.AddressAt(slot) != src)
+                    slot = leases.FindByIp(src); // the last lease checked is the usual answer: a flow's packets skip the scan
+                if (slot < 0 || leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)
                     return counters.Drop(LanCounter.DropSourceUnboundV4);
-                if (!dhcp.Leases.HasMacAt(slot, b, mac))
+                if (!leases.HasMacAt(slot, b, mac))
                     return counters.Drop(LanCounter.DropSourceLeasedElsewhere);
+                leaseHint = slot;
             }
             packet.Device = devices.FindOrAdd(b, mac, now);
             if (packet.Device < 0)
