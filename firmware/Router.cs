@@ -293,6 +293,7 @@ namespace Warp.Firmware
             WatchButton(now);
             if (paths.Tick(now) == PathAction.Race)
                 AfterRaceStarted(now);
+            SendInitiationCopies(now); // the race's attempts that are due
             Tick(now);
             ShowState(now);
         }
