@@ -175,6 +175,9 @@ namespace Warp.Lab.Tests
             {
                 Assert.True(lab.Setup(new LabReport(new OutputWriter(output))), "lab set-up failed");
                 Shell.Run($"ip netns exec {RouterLab.RouterNs} sysctl -qw net.ipv6.conf.wlr-up.keep_addr_on_down=1");
+                // Fresh veths need a second or two before IPv6 neighbour discovery works (link-local DAD): let them settle.
+                Shell.Run($"ip netns exec {RouterLab.RouterNs} sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do ping -6 -c 1 -W 1 fd10:250:2::2 >/dev/null && break; done'", 20000, false);
+                Restart(lab, V4 + ", " + V6);   // equal paths
                 Assert.Equal("up", WaitUp(lab, 10000)["tunnel"]);
                 Assert.Equal("6", Status(lab)["path_family"]);
                 Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
@@ -223,6 +226,9 @@ namespace Warp.Lab.Tests
             {
                 Shell.Stop(ping);
                 Shell.Stop(iperf);
+                string routerLog = Path.Combine(lab.Work, "router.log");
+                if (File.Exists(routerLog))
+                    output.WriteLine("router.log:\n" + string.Join("\n", File.ReadAllLines(routerLog).TakeLast(30)));
                 lab.TearDown();
                 File.Delete(pingLog);
             }
