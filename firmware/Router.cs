@@ -39,6 +39,7 @@ namespace Warp.Firmware
         readonly RouterSizes sizes;
         readonly ILanPort lanPort;
         readonly IUplink uplink;
+        readonly IMultiUplink uplinks;
         readonly IUplinkMonitor monitor;
         readonly IIndicator indicator;
         readonly IButton button;
@@ -48,6 +49,11 @@ namespace Warp.Firmware
         readonly NatTranslator nat;
         readonly LanServices lan;
         readonly PathSelector paths;
+        /// <summary>The handshake initiation the tunnel made last: the same bytes go out on every path of a race.</summary>
+        readonly byte[] initiation = new byte[Message.InitiationSize];
+        bool haveInitiation;
+        readonly byte[] pathCache;
+        int receivedOn;
         readonly RouterCounters counters = new RouterCounters();
         readonly CounterSet[] counterSets;
         readonly byte[] routerMac = new byte[6];
@@ -105,8 +111,18 @@ namespace Warp.Firmware
             MaskedConfig = WgQuickWriter.RenderMasked(settings); // for the console, before the keys go
             settings.ClearSecrets();
 
+            uplinks = uplink as IMultiUplink;
             paths = new PathSelector(sizes.Paths);
-            RouterConfig.GatherPaths(settings.Peer, paths, null, null);
+            paths.RaceEnabled = settings.Uplink.Race;
+            paths.AttemptDelay = settings.Uplink.ConnectionAttemptDelay;
+            pathCache = new byte[paths.CacheLength];
+            if (store != null)
+            {
+                int cached = store.Read(StoredRecords.PathWinners, pathCache, 0, pathCache.Length);
+                if (cached > 0)
+                    paths.LoadCache(pathCache, 0, cached);
+            }
+            RouterConfig.GatherPaths(settings.Peer, paths, null, null, UplinkCount);
             SetPeerEndpoint(paths.Current);
 
             LanConfig lanConfig = RouterSetup.LanConfigFrom(settings, routerMac, platform.Random, store);
@@ -116,7 +132,7 @@ namespace Warp.Firmware
             NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig, sizes);
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             deviceInNat = new bool[sizes.Devices];
-            counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters };
+            counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -134,7 +150,7 @@ namespace Warp.Firmware
         public PathSelector Paths { get { return paths; } }
         public RouterSizes Sizes { get { return sizes; } }
         public RouterCounters Counters { get { return counters; } }
-        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN.</summary>
+        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN, uplink (the racer).</summary>
         public CounterSet[] CounterSets { get { return counterSets; } }
         public RouterSettings Settings { get { return settings; } }
         public long StartedAt { get { return startedAt; } }
@@ -160,7 +176,7 @@ namespace Warp.Firmware
             {
                 int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + deviceInNat.Length;
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
-                n += MaskedConfig.Length * 2;
+                n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 return n;
             }
         }
@@ -171,19 +187,66 @@ namespace Warp.Firmware
         /// </summary>
         public int ResolvePaths(IConsoleOutput log)
         {
-            int n = RouterConfig.GatherPaths(settings.Peer, paths, resolver, log);
+            int n = RouterConfig.GatherPaths(settings.Peer, paths, resolver, log, UplinkCount);
             SetPeerEndpoint(paths.Current);
             return n;
         }
 
-        /// <summary>Starts the tunnel: the TAI64N ceiling written ahead (idle, before any handshake), then a handshake.</summary>
+        /// <summary>Uplinks the platform has (<see cref="IMultiUplink"/>), 1 otherwise.</summary>
+        public int UplinkCount { get { return uplinks != null && uplinks.UplinkCount > 0 ? uplinks.UplinkCount : 1; } }
+
+        /// <summary>The name of uplink <paramref name="index"/> for the console.</summary>
+        public string UplinkName(int index) { return uplinks != null ? uplinks.UplinkName(index) : "default"; }
+
+        /// <summary>Starts the tunnel: the TAI64N ceiling written ahead (idle, before any handshake), then a race.</summary>
         public void Start(long now)
         {
             tunnel.Timestamps.Prepare(now);
             SaveRecords(now);
+            paths.StartRace(now, RaceReason.Start);
             tunnel.Connect(0, now);
             ShowState(now);
             Tick(now);
+        }
+
+        /// <summary>The console's <c>race</c>: races the paths again now.</summary>
+        public void Race(long now)
+        {
+            BeginRace(now, RaceReason.Command);
+        }
+
+        /// <summary>
+        /// Starts a race. Names are resolved again (the last good answer stays when one fails).
+        /// The initiation in flight, if any, is raced at once (the same bytes on every path);
+        /// otherwise the tunnel is asked for a handshake and its next initiation is raced.
+        /// </summary>
+        void BeginRace(long now, RaceReason reason)
+        {
+            if (resolver != null && settings.Peer != null && HasHostNames(settings.Peer))
+                RouterConfig.GatherPaths(settings.Peer, paths, resolver, null, UplinkCount);
+            paths.StartRace(now, reason);
+            AfterRaceStarted(now);
+        }
+
+        void AfterRaceStarted(long now)
+        {
+            if (haveInitiation && tunnel.GetPeer(0).HandshakeInProgress)
+            {
+                paths.OnInitiation(now);
+                SendInitiationCopies(now);
+            }
+            else
+            {
+                tunnel.Connect(0, now);
+            }
+        }
+
+        static bool HasHostNames(PeerSettings peer)
+        {
+            for (int i = 0; i < peer.Endpoints.Length; i++)
+                if (peer.Endpoints[i].IsHostName)
+                    return true;
+            return false;
         }
 
         /// <summary>Where the tunnel's datagrams go now; the host sets it after resolving or racing endpoints.</summary>
@@ -222,12 +285,16 @@ namespace Warp.Firmware
                 int n = uplink.Receive(uplinkBuffer, 0, uplinkBuffer.Length, source);
                 if (n <= 0)
                     break;
+                receivedOn = uplinks != null ? uplinks.LastReceiveUplink : 0;
                 counters.Increment(RouterCounter.DatagramsReceived);
                 HandleDatagram(n, now);
             }
             SaveRecords(now);
             FollowUplink(now);
             WatchButton(now);
+            if (paths.Tick(now) == PathAction.Race)
+                AfterRaceStarted(now);
+            SendInitiationCopies(now); // the race's attempts that are due
             Tick(now);
             ShowState(now);
         }
@@ -244,6 +311,8 @@ namespace Warp.Firmware
                 lan.SaveRecords(now);
             if (tunnel.Timestamps.CeilingDirty)
                 tunnel.Timestamps.FlushCeiling();
+            if (paths.CacheDirty && store != null)
+                store.Write(StoredRecords.PathWinners, pathCache, 0, paths.SaveCache(pathCache, 0));
             for (int i = 0; i < heldCount; i++)
                 SendLan(held[i], 0, heldLength[i]);
             heldCount = 0;
@@ -272,19 +341,23 @@ namespace Warp.Firmware
         /// <summary>
         /// Link and address changes (bounded per poll): a family that goes down moves the path to
         /// another family; a new or changed address sends a keepalive at once, so the peer roams to
-        /// us (or asks for a handshake when there is no session).
+        /// us (or asks for a handshake when there is no session). A family going down or coming
+        /// back, or an address change, then races the paths (once per poll); a family reported up
+        /// that was up already (the monitor's first look) changes nothing.
         /// </summary>
         void FollowUplink(long now)
         {
             if (monitor == null)
                 return;
+            bool race = false;
             for (int i = 0; i < 8; i++)
             {
                 int family;
                 UplinkChange c = monitor.Poll(now, out family);
                 if (c == UplinkChange.None)
-                    return;
+                    break;
                 counters.Increment(RouterCounter.UplinkChanges);
+                bool wasUp = family == Endpoint.FamilyIpv4 ? familyUp4 : family == Endpoint.FamilyIpv6 ? familyUp6 : true;
                 if (family == Endpoint.FamilyIpv4)
                     familyUp4 = c != UplinkChange.Down;
                 else if (family == Endpoint.FamilyIpv6)
@@ -293,12 +366,17 @@ namespace Warp.Firmware
                 {
                     if (paths.OnFamilyDown(family))
                         SetPeerEndpoint(paths.Current);
+                    race = true;
                 }
                 else
                 {
                     tunnel.RequestKeepalive(0);
+                    if (c == UplinkChange.AddressChanged || !wasUp)
+                        race = true;
                 }
             }
+            if (race)
+                BeginRace(now, RaceReason.UplinkChange);
         }
 
         void WatchButton(long now)
@@ -342,6 +420,8 @@ namespace Warp.Firmware
         {
             long next = tunnel.NextDeadline(now);
             long n = nat.NextDeadline(now);
+            if (n < next) next = n;
+            n = paths.NextDeadline(now);
             if (n < next) next = n;
             n = lan.NextDeadline(now);
             if (n < next) next = n;
@@ -450,7 +530,10 @@ namespace Warp.Firmware
             // The data message is written in place: its 16-byte header goes just before the packet.
             TunnelResult r = tunnel.Encapsulate(0, b, ip, length, b, ip - Message.DataPayload, now);
             if (r.Action == TunnelAction.WriteToNetwork)
-                SendUplink(b, ip - Message.DataPayload, r.Length, Destination());
+            {
+                if (SendToPeer(b, ip - Message.DataPayload, r.Length, now) == UplinkSendResult.Sent)
+                    paths.OnDataSent(now);
+            }
             else if (r.Action == TunnelAction.Staged)
                 RunTunnelTimers(now);
         }
@@ -488,9 +571,17 @@ namespace Warp.Firmware
         internal void HandleDatagram(int length, long now)
         {
             const int ip = EthernetFrame.HeaderLength; // room for the Ethernet header in front
+            if (paths.IsLateResponse(uplinkBuffer, 0, length))
+                return; // a race loser's answer: that path is closed (counted by the racer)
             TunnelResult r = tunnel.Decapsulate(source, uplinkBuffer, 0, length, inBuffer, ip, now);
+            if (r.Action == TunnelAction.HandshakeComplete)
+            {
+                haveInitiation = false;
+                paths.OnHandshakeComplete(source, receivedOn, now);
+            }
             if (r.Action != TunnelAction.Dropped)
             {
+                paths.OnReceived(now);
                 // Roaming (whitepaper 2.1): the tunnel moved the peer to the source of an authenticated packet.
                 Endpoint seen = tunnel.GetPeer(0).Endpoint;
                 if (seen.IsSet && !seen.SameAs(paths.Current))
@@ -498,7 +589,7 @@ namespace Warp.Firmware
             }
             if (r.Action == TunnelAction.WriteToNetwork)
             {
-                SendUplink(inBuffer, ip, r.Length, source);
+                SendUplink(inBuffer, ip, r.Length, source, receivedOn);
             }
             else if (r.Action == TunnelAction.WriteToLan)
             {
@@ -539,8 +630,70 @@ namespace Warp.Firmware
                 TunnelResult r = tunnel.Tick(now, outBuffer, 0);
                 if (r.Action == TunnelAction.Done || r.Action == TunnelAction.HandshakeComplete)
                     return;
-                if (r.Action == TunnelAction.WriteToNetwork)
-                    SendUplink(outBuffer, 0, r.Length, Destination());
+                if (r.Action != TunnelAction.WriteToNetwork)
+                    continue;
+                if (r.Length == Message.InitiationSize && outBuffer[0] == Message.TypeInitiation)
+                {
+                    // Keep the initiation: the racer sends these same bytes on every path.
+                    System.Array.Copy(outBuffer, 0, initiation, 0, Message.InitiationSize);
+                    haveInitiation = true;
+                    paths.OnInitiation(now);
+                    SendInitiationCopies(now);
+                }
+                else
+                {
+                    SendToPeer(outBuffer, 0, r.Length, now);
+                }
+            }
+        }
+
+        /// <summary>Sends the kept initiation where the racer says, now (the rest follow at their attempt times).</summary>
+        void SendInitiationCopies(long now)
+        {
+            if (!haveInitiation)
+                return;
+            for (int i = 0; i < paths.Capacity + 1 && paths.NextSend(now); i++)
+            {
+                UplinkSendResult sr = SendUplink(initiation, 0, Message.InitiationSize, paths.SendTo, paths.SendToUplink);
+                if (sr != UplinkSendResult.Sent)
+                {
+                    if (paths.Racing)
+                        paths.OnAttemptNotSent(now);
+                    else
+                        ReactToSendFailure(sr, now);
+                }
+            }
+        }
+
+        /// <summary>A datagram the router originates, to the current path; a fatal failure there asks the racer what to do.</summary>
+        UplinkSendResult SendToPeer(byte[] b, int offset, int length, long now)
+        {
+            UplinkSendResult sr = SendUplink(b, offset, length, Destination(), paths.CurrentUplink);
+            if (sr != UplinkSendResult.Sent)
+                ReactToSendFailure(sr, now);
+            return sr;
+        }
+
+        /// <summary>
+        /// The fast reconnect: no buffers, no route or a dead socket on the winning path makes a new
+        /// socket there and asks for a keepalive at once (a handshake without a session), so the
+        /// peer learns our new source; no race. The racer bounds it with backoff and falls back to
+        /// a race when reconnects keep failing.
+        /// </summary>
+        void ReactToSendFailure(UplinkSendResult sr, long now)
+        {
+            if (sr == UplinkSendResult.Sent || sr == UplinkSendResult.WouldBlock)
+                return;
+            PathAction a = paths.OnSendFailed(now);
+            if (a == PathAction.Reconnect)
+            {
+                if (uplinks != null)
+                    uplinks.Reconnect(paths.CurrentUplink, Destination().Family);
+                tunnel.RequestKeepalive(0);
+            }
+            else if (a == PathAction.Race)
+            {
+                AfterRaceStarted(now);
             }
         }
 
@@ -550,14 +703,15 @@ namespace Warp.Firmware
             return paths.Current.IsSet ? paths.Current : tunnel.GetPeer(0).Endpoint;
         }
 
-        void SendUplink(byte[] b, int offset, int length, Endpoint to)
+        UplinkSendResult SendUplink(byte[] b, int offset, int length, Endpoint to, int on)
         {
             if (!to.IsSet)
             {
                 counters.Increment(RouterCounter.DropNoPeerEndpoint);
-                return;
+                return UplinkSendResult.WouldBlock; // nothing to reconnect
             }
-            switch (uplink.Send(b, offset, length, to))
+            UplinkSendResult sr = uplinks != null ? uplinks.SendOn(on, b, offset, length, to) : uplink.Send(b, offset, length, to);
+            switch (sr)
             {
                 case UplinkSendResult.Sent: counters.Increment(RouterCounter.DatagramsSent); break;
                 case UplinkSendResult.WouldBlock: counters.Increment(RouterCounter.DropUplinkWouldBlock); break;
@@ -566,6 +720,7 @@ namespace Warp.Firmware
                 case UplinkSendResult.FamilyDown: counters.Increment(RouterCounter.DropUplinkFamilyDown); break;
                 default: counters.Increment(RouterCounter.DropUplinkSendFailed); break;
             }
+            return sr;
         }
 
         void SendLan(byte[] b, int offset, int length)

@@ -92,36 +92,65 @@ namespace Warp.Firmware
         /// </summary>
         public static int GatherPaths(PeerSettings peer, PathSelector paths, IHostResolver resolver, IConsoleOutput log)
         {
-            paths.Clear();
+            return GatherPaths(peer, paths, resolver, log, 1);
+        }
+
+        /// <summary>
+        /// Fills <paramref name="paths"/> with every uplink (0 .. <paramref name="uplinks"/>-1) times
+        /// every endpoint of the peer: the literals in file order, then what the resolver gives for
+        /// each host name. Called again when a race starts: paths no longer given go, and a name
+        /// that does not resolve this time keeps its last good addresses.
+        /// </summary>
+        public static int GatherPaths(PeerSettings peer, PathSelector paths, IHostResolver resolver, IConsoleOutput log, int uplinks)
+        {
+            paths.BeginRefresh();
             if (peer == null)
+            {
+                paths.EndRefresh();
                 return 0;
-            for (int i = 0; i < peer.Endpoints.Length; i++)
-                if (!peer.Endpoints[i].IsHostName)
-                    paths.Add(peer.Endpoints[i].Literal);
-            if (resolver == null)
-                return paths.Count;
-            Endpoint[] found = new Endpoint[paths.Capacity];
-            for (int i = 0; i < found.Length; i++)
-                found[i] = new Endpoint();
+            }
+            if (uplinks < 1)
+                uplinks = 1;
+            for (int u = 0; u < uplinks; u++)
+                for (int i = 0; i < peer.Endpoints.Length; i++)
+                    if (!peer.Endpoints[i].IsHostName)
+                        paths.Add(peer.Endpoints[i].Literal, u, i);
+            Endpoint[] found = null;
             for (int i = 0; i < peer.Endpoints.Length; i++)
             {
                 PeerEndpoint e = peer.Endpoints[i];
                 if (!e.IsHostName)
                     continue;
+                if (resolver == null)
+                {
+                    paths.KeepOrigin(i);
+                    continue;
+                }
+                if (found == null)
+                {
+                    found = new Endpoint[paths.Capacity];
+                    for (int k = 0; k < found.Length; k++)
+                        found[k] = new Endpoint();
+                }
                 string error;
                 int n = resolver.Resolve(e.Host, e.Port, found, out error);
                 if (n == 0)
                 {
+                    paths.KeepOrigin(i); // the last good answer stays
                     if (log != null)
                         log.WriteLine("endpoint " + e.Host + ": " + (error ?? "does not resolve"));
                     continue;
                 }
-                for (int k = 0; k < n; k++)
+                for (int u = 0; u < uplinks; u++)
                 {
-                    if (paths.Add(found[k]) && log != null)
-                        log.WriteLine("endpoint " + e.Host + " resolved to " + found[k].ToString());
+                    for (int k = 0; k < n; k++)
+                    {
+                        if (paths.Add(found[k], u, i) && log != null && u == 0)
+                            log.WriteLine("endpoint " + e.Host + " resolved to " + found[k].ToString());
+                    }
                 }
             }
+            paths.EndRefresh();
             return paths.Count;
         }
     }

@@ -3,6 +3,7 @@ using Warp.Protocol.Config;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
+using Warp.Protocol.Uplink;
 using Warp.Protocol.WireGuard;
 
 namespace Warp.Firmware
@@ -28,6 +29,7 @@ namespace Warp.Firmware
             "  leases    DHCP leases\n" +
             "  counters  every counter, drops by reason\n" +
             "  config    the configuration, secrets hidden\n" +
+            "  race      race the paths to the peer again (IPv6 and IPv4, every uplink)\n" +
             "  help      this list\n" +
             "add -m to status, nat, leases or counters for the machine-readable form (one record per line)\n";
 
@@ -56,6 +58,10 @@ namespace Warp.Firmware
                 case "leases": Leases(router, now, o); return true;
                 case "counters": Counters(router, hostCounters, o); return true;
                 case "config": Lines(router.MaskedConfig, o); return true;
+                case "race":
+                    router.Race(now);
+                    o.WriteLine("race started");
+                    return true;
                 case "help":
                 case "": Lines(Help, o); return true;
                 default:
@@ -74,7 +80,7 @@ namespace Warp.Firmware
                 case "leases": LeaseRecords(router, now, o); return true;
                 case "counters": CounterRecords(router, hostCounters, o); return true;
                 default:
-                    bool known = cmd == "config" || cmd == "help";
+                    bool known = cmd == "config" || cmd == "help" || cmd == "race";
                     o.WriteLine("error" + ConsoleRecord.Field("command", cmd) + ConsoleRecord.Field("reason", known ? "no_machine_form" : "unknown_command"));
                     o.WriteLine(ConsoleRecord.End(1));
                     return false;
@@ -101,6 +107,14 @@ namespace Warp.Firmware
             s += "nat sessions: " + router.Nat.Table.Count.ToString() + " of " + router.Nat.Table.Capacity.ToString() + "\n";
             s += "dhcp leases: " + router.Lan.LeaseCount.ToString() + "\n";
             s += "uptime: " + Seconds(now - router.StartedAt) + "\n";
+            PathSelector paths = router.Paths;
+            s += "path: " + (paths.Current.IsSet ? paths.Current.ToString() : "(none)") + " on " + router.UplinkName(paths.CurrentUplink)
+                + ", rtt " + (paths.Rtt < 0 ? "unknown" : paths.Rtt.ToString() + " ms") + (paths.RaceEnabled ? "" : " (racing off)") + "\n";
+            s += "last race: " + (paths.LastRaceAt < 0 ? "never" : Seconds(now - paths.LastRaceAt) + " ago (" + ReasonName(paths.LastRaceReason) + "), "
+                + (paths.Racing ? "running" : paths.LastRaceDuration < 0 ? "no winner" : "won by IPv" + paths.LastWinnerFamily.ToString() + " in " + paths.LastRaceDuration.ToString() + " ms")) + "\n";
+            UplinkCounters u = paths.Counters;
+            s += "races: " + u[UplinkCounter.Races].ToString() + " (won by IPv6 " + u[UplinkCounter.WinsIpv6].ToString() + ", IPv4 " + u[UplinkCounter.WinsIpv4].ToString()
+                + "), reconnects " + u[UplinkCounter.Reconnects].ToString() + ", fallbacks " + u[UplinkCounter.Fallbacks].ToString() + "\n";
             Lines(s, o);
         }
 
@@ -167,6 +181,21 @@ namespace Warp.Firmware
                 + ConsoleRecord.Field("nat_capacity", router.Nat.Table.Capacity)
                 + ConsoleRecord.Field("leases", router.Lan.LeaseCount)
                 + ConsoleRecord.Field("uptime_ms", now - router.StartedAt);
+            PathSelector paths = router.Paths;
+            UplinkCounters u = paths.Counters;
+            r += ConsoleRecord.Field("path", paths.Current.IsSet ? paths.Current.ToString() : "")
+                + ConsoleRecord.Field("path_family", paths.Current.Family)
+                + ConsoleRecord.Field("path_uplink", router.UplinkName(paths.CurrentUplink))
+                + ConsoleRecord.Field("rtt_ms", paths.Rtt)
+                + ConsoleRecord.Field("racing", paths.Racing)
+                + ConsoleRecord.Field("last_race_age_ms", paths.LastRaceAt < 0 ? -1 : now - paths.LastRaceAt)
+                + ConsoleRecord.Field("last_race_reason", paths.LastRaceAt < 0 ? "-" : ReasonName(paths.LastRaceReason))
+                + ConsoleRecord.Field("last_race_ms", paths.LastRaceDuration)
+                + ConsoleRecord.Field("races", u[UplinkCounter.Races])
+                + ConsoleRecord.Field("wins_ipv6", u[UplinkCounter.WinsIpv6])
+                + ConsoleRecord.Field("wins_ipv4", u[UplinkCounter.WinsIpv4])
+                + ConsoleRecord.Field("reconnects", u[UplinkCounter.Reconnects])
+                + ConsoleRecord.Field("fallbacks", u[UplinkCounter.Fallbacks]);
             o.WriteLine(r);
             o.WriteLine(ConsoleRecord.End(1));
         }
@@ -255,6 +284,20 @@ namespace Warp.Firmware
                 }
             }
             return n;
+        }
+
+        /// <summary>The console's name for why a race started.</summary>
+        public static string ReasonName(RaceReason r)
+        {
+            switch (r)
+            {
+                case RaceReason.Start: return "start";
+                case RaceReason.UplinkChange: return "uplink_change";
+                case RaceReason.HandshakeFailed: return "handshake_failed";
+                case RaceReason.Silence: return "silence";
+                case RaceReason.Command: return "command";
+                default: return "send_failures";
+            }
         }
 
         static string Seconds(long ms)

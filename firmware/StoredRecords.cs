@@ -17,6 +17,8 @@ namespace Warp.Firmware
         public const string UlaPrefix = "ula-prefix";
         /// <summary>The TAI64N ceiling (<see cref="StoredTimestampCeiling"/>).</summary>
         public const string TimestampCeiling = "tai64n-ceiling";
+        /// <summary>The racer's winner per uplink (RFC 8305 section 5): a reboot on the same network tries it first.</summary>
+        public const string PathWinners = "path-winners";
         /// <summary>The configuration file, on a device provisioned over its console.</summary>
         public const string Config = "config";
 
@@ -33,6 +35,7 @@ namespace Warp.Firmware
             bool ok = store.Delete(Leases);
             ok &= store.Delete(UlaPrefix);
             ok &= store.Delete(Config);
+            ok &= store.Delete(PathWinners);
             return ok;
         }
     }

@@ -37,4 +37,31 @@ namespace Warp.Hal
         /// <summary>Sends one datagram and says what became of it.</summary>
         UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination);
     }
+
+    /// <summary>
+    /// An uplink made of several uplinks (Wi-Fi station and Ethernet on a board; the interfaces
+    /// given with --uplink on Linux), each with a socket per family, which can make a socket anew.
+    /// Optional: an <see cref="IUplink"/> that is not one is a single uplink without reconnects.
+    /// <see cref="IUplink.Send"/> then goes out on uplink 0 (or the routing table's choice).
+    /// </summary>
+    public interface IMultiUplink
+    {
+        /// <summary>How many uplinks there are (at least 1).</summary>
+        int UplinkCount { get; }
+
+        /// <summary>A short name for the console ("wlan0", "eth0", "default").</summary>
+        string UplinkName(int uplink);
+
+        /// <summary>Sends one datagram on <paramref name="uplink"/>.</summary>
+        UplinkSendResult SendOn(int uplink, byte[] buffer, int offset, int count, Endpoint destination);
+
+        /// <summary>The uplink the last datagram <see cref="IUplink.Receive"/> returned came in on.</summary>
+        int LastReceiveUplink { get; }
+
+        /// <summary>
+        /// Closes the socket of <paramref name="family"/> on <paramref name="uplink"/> and opens a new
+        /// one (the fast reconnect: WARP does this on ENOBUFS). False when no new socket could be made.
+        /// </summary>
+        bool Reconnect(int uplink, int family);
+    }
 }

@@ -41,6 +41,8 @@ namespace Warp.Router.Linux
         public bool MeasureThroughput;
         public string Work { get; private set; }
         public string ControlSocket { get { return Path.Combine(Work, "router.sock"); } }
+        /// <summary>wireguard-go's verbose log (handshakes it received, answered and refused).</summary>
+        public string PeerLog { get { return Path.Combine(Work, "wg-peer.log"); } }
         public string RouterPublicKey { get; private set; }
         public string OriginSha256 { get; private set; }
         Process router, peerDaemon;
@@ -183,7 +185,7 @@ namespace Warp.Router.Linux
             string peerPublic = Shell.Run("echo " + peerPrivate + " | wg pubkey").Trim();
             RouterPublicKey = Shell.Run("echo " + routerKey + " | wg pubkey").Trim();
             Shell.Run("rm -f /var/run/wireguard/wlpwg0.sock", 5000, false);
-            peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 " + Ns(PeerNs, "wireguard-go wlpwg0"));
+            peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=verbose " + Ns(PeerNs, "wireguard-go wlpwg0") + " > " + PeerLog + " 2>&1");
             for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlpwg0.sock"); i++) Thread.Sleep(100);
             Shell.Run(Ns(PeerNs, $"wg set wlpwg0 private-key {peerKey} listen-port {PeerPort} peer {RouterPublicKey} allowed-ips 172.16.0.2/32,fd01:5ca1::2/128"));
             Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 172.16.0.1/32 dev wlpwg0 && ip link set wlpwg0 up && ip route add 172.16.0.2/32 dev wlpwg0 && ip -6 route add fd01:5ca1::2/128 dev wlpwg0'"));

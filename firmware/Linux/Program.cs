@@ -7,7 +7,7 @@ namespace Warp.Router.Linux
     /// <summary>
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
-    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console]
+    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
     ///   warp-router lab [--keep] [--throughput]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
     ///   warp-router config [--control PATH]
@@ -20,13 +20,14 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console]\n" +
-            "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP\n" +
+            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
+            "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
+            "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
             "  warp-router lab [--keep] [--throughput]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
             "  warp-router status|nat|leases|counters [-m] [--control PATH]\n" +
-            "  warp-router config [--control PATH]\n" +
+            "  warp-router config|race [--control PATH]\n" +
             "      ask a running router through its control socket (default /run/warp-router.sock);\n" +
             "      -m: the machine-readable form, one record per line (README.md, \"Console: machine-readable form\")\n" +
             "  warp-router help | --help | -h\n" +
@@ -51,6 +52,7 @@ namespace Warp.Router.Linux
                     case "counters":
                         return RouterHost.Query(ControlPath(args), Flag(args, ConsoleRecord.Flag) ? args[0] + " " + ConsoleRecord.Flag : args[0], Console.Out, Console.Error);
                     case "config":
+                    case "race":
                         return RouterHost.Query(ControlPath(args), args[0], Console.Out, Console.Error);
                     default:
                         Console.Error.WriteLine("warp-router: unknown command '" + args[0] + "'");
@@ -75,6 +77,15 @@ namespace Warp.Router.Linux
             return null;
         }
 
+        static string[] Options(string[] args, string name)
+        {
+            var all = new System.Collections.Generic.List<string>();
+            for (int i = 1; i < args.Length - 1; i++)
+                if (args[i] == name)
+                    all.Add(args[i + 1]);
+            return all.ToArray();
+        }
+
         static bool Flag(string[] args, string name) { return Array.IndexOf(args, name) > 0; }
 
         static int Run(string[] args)
@@ -85,6 +96,7 @@ namespace Warp.Router.Linux
                 LanInterface = Option(args, "--lan-interface"),
                 Tap = Option(args, "--tap"),
                 Console = !Flag(args, "--no-console"),
+                Uplinks = Options(args, "--uplink"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;

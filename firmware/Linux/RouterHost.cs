@@ -26,6 +26,8 @@ namespace Warp.Router.Linux
         public string StateDirectory = "/var/lib/warp-router";
         public string ControlSocket = "/run/warp-router.sock";
         public bool Console = true;
+        /// <summary>Uplink interfaces (--uplink, repeated); empty: one uplink, the routing table's choice.</summary>
+        public string[] Uplinks = new string[0];
     }
 
     /// <summary>
@@ -118,8 +120,9 @@ namespace Warp.Router.Linux
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
             lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
-            uplink = new UdpUplink(settings.Interface.ListenPort);
-            log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : ""));
+            uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks);
+            log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
+                + (options.Uplinks.Length > 0 ? " on " + string.Join(", ", options.Uplinks) : ""));
             var platform = new RouterPlatform
             {
                 Lan = lan,
@@ -195,11 +198,13 @@ namespace Warp.Router.Linux
         /// <summary>Sleeps until a LAN frame, an uplink datagram or control-socket activity, or the timeout.</summary>
         unsafe void Wait(int timeoutMs)
         {
-            Libc.PollFd* fds = stackalloc Libc.PollFd[3 + ControlServer.MaxPollFds];
+            const int maxUplinkFds = 16;
+            Libc.PollFd* fds = stackalloc Libc.PollFd[1 + maxUplinkFds + ControlServer.MaxPollFds];
             int n = 0;
             if (lanFd >= 0) fds[n++] = new Libc.PollFd { Fd = lanFd, Events = Libc.POLLIN };
-            if (uplink.V4 != null) fds[n++] = new Libc.PollFd { Fd = (int)uplink.V4.Handle, Events = Libc.POLLIN };
-            if (uplink.V6 != null) fds[n++] = new Libc.PollFd { Fd = (int)uplink.V6.Handle, Events = Libc.POLLIN };
+            foreach (var s in uplink.Sockets)
+                if (n < 1 + maxUplinkFds)
+                    fds[n++] = new Libc.PollFd { Fd = (int)s.Handle, Events = Libc.POLLIN };
             if (control != null) n = control.AddPollFds(fds, n);
             Libc.poll(fds, (nuint)n, timeoutMs);
         }

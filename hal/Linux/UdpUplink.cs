@@ -7,60 +7,126 @@ using Warp.Protocol.WireGuard;
 namespace Warp.Hal.Linux
 {
     /// <summary>
-    /// The uplink as two non-blocking UDP sockets, one per family (either may be missing when the
-    /// host has no such address). Send and receive use preallocated SocketAddress objects, so the
+    /// The uplink as non-blocking UDP sockets, one per family per uplink (either family may be
+    /// missing when the host has no such address). With no device named, one uplink follows the
+    /// routing table's choice; with devices (<c>--uplink IF</c>, repeated), each uplink's sockets
+    /// are bound to its device (SO_BINDTODEVICE). <see cref="Reconnect"/> makes a family's socket
+    /// anew (the fast reconnect). Send and receive use preallocated SocketAddress objects, so the
     /// datagram path allocates nothing.
     /// </summary>
-    public sealed class UdpUplink : IUplink, IDisposable
+    public sealed class UdpUplink : IUplink, IMultiUplink, IDisposable
     {
-        readonly Socket v4, v6;
+        const int SolSocket = 1, SoBindToDevice = 25;
+        readonly string[] devices;
+        readonly Socket[] v4s, v6s;
+        readonly int port;
         readonly SocketAddress rx4 = new SocketAddress(AddressFamily.InterNetwork);
         readonly SocketAddress rx6 = new SocketAddress(AddressFamily.InterNetworkV6);
         readonly SocketAddress tx4 = new SocketAddress(AddressFamily.InterNetwork);
         readonly SocketAddress tx6 = new SocketAddress(AddressFamily.InterNetworkV6);
-        bool preferV6;
+        int next;
+        int lastReceive;
 
         /// <param name="port">Local port (0 picks one); the same port is used for both families where possible.</param>
-        public UdpUplink(int port = 0)
+        /// <param name="devices">Interfaces to bind each uplink to; null or empty: one uplink, the routing table's choice.</param>
+        public UdpUplink(int port = 0, string[] devices = null)
         {
-            v4 = Open(AddressFamily.InterNetwork, new IPEndPoint(IPAddress.Any, port));
-            int p = v4 != null ? ((IPEndPoint)v4.LocalEndPoint).Port : port;
-            v6 = Open(AddressFamily.InterNetworkV6, new IPEndPoint(IPAddress.IPv6Any, p)) ?? Open(AddressFamily.InterNetworkV6, new IPEndPoint(IPAddress.IPv6Any, 0));
-            if (v4 == null && v6 == null)
+            this.devices = devices != null && devices.Length > 0 ? devices : new string[] { null };
+            v4s = new Socket[this.devices.Length];
+            v6s = new Socket[this.devices.Length];
+            for (int u = 0; u < this.devices.Length; u++)
+            {
+                v4s[u] = Open(AddressFamily.InterNetwork, port, this.devices[u]);
+                int p = v4s[u] != null ? ((IPEndPoint)v4s[u].LocalEndPoint).Port : port;
+                v6s[u] = Open(AddressFamily.InterNetworkV6, p, this.devices[u]) ?? Open(AddressFamily.InterNetworkV6, 0, this.devices[u]);
+                if (u == 0) this.port = port;
+            }
+            if (v4s[0] == null && v6s[0] == null)
                 throw new SocketException((int)SocketError.AddressFamilyNotSupported);
         }
 
-        static Socket Open(AddressFamily family, IPEndPoint bind)
+        static Socket Open(AddressFamily family, int port, string device)
         {
+            Socket s = null;
             try
             {
-                var s = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+                s = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
                 if (family == AddressFamily.InterNetworkV6)
                     s.DualMode = false;
                 s.Blocking = false;
-                s.Bind(bind);
+                if (device != null)
+                {
+                    var name = new byte[device.Length + 1];
+                    for (int i = 0; i < device.Length; i++) name[i] = (byte)device[i];
+                    s.SetRawSocketOption(SolSocket, SoBindToDevice, name);
+                }
+                // Several uplinks share the port: each socket is bound to its own device.
+                if (device != null && port != 0)
+                    s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                s.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, port));
                 return s;
             }
             catch (SocketException)
             {
+                s?.Dispose();
                 return null;
             }
         }
 
-        public Socket V4 { get { return v4; } }
-        public Socket V6 { get { return v6; } }
-        public int LocalPort { get { return ((IPEndPoint)(v4 ?? v6).LocalEndPoint).Port; } }
+        public Socket V4 { get { return v4s[0]; } }
+        public Socket V6 { get { return v6s[0]; } }
+        public int LocalPort { get { return ((IPEndPoint)(v4s[0] ?? v6s[0]).LocalEndPoint).Port; } }
+        /// <summary>Every open socket (for the host's poll set); a reconnect replaces one, so ask again each time.</summary>
+        public System.Collections.Generic.IEnumerable<Socket> Sockets
+        {
+            get
+            {
+                for (int u = 0; u < devices.Length; u++)
+                {
+                    if (v4s[u] != null) yield return v4s[u];
+                    if (v6s[u] != null) yield return v6s[u];
+                }
+            }
+        }
+
+        public int UplinkCount { get { return devices.Length; } }
+        public string UplinkName(int uplink) { return uplink >= 0 && uplink < devices.Length ? devices[uplink] ?? "default" : "?"; }
+        public int LastReceiveUplink { get { return lastReceive; } }
+        /// <summary>Sockets made anew by <see cref="Reconnect"/>.</summary>
+        public int Reconnects { get; private set; }
+
+        public bool Reconnect(int uplink, int family)
+        {
+            if (uplink < 0 || uplink >= devices.Length)
+                return false;
+            Socket[] set = family == Endpoint.FamilyIpv4 ? v4s : v6s;
+            int keepPort = set[uplink] != null ? ((IPEndPoint)set[uplink].LocalEndPoint).Port : port;
+            set[uplink]?.Dispose();
+            set[uplink] = null;
+            var fresh = Open(family == Endpoint.FamilyIpv4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6, port != 0 ? keepPort : 0, devices[uplink]);
+            set[uplink] = fresh;
+            Reconnects++;
+            return fresh != null;
+        }
 
         public int Receive(byte[] buffer, int offset, int count, Endpoint source)
         {
-            // Alternate which family is read first so neither can starve the other.
-            preferV6 = !preferV6;
-            int n = preferV6 ? Read(v6, rx6, buffer, offset, count, source) : Read(v4, rx4, buffer, offset, count, source);
-            if (n > 0)
-                return n;
-            return preferV6 ? Read(v4, rx4, buffer, offset, count, source) : Read(v6, rx6, buffer, offset, count, source);
+            // Take each socket in turn, starting after the last one read, so none can starve another.
+            int n = 2 * devices.Length;
+            for (int k = 0; k < n; k++)
+            {
+                int i = (next + k) % n;
+                int u = i >> 1;
+                int got = (i & 1) == 0 ? Read(v6s[u], rx6, buffer, offset, count, source) : Read(v4s[u], rx4, buffer, offset, count, source);
+                if (got > 0)
+                {
+                    next = (i + 1) % n;
+                    lastReceive = u;
+                    return got;
+                }
+            }
+            return 0;
         }
-
         static int Read(Socket s, SocketAddress from, byte[] buffer, int offset, int count, Endpoint source)
         {
             if (s == null || s.Available == 0)
@@ -73,6 +139,10 @@ namespace Warp.Hal.Linux
             catch (SocketException)
             {
                 return 0; // e.g. ICMP port unreachable reported on the socket: nothing to read
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
             }
             var span = from.Buffer.Span;
             int port = (span[2] << 8) | span[3];
@@ -91,8 +161,13 @@ namespace Warp.Hal.Linux
             return n;
         }
 
-        public UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination)
+        public UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination) { return SendOn(0, buffer, offset, count, destination); }
+
+        public UplinkSendResult SendOn(int uplink, byte[] buffer, int offset, int count, Endpoint destination)
         {
+            if (uplink < 0 || uplink >= devices.Length)
+                return UplinkSendResult.Failed;
+            Socket v4 = v4s[uplink], v6 = v6s[uplink];
             Socket s;
             SocketAddress to;
             var span = default(Span<byte>);
@@ -151,8 +226,11 @@ namespace Warp.Hal.Linux
 
         public void Dispose()
         {
-            v4?.Dispose();
-            v6?.Dispose();
+            for (int u = 0; u < devices.Length; u++)
+            {
+                v4s[u]?.Dispose();
+                v6s[u]?.Dispose();
+            }
         }
     }
 }

@@ -96,6 +96,11 @@ namespace Warp.Protocol.Config
                         return "not a Linux interface name (1-15 letters, digits, '-', '_' or '.')";
                     lan.LanInterface = value;
                     return null;
+                case WgQuickKeys.Race:
+                    return ConfigValues.TryParseBool(value, out s.Uplink.Race) ? null : "not on/off (true/false, yes/no, 1/0)";
+                case WgQuickKeys.ConnectionAttemptDelay:
+                    return UplinkSettings.TryParseDelay(value, out s.Uplink.ConnectionAttemptDelay)
+                        ? null : "not a delay from 100ms to 2s (milliseconds, or a number with ms or s)";
             }
             return "not handled"; // every key id has a case above
         }

@@ -15,6 +15,8 @@ namespace Warp.Protocol.Config
         public PeerSettings[] Peers = new PeerSettings[0];
         public readonly LanSettings Lan = new LanSettings();
         public readonly NatSettings Nat = new NatSettings();
+        /// <summary>The dual-stack race ([Router] Race, ConnectionAttemptDelay).</summary>
+        public readonly UplinkSettings Uplink = new UplinkSettings();
 
         /// <summary>First line each key (<see cref="WgQuickKeys"/> id) was given on; set by the parser, null when built in code.</summary>
         internal int[] KeyLines;

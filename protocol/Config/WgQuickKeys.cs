@@ -43,8 +43,10 @@ namespace Warp.Protocol.Config
         public const int Resolver = 24;
         public const int DnsRedirect = 25;
         public const int LanInterface = 26;
+        public const int Race = 27;
+        public const int ConnectionAttemptDelay = 28;
 
-        public const int Count = 27;
+        public const int Count = 29;
         public const int None = -1;
 
         /// <summary>Canonical spellings, indexed by key id.</summary>
@@ -55,6 +57,7 @@ namespace Warp.Protocol.Config
             "LanAddress", "UlaPrefix", "DhcpPoolStart", "DhcpPoolEnd", "DhcpLeaseTime", "StaticLease",
             "NatEntries", "NatUdpTimeout", "NatTcpEstablishedTimeout", "NatTcpTransitoryTimeout",
             "NatIcmpTimeout", "NatDnsTimeout", "NatHostShare", "Resolver", "DnsRedirect", "LanInterface",
+            "Race", "ConnectionAttemptDelay",
         };
 
         /// <summary>Lower-case spellings for matching, indexed by key id.</summary>
@@ -65,6 +68,7 @@ namespace Warp.Protocol.Config
             "lanaddress", "ulaprefix", "dhcppoolstart", "dhcppoolend", "dhcpleasetime", "staticlease",
             "natentries", "natudptimeout", "nattcpestablishedtimeout", "nattcptransitorytimeout",
             "naticmptimeout", "natdnstimeout", "nathostshare", "resolver", "dnsredirect", "laninterface",
+            "race", "connectionattemptdelay",
         };
 
         /// <summary>

@@ -127,6 +127,10 @@ namespace Warp.Protocol.Config
             Line(o, "NatIcmpTimeout", ConfigValues.FormatDuration(nat.IcmpTimeout));
             Line(o, "NatDnsTimeout", ConfigValues.FormatDuration(nat.DnsTimeout));
             Line(o, "NatHostShare", nat.HostShare.ToString());
+            if (!s.Uplink.Race)
+                Line(o, "Race", "off");
+            if (s.Uplink.ConnectionAttemptDelay != UplinkSettings.DefaultConnectionAttemptDelay)
+                Line(o, "ConnectionAttemptDelay", s.Uplink.ConnectionAttemptDelay.ToString() + "ms");
         }
 
         /// <summary>A secret key: base64 for export, "(hidden)" in the masked view, "" when absent.</summary>

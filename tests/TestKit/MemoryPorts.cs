@@ -100,3 +100,51 @@ namespace Warp.TestKit
         public bool IsPressed { get; set; }
     }
 }
+
+namespace Warp.TestKit
+{
+    /// <summary>
+    /// Several uplinks in memory that can fail on demand (the fault-injecting uplink): datagrams
+    /// it sent with their uplink and destination, scripted send results, and the reconnects asked
+    /// of it. Datagrams queued for the router carry their source and uplink.
+    /// </summary>
+    public sealed class FaultyUplink : IUplink, IMultiUplink
+    {
+        public readonly List<(int Uplink, string To, byte[] Data)> Sent = new List<(int, string, byte[])>();
+        public readonly Queue<(int Uplink, Endpoint From, byte[] Data)> Inbox = new Queue<(int, Endpoint, byte[])>();
+        /// <summary>Results the next sends return, in order (Sent once empty).</summary>
+        public readonly Queue<UplinkSendResult> Results = new Queue<UplinkSendResult>();
+        /// <summary>Every send returns this while it is not Sent (a link that stays broken).</summary>
+        public UplinkSendResult Broken = UplinkSendResult.Sent;
+        public readonly List<(int Uplink, int Family)> Reconnects = new List<(int, int)>();
+        readonly string[] names;
+        int lastUplink;
+
+        public FaultyUplink(params string[] uplinkNames) { names = uplinkNames.Length > 0 ? uplinkNames : new[] { "wan0" }; }
+
+        public int UplinkCount { get { return names.Length; } }
+        public string UplinkName(int uplink) { return uplink >= 0 && uplink < names.Length ? names[uplink] : "?"; }
+        public int LastReceiveUplink { get { return lastUplink; } }
+        public bool Reconnect(int uplink, int family) { Reconnects.Add((uplink, family)); return true; }
+
+        public int Receive(byte[] buffer, int offset, int count, Endpoint source)
+        {
+            if (Inbox.Count == 0) return 0;
+            var (u, from, d) = Inbox.Dequeue();
+            Array.Copy(d, 0, buffer, offset, d.Length);
+            source.CopyFrom(from);
+            lastUplink = u;
+            return d.Length;
+        }
+
+        public UplinkSendResult Send(byte[] buffer, int offset, int count, Endpoint destination) { return SendOn(0, buffer, offset, count, destination); }
+
+        public UplinkSendResult SendOn(int uplink, byte[] buffer, int offset, int count, Endpoint destination)
+        {
+            UplinkSendResult r = Results.Count > 0 ? Results.Dequeue() : Broken;
+            if (r == UplinkSendResult.Sent)
+                Sent.Add((uplink, destination.ToString(), MemoryLan.Copy(buffer, offset, count)));
+            return r;
+        }
+    }
+}

@@ -141,7 +141,8 @@ namespace Warp.Firmware.Tests
             var r = Assert.Single(Run(h, "status -m"));
             Peer p = h.Router.Tunnel.GetPeer(0);
             Assert.Equal("status", r.Type);
-            Assert.Equal(new[] { "tunnel", "handshake_age_ms", "endpoint", "client_id", "bytes_sent", "bytes_received", "nat_sessions", "nat_capacity", "leases", "uptime_ms" }, r.Keys);
+            Assert.Equal(new[] { "tunnel", "handshake_age_ms", "endpoint", "client_id", "bytes_sent", "bytes_received", "nat_sessions", "nat_capacity", "leases", "uptime_ms",
+                "path", "path_family", "path_uplink", "rtt_ms", "racing", "last_race_age_ms", "last_race_reason", "last_race_ms", "races", "wins_ipv6", "wins_ipv4", "reconnects", "fallbacks" }, r.Keys);
             Assert.Equal("up", r["tunnel"]);
             Assert.Equal(h.Now - p.LastHandshakeCompleted, r.Number("handshake_age_ms"));
             Assert.Equal(1500, r.Number("handshake_age_ms"));
@@ -154,6 +155,20 @@ namespace Warp.Firmware.Tests
             Assert.Equal(h.Router.Nat.Table.Capacity, r.Number("nat_capacity"));
             Assert.Equal(2, r.Number("leases"));
             Assert.Equal(h.Now - h.Router.StartedAt, r.Number("uptime_ms"));
+            // The racer's fields (appended): one race at start, won by the only path, IPv4.
+            Assert.Equal("10.250.2.2:51820", r["path"]);
+            Assert.Equal(4, r.Number("path_family"));
+            Assert.Equal("default", r["path_uplink"]);
+            Assert.Equal(h.Router.Paths.Rtt, r.Number("rtt_ms"));
+            Assert.Equal(0, r.Number("racing"));
+            Assert.Equal(h.Now - h.Router.Paths.LastRaceAt, r.Number("last_race_age_ms"));
+            Assert.Equal("start", r["last_race_reason"]);
+            Assert.Equal(h.Router.Paths.LastRaceDuration, r.Number("last_race_ms"));
+            Assert.Equal(1, r.Number("races"));
+            Assert.Equal(0, r.Number("wins_ipv6"));
+            Assert.Equal(1, r.Number("wins_ipv4"));
+            Assert.Equal(0, r.Number("reconnects"));
+            Assert.Equal(0, r.Number("fallbacks"));
         }
 
         [Fact]

@@ -49,7 +49,8 @@ namespace Warp.Firmware.Tests
         /// <param name="boot">Build through <see cref="RouterBoot"/> from the config's bytes, as the hosts do (and Start it).</param>
         /// <param name="routerLines">More [Router] lines, appended to the section.</param>
         public RouterHarness(int clientId = 0, MemoryStore store = null, RouterSizes sizes = null, bool boot = false,
-            string routerLines = "", RouterPlatform platform = null, string endpoints = "10.250.2.2:51820", bool lease = true)
+            string routerLines = "", RouterPlatform platform = null, string endpoints = "10.250.2.2:51820", bool lease = true,
+            IUplink uplinkOverride = null)
         {
             if (store != null) Store = store;
             var rng = new SeededRandom(11);
@@ -68,7 +69,7 @@ namespace Warp.Firmware.Tests
             ConfigText = conf;
             Platform = platform ?? new RouterPlatform();
             Platform.Lan = Lan;
-            Platform.Uplink = Uplink;
+            Platform.Uplink = uplinkOverride ?? (IUplink)Uplink;
             Platform.Crypto = new ManagedCryptoBackend();
             Platform.Random = new SeededRandom(13);
             Platform.Store = Store;

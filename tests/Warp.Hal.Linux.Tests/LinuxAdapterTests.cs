@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -53,15 +54,28 @@ namespace Warp.Hal.Linux.Tests
 
             now[0] = ("wlan0", IPAddress.Parse("10.9.9.9"));
             Assert.Equal(UplinkChange.None, m.Poll(InterfaceUplinkMonitor.Interval - 1, out _)); // not looked at yet
-            Assert.Equal(UplinkChange.AddressChanged, m.Poll(InterfaceUplinkMonitor.Interval, out family));
+            Assert.Equal(UplinkChange.None, m.Poll(InterfaceUplinkMonitor.Interval, out _)); // seen once: confirmed by the settle look
+            Assert.Equal(UplinkChange.AddressChanged, m.Poll(InterfaceUplinkMonitor.Interval + InterfaceUplinkMonitor.Settle, out family));
             Assert.Equal(Endpoint.FamilyIpv4, family);
 
             now.Add(("wlan0", IPAddress.Parse("2001:db8::5")));
-            Assert.Equal(UplinkChange.Up, m.Poll(2 * InterfaceUplinkMonitor.Interval, out family));
+            long t = 2 * InterfaceUplinkMonitor.Interval + InterfaceUplinkMonitor.Settle;
+            Assert.Equal(UplinkChange.None, m.Poll(t, out _));
+            Assert.Equal(UplinkChange.Up, m.Poll(t + InterfaceUplinkMonitor.Settle, out family));
             Assert.Equal(Endpoint.FamilyIpv6, family);
 
+            // A flap shorter than the settle time is not reported.
+            var saved = now.ToList();
             now.RemoveAll(x => x.Item1 == "wlan0");
-            long t = 3 * InterfaceUplinkMonitor.Interval;
+            t += InterfaceUplinkMonitor.Settle + InterfaceUplinkMonitor.Interval;
+            Assert.Equal(UplinkChange.None, m.Poll(t, out _));
+            now.Clear(); now.AddRange(saved);
+            Assert.Equal(UplinkChange.None, m.Poll(t + InterfaceUplinkMonitor.Settle, out _));
+
+            now.RemoveAll(x => x.Item1 == "wlan0");
+            t += InterfaceUplinkMonitor.Settle + InterfaceUplinkMonitor.Interval;
+            Assert.Equal(UplinkChange.None, m.Poll(t, out _));
+            t += InterfaceUplinkMonitor.Settle;
             var seen = new List<(UplinkChange, int)> { (m.Poll(t, out int f1), f1), (m.Poll(t, out int f2), f2) };
             Assert.Contains((UplinkChange.Down, Endpoint.FamilyIpv4), seen);
             Assert.Contains((UplinkChange.Down, Endpoint.FamilyIpv6), seen);
