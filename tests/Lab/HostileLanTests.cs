@@ -51,7 +51,7 @@ namespace Warp.Lab.Tests
 
         static string Attack(string args, int timeoutMs = 60000)
         {
-            return Shell.Run(InNs(RouterLab.Attacker, "python3 " + Script + " " + args), timeoutMs, false);
+            return Shell.Run(InNs(RouterLab.Attacker, "/usr/bin/python3 " + Script + " " + args), timeoutMs, false);
         }
 
         static string Lease(RouterLab lab, string ns, string iface)
@@ -150,7 +150,7 @@ namespace Warp.Lab.Tests
                 try
                 {
                     Thread.Sleep(500);
-                    attacker = Shell.Start(InNs(RouterLab.Attacker, $"python3 {Script} hijack wla0 {routerMac} {victim} {RouterLab.OriginV4} 6 1000"));
+                    attacker = Shell.Start(InNs(RouterLab.Attacker, $"/usr/bin/python3 {Script} hijack wla0 {routerMac} {victim} {RouterLab.OriginV4} 6 1000"));
                     Thread.Sleep(300);
                     Assert.Equal(sha, Fetch(lab, "4", "big.bin", "--limit-rate 1M"));
                     attacker.WaitForExit(15000);
@@ -252,7 +252,7 @@ namespace Warp.Lab.Tests
             {
                 string self = typeof(RouterLab).Assembly.Location;
                 string second = Shell.Run(InNs(RouterLab.RouterNs,
-                    $"sh -c '{Environment.ProcessPath} {self} run --config {lab.Work}/router.conf --lan-interface wlr-lan --state {lab.Work}/state --control {lab.Work}/second.sock --no-console; echo exit=$?'"), 30000, false);
+                    $"sh -c '{Environment.ProcessPath} {self} run --config {lab.Work}/router.conf --lan-interface wlr-lan --state {lab.Work}/state --control {lab.Work}/second.sock --no-console 2>&1; echo exit=$?'"), 30000, false);
                 output.WriteLine(second);
                 Assert.Contains("exit=1", second);
                 Assert.Contains("another warp-router", second);
@@ -261,7 +261,7 @@ namespace Warp.Lab.Tests
                 Assert.NotNull(lab.TunnelState());
                 // Same control path, other state directory and interface: the live socket is not taken over.
                 string third = Shell.Run(InNs(RouterLab.RouterNs,
-                    $"sh -c 'timeout -s INT 4 {Environment.ProcessPath} {self} run --config {lab.Work}/router.conf --tap wl-third --state {lab.Work}/state3 --control {lab.ControlSocket} --no-console; echo exit=$?'"), 30000, false);
+                    $"sh -c 'timeout -s INT 4 {Environment.ProcessPath} {self} run --config {lab.Work}/router.conf --tap wl-third --state {lab.Work}/state3 --control {lab.ControlSocket} --no-console 2>&1; echo exit=$?'"), 30000, false);
                 output.WriteLine(third);
                 Assert.Contains("in use by another instance", third);
                 Assert.True(File.Exists(lab.ControlSocket));
@@ -289,7 +289,7 @@ namespace Warp.Lab.Tests
                 Assert.Equal("660", Shell.Run("stat -c %a " + lab.ControlSocket).Trim());
                 Assert.Equal("700", Shell.Run("stat -c %a " + state).Trim());
                 Assert.Equal("600", Shell.Run("stat -c %a " + leases).Trim());
-                string connect = $"python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); s.connect('{lab.ControlSocket}'); print('connected')\"";
+                string connect = $"/usr/bin/python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); s.connect('{lab.ControlSocket}'); print('connected')\"";
                 Assert.Contains("connected", Shell.Run(connect, 10000, false)); // root may
                 string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
                 string asNobody = Shell.Run(nobody + connect + " 2>&1", 10000, false);
