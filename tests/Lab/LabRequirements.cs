@@ -1,4 +1,7 @@
 using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
 using Warp.Router.Linux;
 using Xunit;
 
@@ -16,10 +19,42 @@ namespace Warp.Lab.Tests
             string missing = Shell.IsRoot ? null : "root";
             foreach (var p in programs)
                 if (missing == null && !Shell.Has(p)) missing = p;
-            if (missing == null) return;
+            if (missing == null)
+            {
+                TakeMachineLock();
+                return;
+            }
             if (Environment.GetEnvironmentVariable("CI") == "true")
                 Assert.Fail("the lab needs " + missing + " (build/test.sh installs it)");
             Skip.If(true, "the lab needs " + missing);
+        }
+
+        [DllImport("libc", SetLastError = true)] static extern int flock(int fd, int operation);
+        static FileStream machineLock;
+        static readonly object gate = new object();
+
+        /// <summary>
+        /// The labs use fixed namespace names, wireguard-go's shared socket directory and /tmp/warp-lab,
+        /// so two test processes on one machine (two checkouts) must not build labs at the same time:
+        /// the first lab test of a process waits for a machine-wide flock and holds it until the process ends.
+        /// </summary>
+        static void TakeMachineLock()
+        {
+            lock (gate)
+            {
+                if (machineLock != null)
+                    return;
+                var f = new FileStream("/tmp/warp-lab-tests.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+                int fd = (int)f.SafeFileHandle.DangerousGetHandle();
+                var deadline = DateTime.UtcNow.AddMinutes(30);
+                while (flock(fd, 2 | 4) != 0) // LOCK_EX | LOCK_NB
+                {
+                    if (DateTime.UtcNow > deadline)
+                        Assert.Fail("another process has held the lab lock for 30 minutes");
+                    Thread.Sleep(500);
+                }
+                machineLock = f;
+            }
         }
     }
 }
