@@ -24,7 +24,7 @@ namespace Warp.Firmware
     /// (bounded) or dropped and counted, never sent in clear.
     /// Buffers are allocated once here; the packet path allocates nothing.
     /// </summary>
-    public sealed class Router
+    public sealed partial class Router
     {
         /// <summary>LAN frames are read at this offset so an untagged frame's IP packet lands at 16, where
         /// a WireGuard data message carries its payload: encapsulation then needs no copy.</summary>
@@ -113,9 +113,11 @@ namespace Warp.Firmware
 
             NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig, sizes);
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
+            lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
             hostMac = new byte[natConfig.HostCapacity * 6];
             hostMacKnown = new bool[natConfig.HostCapacity];
-            counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters };
+            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters }
+                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, nat.Fragments.Counters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -125,6 +127,7 @@ namespace Warp.Firmware
             heldLength = new int[sizes.HeldReplies];
             for (int i = 0; i < held.Length; i++)
                 held[i] = new byte[sizes.PacketBuffer];
+            fragmentBuffer = new byte[sizes.PacketBuffer];
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -133,7 +136,7 @@ namespace Warp.Firmware
         public PathSelector Paths { get { return paths; } }
         public RouterSizes Sizes { get { return sizes; } }
         public RouterCounters Counters { get { return counters; } }
-        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN.</summary>
+        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN, fragments.</summary>
         public CounterSet[] CounterSets { get { return counterSets; } }
         public RouterSettings Settings { get { return settings; } }
         public long StartedAt { get { return startedAt; } }
@@ -157,8 +160,8 @@ namespace Warp.Firmware
         {
             get
             {
-                int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + hostMac.Length + hostMacKnown.Length;
-                n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
+                int n = 5 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + hostMac.Length + hostMacKnown.Length;
+                n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2;
                 return n;
             }
@@ -428,11 +431,13 @@ namespace Warp.Firmware
             {
                 case NatAction.WriteToTunnel:
                     RememberMac(nr.Host, b, eth.SourceOffsetInBuffer);
-                    SendToTunnel(b, ip, ipLength, now);
+                    ForwardToTunnel(b, ip, ipLength, now);
+                    ReleaseFragments(now);
                     break;
                 case NatAction.WriteToLan:
                     RememberMac(nr.Host, b, eth.SourceOffsetInBuffer);
                     DeliverToLan(b, ip, ipLength, nr.Host);
+                    ReleaseFragments(now);
                     break;
                 case NatAction.Reply:
                     // An ICMP error for the sender (table full, too big): back to the frame's source.
@@ -483,7 +488,10 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.PacketsFromTunnel);
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
                 if (nr.Action == NatAction.WriteToLan)
+                {
                     DeliverToLan(inBuffer, ip, r.Length, nr.Host);
+                    ReleaseFragments(now);
+                }
             }
             RunTunnelTimers(now);
         }

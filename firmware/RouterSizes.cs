@@ -32,6 +32,12 @@ namespace Warp.Firmware
         public int ConsoleLine = 256;
         /// <summary>Peer endpoints the path selector holds (config literals plus resolved names).</summary>
         public int Paths = 8;
+        /// <summary>Fragmented datagrams the NAT tracks at once (NatFragments, 123 B each); 0 drops fragments.</summary>
+        public int FragmentDatagrams = 64;
+        /// <summary>Fragments held until their first fragment comes (out of order), each up to 1,500 B.</summary>
+        public int FragmentHoldSlots = 16;
+        /// <summary>Keep IPv6 sessions' remote addresses so the console can show them (16 B per NAT entry); the device shows fingerprints.</summary>
+        public bool NatRemoteV6Addresses = true;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -49,13 +55,19 @@ namespace Warp.Firmware
         /// </summary>
         public static RouterSizes Esp32NoPsram()
         {
-            return Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
+            RouterSizes s = Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
+            s.FragmentDatagrams = 4;
+            s.FragmentHoldSlots = 1;
+            return s;
         }
 
         /// <summary>An ESP32 with PSRAM (megabytes of slower heap): close to the Linux tables.</summary>
         public static RouterSizes Esp32Psram()
         {
-            return Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+            RouterSizes s = Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+            s.FragmentDatagrams = 16;
+            s.FragmentHoldSlots = 4;
+            return s;
         }
 
         static RouterSizes Make(int dhcpLeases, int ipv4Neighbors, int ipv6Neighbors, int natEntries, int natHosts,
@@ -73,6 +85,7 @@ namespace Warp.Firmware
             s.HeldReplies = heldReplies;
             s.ConsoleLine = consoleLine;
             s.Paths = paths;
+            s.NatRemoteV6Addresses = false;
             return s;
         }
 
@@ -89,6 +102,7 @@ namespace Warp.Firmware
             if (HeldReplies < 1) return "HeldReplies must be at least 1";
             if (ConsoleLine < 16) return "ConsoleLine must be at least 16";
             if (Paths < 1) return "Paths must be at least 1";
+            if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096) return "fragment tables must be 0..4096";
             return null;
         }
     }

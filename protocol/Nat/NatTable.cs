@@ -319,8 +319,8 @@ namespace Warp.Protocol.Nat
             {
                 // At its share, the host may only recycle its own closed or dead sessions.
                 int own = FindVictim(hostIndex, now);
-                if (own < 0)
-                    return Fail(hostIndex, NatCounter.DropHostQuotaExceeded, out reason);
+                if (own < 0) // a table with no free slot is full, whoever holds it (one host may hold all of it)
+                    return Fail(hostIndex, freeHead < 0 ? NatCounter.DropTableFull : NatCounter.DropHostQuotaExceeded, out reason);
                 Evict(own, now);
             }
             if (freeHead < 0)
