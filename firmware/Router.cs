@@ -217,7 +217,10 @@ namespace Warp.Firmware
                 if (n <= 0)
                     break;
                 counters.Increment(RouterCounter.LanFramesReceived);
-                HandleLanFrame(LanReadOffset, n, now);
+                if (n > lanBuffer.Length - LanReadOffset)
+                    HandleOversizeFrame(LanReadOffset, lanBuffer.Length - LanReadOffset, now);
+                else
+                    HandleLanFrame(LanReadOffset, n, now);
             }
             for (int i = 0; i < PollBudget; i++)
             {

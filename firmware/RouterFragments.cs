@@ -54,6 +54,32 @@ namespace Warp.Firmware
                 nat.Fragments.Counters.Increment(c);
         }
 
+        /// <summary>
+        /// A LAN frame longer than the receive buffer (a jumbo-MTU host): only its start is here.
+        /// A packet to be routed gets "fragmentation needed" / "packet too big" with the tunnel MTU,
+        /// so path MTU discovery works whatever the frame's size; the rest is dropped and counted.
+        /// </summary>
+        void HandleOversizeFrame(int offset, int available, long now)
+        {
+            byte[] b = lanBuffer;
+            EthernetFrame eth;
+            if (!EthernetFrame.TryCreate(b, offset, available, out eth) || eth.HasVlanTag
+                || !MacAddress.Equal(b, eth.DestinationOffsetInBuffer, routerMac, 0)
+                || (eth.EtherType != EthernetFrame.EtherTypeIpv4 && eth.EtherType != EthernetFrame.EtherTypeIpv6))
+            {
+                counters.Increment(RouterCounter.DropMalformedFrame);
+                return;
+            }
+            int ip = eth.PayloadOffset;
+            int have = eth.PayloadLength;
+            int ipLength = eth.EtherType == EthernetFrame.EtherTypeIpv4 ? Endian.Read16(b, ip + 2) : 40 + Endian.Read16(b, ip + 4);
+            NatResult r = nat.RefuseOversize(b, ip, have, ipLength, now, outBuffer, EthernetFrame.HeaderLength);
+            if (r.Action != NatAction.Reply)
+                return;
+            EthernetFrame.WriteHeader(outBuffer, 0, b, eth.SourceOffsetInBuffer, routerMac, 0, eth.EtherType);
+            SendLan(outBuffer, 0, EthernetFrame.HeaderLength + r.ReplyLength);
+        }
+
         /// <summary>Sends on the fragments the NAT held until their datagram's first fragment went through (bounded by the hold slots).</summary>
         void ReleaseFragments(long now)
         {

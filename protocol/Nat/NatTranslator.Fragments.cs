@@ -229,6 +229,40 @@ namespace Warp.Protocol.Nat
         }
 
         /// <summary>
+        /// A LAN packet whose frame was larger than the receive buffer: only its start, <paramref name="available"/>
+        /// bytes of its <paramref name="ipLength"/>, is at (b, offset). It cannot be forwarded whole, so
+        /// a DF IPv4 packet gets "fragmentation needed" and an IPv6 one "packet too big", with the
+        /// tunnel MTU (RFC 1191, RFC 8201: path MTU discovery then works for a jumbo-MTU host),
+        /// rate-limited like every error the NAT makes; an IPv4 packet without DF is dropped (it
+        /// would need the whole packet to be fragmented). Counted as too big either way.
+        /// </summary>
+        public NatResult RefuseOversize(byte[] b, int offset, int available, int ipLength, long now, byte[] reply, int replyOffset)
+        {
+            if (!Bounds.Fits(b, offset, available) || available < 40 || ipLength <= available)
+                return Drop(NatCounter.DropMalformedIp);
+            int version = b[offset] >> 4;
+            if (version == 4)
+            {
+                int ihl = (b[offset] & 15) * 4;
+                uint src = Endian.Read32(b, offset + 12);
+                if (ihl < 20 || InternetChecksum.Compute(b, offset, ihl) != 0 || !IsUnicastV4(src))
+                    return Drop(NatCounter.DropMalformedIp);
+                if ((b[offset + 6] & 0x40) == 0)
+                    return Drop(NatCounter.DropTooBig);
+                return Refuse(NatCounter.DropTooBig, b, offset, available, false, now, reply, replyOffset, hosts.FindV4(src),
+                    Icmpv4Packet.TypeDestinationUnreachable, Icmpv4Packet.CodeFragmentationNeeded);
+            }
+            if (version == 6)
+            {
+                if (!IsGlobalishV6(b, offset + 8) && !Ipv6Address.IsLinkLocal(b, offset + 8))
+                    return Drop(NatCounter.DropMalformedIp);
+                return Refuse(NatCounter.DropTooBig, b, offset, available, true, now, reply, replyOffset, hosts.FindV6(b, offset + 8),
+                    Icmpv6Packet.TypePacketTooBig, 0);
+            }
+            return Drop(NatCounter.DropMalformedIp);
+        }
+
+        /// <summary>
         /// After a packet came back WriteToTunnel or WriteToLan: one fragment that waited for its
         /// first fragment, copied to (into, offset), translated, with its length in
         /// <paramref name="length"/>. Dropped with length 0 when none is waiting. Call until then.
