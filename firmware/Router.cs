@@ -492,7 +492,7 @@ namespace Warp.Firmware
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
                 if (nr.Action == NatAction.WriteToLan)
                 {
-                    DeliverToLan(inBuffer, ip, r.Length, nr.Host);
+                    DeliverInbound(inBuffer, ip, r.Length, nr.Host);
                     ReleaseFragments(now);
                 }
             }

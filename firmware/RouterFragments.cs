@@ -80,6 +80,35 @@ namespace Warp.Firmware
             SendLan(outBuffer, 0, EthernetFrame.HeaderLength + r.ReplyLength);
         }
 
+        /// <summary>
+        /// A packet out of the tunnel for a LAN host. The LAN's MTU is the one the router
+        /// advertises (DHCP option 26, the RA's MTU option: the tunnel MTU), and a host whose link
+        /// takes no more drops a bigger frame, so an IPv4 packet above it without DF (a peer with a
+        /// larger tunnel MTU than ours) is split; anything else goes as it is.
+        /// </summary>
+        void DeliverInbound(byte[] b, int ip, int length, int host)
+        {
+            int mtu = nat.Table.Config.TunnelMtu;
+            Ipv4Packet p;
+            if (length <= mtu || (b[ip] >> 4) != 4 || !Ipv4Packet.TryCreate(b, ip, length, out p) || Ipv4Fragmenter.PieceCount(p, mtu) == 0)
+            {
+                DeliverToLan(b, ip, length, host);
+                return;
+            }
+            int pieces = Ipv4Fragmenter.PieceCount(p, mtu);
+            for (int i = 0; i < pieces; i++)
+            {
+                int n = Ipv4Fragmenter.WritePiece(p, mtu, i, outBuffer, Message.DataPayload);
+                if (n == 0)
+                {
+                    CountFragment(FragmentCounter.DropCannotSplit);
+                    return;
+                }
+                CountFragment(FragmentCounter.Created);
+                DeliverToLan(outBuffer, Message.DataPayload, n, host);
+            }
+        }
+
         /// <summary>Sends on the fragments the NAT held until their datagram's first fragment went through (bounded by the hold slots).</summary>
         void ReleaseFragments(long now)
         {
@@ -94,7 +123,7 @@ namespace Warp.Firmware
                 if (r.Action == NatAction.WriteToTunnel)
                     ForwardToTunnel(fragmentBuffer, Message.DataPayload, n, now);
                 else if (r.Action == NatAction.WriteToLan)
-                    DeliverToLan(fragmentBuffer, Message.DataPayload, n, r.Host);
+                    DeliverInbound(fragmentBuffer, Message.DataPayload, n, r.Host);
             }
         }
     }

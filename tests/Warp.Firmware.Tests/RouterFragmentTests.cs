@@ -182,6 +182,30 @@ namespace Warp.Firmware.Tests
         }
 
         [Fact]
+        public void APacketFromAPeerWithALargerMtuIsSplitForTheLan()
+        {
+            // wireguard-go's tunnel MTU is 1,420; the LAN was told 1,280 (DHCP option 26, the RA).
+            var h = Connected();
+            var request = EchoV4(RouterHarness.ClientIp, RouterHarness.Origin, 100);
+            h.Lan.Inbox.Enqueue(Frame(h, request));
+            h.Router.Poll(h.Now);
+            var sent = h.ExchangeWithPeer().Single();
+            var reply = EchoV4(RouterHarness.Origin, RouterHarness.TunnelIp, 1400 - 28, id: 0x5151, type: 0);
+            Array.Copy(sent, 24, reply, 24, 4); // the identifier and sequence the NAT sent
+            Endian.Write16(reply, 22, 0);
+            Endian.Write16(reply, 22, InternetChecksum.Compute(reply, 20, reply.Length - 20));
+            h.Lan.Sent.Clear();
+            h.PeerSends(reply);
+            var frames = h.Lan.Sent.Where(f => f.Length > 34 && f[12] == 8 && f[23] == 1).ToList();
+            Assert.Equal(2, frames.Count);
+            Assert.All(frames, f => Assert.True(f.Length - 14 <= 1280));
+            var answer = ReassembleV4(frames.Select(f => f.Skip(14).ToArray()));
+            Assert.Equal(RouterHarness.ClientIp, Endian.Read32(answer, 16));
+            Assert.Equal(0, InternetChecksum.Compute(answer, 20, answer.Length - 20));
+            Assert.Equal(0x77, Endian.Read16(answer, 24));
+        }
+
+        [Fact]
         public void PingWith2000BytesToTheRouterIsAnsweredPieceByPiece()
         {
             var h = Connected();
