@@ -31,12 +31,15 @@ namespace Warp.Lab.Tests
                 Assert.Equal(1, RouterHost.Query(sock, "status", w, w));
                 Assert.DoesNotContain("Cannot assign", w.ToString());
                 Assert.Contains("no such socket", w.ToString());
-                // A socket file nobody listens on (its router died without removing it).
+                // A socket file nobody listens on (its router died without removing it): bound, never
+                // listening, and kept open (.NET removes the file when a bound socket is disposed).
                 using (var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+                {
                     s.Bind(new UnixDomainSocketEndPoint(sock));
-                w = new StringWriter();
-                Assert.Equal(1, RouterHost.Query(sock, "status", w, w));
-                Assert.Contains("nothing is listening", w.ToString());
+                    w = new StringWriter();
+                    Assert.Equal(1, RouterHost.Query(sock, "status", w, w));
+                    Assert.Contains("nothing is listening", w.ToString());
+                }
             }
             finally { Directory.Delete(dir, true); }
         }
