@@ -81,10 +81,12 @@ namespace Warp.Firmware
             switch (nr.Action)
             {
                 case NatAction.WriteToTunnel:
-                    SendToTunnel(b, ip, ipLength, now);
+                    ForwardToTunnel(b, ip, ipLength, now);
+                    ReleaseFragments(now);
                     break;
                 case NatAction.WriteToLan:
                     DeliverToLan(b, ip, ipLength, now);
+                    ReleaseFragments(now);
                     break;
                 case NatAction.Reply:
                     // An ICMP error for the sender (table full, too big): back to the frame's source.
@@ -136,6 +138,11 @@ namespace Warp.Firmware
             }
         }
 
+        /// <summary>
+        /// Frames an IP packet at (b, ip) for the LAN host it is addressed to: to the MAC its address
+        /// is bound to (its DHCP lease or static lease, its IPv6 source binding), never to whichever
+        /// MAC last sent from that address. An address bound to nobody gets nothing.
+        /// </summary>
         void DeliverToLan(byte[] b, int ip, int length, long now)
         {
             int frame = ip - EthernetFrame.HeaderLength;

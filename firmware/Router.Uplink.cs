@@ -43,16 +43,14 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.PacketsFromTunnel);
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
                 if (nr.Action == NatAction.WriteToLan)
-                    DeliverToLan(inBuffer, ip, r.Length, now);
+                {
+                    DeliverInbound(inBuffer, ip, r.Length, now);
+                    ReleaseFragments(now);
+                }
             }
             RunTunnelTimers(now);
         }
 
-        /// <summary>
-        /// Frames an IP packet at (b, ip) for the LAN host it is addressed to: to the MAC its address
-        /// is bound to (its DHCP lease or static lease, its IPv6 source binding), never to whichever
-        /// MAC last sent from that address. An address bound to nobody gets nothing.
-        /// </summary>
         // ------------------------------------------------------------------ I/O
 
         void RunTunnelTimers(long now)

@@ -132,7 +132,9 @@ namespace Warp.Firmware
             NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig, sizes);
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             deviceInNat = new bool[sizes.Devices];
-            counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters };
+            lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
+            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters }
+                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -142,6 +144,7 @@ namespace Warp.Firmware
             heldLength = new int[sizes.HeldReplies];
             for (int i = 0; i < held.Length; i++)
                 held[i] = new byte[sizes.PacketBuffer];
+            fragmentBuffer = new byte[sizes.PacketBuffer];
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -150,7 +153,7 @@ namespace Warp.Firmware
         public PathSelector Paths { get { return paths; } }
         public RouterSizes Sizes { get { return sizes; } }
         public RouterCounters Counters { get { return counters; } }
-        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN, uplink (the racer).</summary>
+        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN, uplink (the racer), fragments.</summary>
         public CounterSet[] CounterSets { get { return counterSets; } }
         public RouterSettings Settings { get { return settings; } }
         public long StartedAt { get { return startedAt; } }
@@ -174,8 +177,8 @@ namespace Warp.Firmware
         {
             get
             {
-                int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + deviceInNat.Length;
-                n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
+                int n = 5 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + deviceInNat.Length;
+                n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 return n;
             }
@@ -278,7 +281,10 @@ namespace Warp.Firmware
                 if (n <= 0)
                     break;
                 counters.Increment(RouterCounter.LanFramesReceived);
-                HandleLanFrame(LanReadOffset, n, now);
+                if (n > lanBuffer.Length - LanReadOffset)
+                    HandleOversizeFrame(LanReadOffset, lanBuffer.Length - LanReadOffset, now);
+                else
+                    HandleLanFrame(LanReadOffset, n, now);
             }
             for (int i = 0; i < PollBudget; i++)
             {

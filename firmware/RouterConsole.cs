@@ -127,7 +127,7 @@ namespace Warp.Firmware
                 NatEntryInfo info;
                 if (!t.TryGetEntry(slot, now, out info))
                     continue;
-                o.WriteLine(info.Format(t.Hosts));
+                o.WriteLine(info.Format(t.Hosts, router.Nat.RemoteAddresses));
                 n++;
             }
             o.WriteLine(n.ToString() + " session(s)");
@@ -220,7 +220,7 @@ namespace Warp.Firmware
                     + ConsoleRecord.Field("lan", e.FormatLanAddress(t.Hosts))
                     + ConsoleRecord.Field("lan_port", e.LanPort)
                     + ConsoleRecord.Field("ext_port", e.ExternalPort)
-                    + ConsoleRecord.Field("remote", e.FormatRemoteAddress())
+                    + ConsoleRecord.Field("remote", e.FormatRemoteAddress(router.Nat.RemoteAddresses))
                     + ConsoleRecord.Field("remote_port", e.RemotePort)
                     + ConsoleRecord.Field("tcp_state", e.Protocol == 6 ? NatTcpState.Name(e.TcpState) : "-")
                     + ConsoleRecord.Field("dns", e.Redirected)

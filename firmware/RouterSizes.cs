@@ -38,6 +38,12 @@ namespace Warp.Firmware
         public int Ipv6Bindings = 256;
         /// <summary>The most NAT sessions kept free for each present device below it (the reserve is lowered to fit the table).</summary>
         public int NatReservePerDevice = 16;
+        /// <summary>Fragmented datagrams the NAT tracks at once (NatFragments, 123 B each); 0 drops fragments.</summary>
+        public int FragmentDatagrams = 64;
+        /// <summary>Fragments held until their first fragment comes (out of order), each up to 1,500 B.</summary>
+        public int FragmentHoldSlots = 16;
+        /// <summary>Keep IPv6 sessions' remote addresses so the console can show them (16 B per NAT entry); the device shows fingerprints.</summary>
+        public bool NatRemoteV6Addresses = true;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -58,6 +64,8 @@ namespace Warp.Firmware
             RouterSizes s = Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
             s.Devices = 20;
             s.Ipv6Bindings = 48;
+            s.FragmentDatagrams = 4;
+            s.FragmentHoldSlots = 1;
             return s;
         }
 
@@ -67,6 +75,8 @@ namespace Warp.Firmware
             RouterSizes s = Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
             s.Devices = 40;
             s.Ipv6Bindings = 128;
+            s.FragmentDatagrams = 16;
+            s.FragmentHoldSlots = 4;
             return s;
         }
 
@@ -85,6 +95,7 @@ namespace Warp.Firmware
             s.HeldReplies = heldReplies;
             s.ConsoleLine = consoleLine;
             s.Paths = paths;
+            s.NatRemoteV6Addresses = false;
             return s;
         }
 
@@ -104,6 +115,7 @@ namespace Warp.Firmware
             if (Devices < 1 || Devices > 255) return "Devices must be 1..255";
             if (Ipv6Bindings < 1 || Ipv6Bindings > 4096) return "Ipv6Bindings must be 1..4096";
             if (NatReservePerDevice < 0) return "NatReservePerDevice must not be negative";
+            if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096) return "fragment tables must be 0..4096";
             return null;
         }
     }

@@ -231,9 +231,24 @@ namespace Warp.Router.Linux
             }
             catch (SocketException e)
             {
-                error.WriteLine("warp-router: no answer from a router at " + socketPath + " (" + e.Message + ")");
+                error.WriteLine("warp-router: no answer from a router at " + socketPath + " (" + WhyNoAnswer(socketPath, e) + ")");
                 return 1;
             }
+        }
+
+        /// <summary>
+        /// Why a query failed, in words that fit: .NET reports a missing socket file (ENOENT) as
+        /// AddressNotAvailable ("Cannot assign requested address"), which says nothing useful.
+        /// </summary>
+        internal static string WhyNoAnswer(string socketPath, SocketException e)
+        {
+            if (!File.Exists(socketPath) && !Directory.Exists(socketPath))
+                return "no such socket: is warp-router run started, with this --control path?";
+            if (e.SocketErrorCode == SocketError.ConnectionRefused)
+                return "nothing is listening on it: the router that made it has stopped";
+            if (e.SocketErrorCode == SocketError.AccessDenied)
+                return "permission denied";
+            return e.Message;
         }
 
         static string FormatMac(byte[] m) { return BitConverter.ToString(m).Replace('-', ':').ToLowerInvariant(); }

@@ -1,3 +1,4 @@
+using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
 
@@ -13,18 +14,19 @@ namespace Warp.Protocol.Lan
     ///  Ethernet frame ──► not to the router's MAC, broadcast or multicast ─────────► NotForUs
     ///   ├ ARP (0x0806) ──► ArpResponder ─────────────────────────────────► Reply / Consumed / Dropped
     ///   ├ IPv4 to the router, 255.255.255.255 or the subnet broadcast:
-    ///   │   UDP 67 ──► DhcpServer;  UDP 53 to the router ──► NotForUs (the NAT redirects DNS);
-    ///   │   ICMP ──► IcmpEchoResponder;  anything else ──► Dropped (unhandled) / Consumed (broadcast)
+    ///   │   UDP 67 ──► DhcpServer;  UDP and TCP 53 to the router ──► NotForUs (the NAT redirects DNS);
+    ///   │   ICMP ──► IcmpEchoResponder (fragments answered piece by piece);
+    ///   │   anything else ──► Dropped (unhandled) / Consumed (broadcast)
     ///   ├ IPv4 to 224.0.0.0/24 (link-local multicast) ──► Consumed;   other IPv4 ──► NotForUs
     ///   ├ IPv6 (source learned into the neighbour cache when it is a LAN address)
     ///   │   ICMPv6 133-137 ──► NeighborDiscovery;  echo to the router ──► IcmpEchoResponder
-    ///   │   MLD (130-132, 143) ──► Consumed;  UDP 53 to the router ──► NotForUs
+    ///   │   MLD (130-132, 143) ──► Consumed;  UDP and TCP 53 to the router ──► NotForUs
     ///   │   other to the router ──► Dropped;  other to ff02::/16 ──► Consumed;  other ──► NotForUs
     ///   └ other EtherTypes ──► NotForUs;  802.1Q-tagged ──► Dropped (the LAN is untagged)
     /// </code>
     /// DNS: the router advertises itself as the resolver (DHCP option 6, RDNSS) but answers no
-    /// query; UDP port 53 to the router is left to the NAT, which sends it to the resolver in
-    /// the tunnel. Every Dropped and every ignore is counted in <see cref="Counters"/>.
+    /// query; UDP and TCP port 53 to the router are left to the NAT, which sends them to the
+    /// resolver in the tunnel (TCP carries answers too big for UDP, RFC 7766). Every Dropped and every ignore is counted in <see cref="Counters"/>.
     /// A hostile LAN: every IP packet to forward passes source address validation (RFC 7039)
     /// before it is handed on. IPv4: the source must be the address leased (or statically leased)
     /// to the frame's source MAC (DHCP snooping / IP source guard). IPv6: first-come,
@@ -51,6 +53,7 @@ namespace Warp.Protocol.Lan
         readonly Ipv6SourceBindings bindings;
         readonly byte[] scratchMac = new byte[6];
         int leaseHint = -1;
+        NatFragments fragments;
 
         /// <param name="config">The LAN configuration; validated here.</param>
         /// <param name="leaseCapacity">DHCP lease slots (board profile).</param>
@@ -81,6 +84,12 @@ namespace Warp.Protocol.Lan
         }
 
         public LanConfig Config { get { return config; } }
+
+        /// <summary>
+        /// Answers fragmented echo requests to the router piece by piece, tracked by the NAT's
+        /// fragment table (<see cref="IcmpEchoResponder"/>); without it such fragments are dropped.
+        /// </summary>
+        public void UseFragments(NatFragments tracker) { fragments = tracker; }
         public LanCounters Counters { get { return counters; } }
         public ArpResponder Arp { get { return arp; } }
         public DhcpServer Dhcp { get { return dhcp; } }
@@ -297,13 +306,17 @@ namespace Warp.Protocol.Lan
                 return LanResult.NotForUs;
             }
             byte protocol = ip.Protocol;
-            if (protocol == Ipv4Packet.ProtocolUdp && toRouter && !ip.IsFragment && ip.PayloadLength >= 4
-                && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == 53)
-                return LanResult.NotForUs; // DNS to the router: the NAT redirects it into the tunnel
+            if ((protocol == Ipv4Packet.ProtocolUdp || protocol == Ipv4Packet.ProtocolTcp) && toRouter && !ip.IsFragment
+                && ip.PayloadLength >= 4 && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == 53)
+                return LanResult.NotForUs; // DNS to the router (UDP or TCP): the NAT redirects it into the tunnel
             if (!ip.VerifyHeaderChecksum())
                 return counters.Drop(LanCounter.DropBadIpv4Checksum);
             if (ip.IsFragment)
+            {
+                if (protocol == Ipv4Packet.ProtocolIcmp && toRouter && fragments != null)
+                    return echo.ReflectFragmentV4(eth, ip, fragments, now, output, outputOffset);
                 return counters.Drop(LanCounter.DropFragmentToRouter);
+            }
             if (protocol == Ipv4Packet.ProtocolUdp)
             {
                 UdpDatagram udp;
@@ -343,13 +356,17 @@ namespace Warp.Protocol.Lan
                 LearnFromTraffic(b, src, eth, now);
             if (!toRouter && !linkMulticast)
                 return LanResult.NotForUs;
-            if (upper == Ipv6Packet.NextHeaderUdp && toRouter && ip.HasUpperLayerHeader && ip.UpperLayerLength >= 4
-                && Endian.Read16(b, ip.UpperLayerOffset + 2) == 53)
-                return LanResult.NotForUs; // DNS to the router: the NAT redirects it into the tunnel
+            if ((upper == Ipv6Packet.NextHeaderUdp || upper == Ipv6Packet.NextHeaderTcp) && toRouter && !ip.HasFragmentHeader
+                && ip.HasUpperLayerHeader && ip.UpperLayerLength >= 4 && Endian.Read16(b, ip.UpperLayerOffset + 2) == 53)
+                return LanResult.NotForUs; // DNS to the router (UDP or TCP): the NAT redirects it into the tunnel
             if (upper == Ipv6Packet.NextHeaderIcmpv6)
             {
                 if (ip.HasFragmentHeader)
+                {
+                    if (toRouter && fragments != null)
+                        return echo.ReflectFragmentV6(eth, ip, fragments, now, output, outputOffset);
                     return counters.Drop(LanCounter.DropFragmentToRouter);
+                }
                 Icmpv6Packet icmp;
                 if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
                     return counters.Drop(LanCounter.DropMalformedIcmp);

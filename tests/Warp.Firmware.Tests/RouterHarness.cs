@@ -58,7 +58,7 @@ namespace Warp.Firmware.Tests
             var peerKey = new byte[32];
             RandomBytes.Fill(rng, routerKey, 0, 32);
             RandomBytes.Fill(rng, peerKey, 0, 32);
-            Peer = new Tunnel(new TunnelConfig { PrivateKey = peerKey, MaxPacketSize = 1280 }, new ManagedCryptoBackend(), new SeededRandom(12), null);
+            Peer = new Tunnel(new TunnelConfig { PrivateKey = peerKey, MaxPacketSize = 1420 } /* wireguard-go's default MTU */, new ManagedCryptoBackend(), new SeededRandom(12), null);
             var routerPublic = new byte[32];
             new ManagedCryptoBackend().DhPublicKey(routerPublic, 0, routerKey, 0);
             Peer.AddPeer(new PeerConfig { PublicKey = routerPublic, ClientId = clientId });
