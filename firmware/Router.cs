@@ -59,6 +59,11 @@ namespace Warp.Firmware
         readonly byte[][] held;
         readonly int[] heldLength;
         int heldCount;
+        readonly EventLog events;
+        readonly byte[] heldInitiation = new byte[Message.InitiationSize];
+        readonly Endpoint heldInitiationTo = new Endpoint();
+        int heldInitiationLength;
+        int tunnelState = -1;
         readonly long startedAt;
         IndicatorState shown = IndicatorState.Starting;
         bool familyUp4 = true, familyUp6 = true;
@@ -95,9 +100,13 @@ namespace Warp.Firmware
             store = platform.Store;
             startedAt = now;
             lanPort.GetMacAddress(routerMac, 0);
-            RouterConfig.FitToBoard(settings, sizes, new ConfigDiagnostics()); // settings built in code get the same limits
+            ConfigDiagnostics fit = settings.Diagnostics ?? new ConfigDiagnostics();
+            RouterConfig.FitToBoard(settings, sizes, fit); // settings built in code get the same limits
+            ConfigWarnings = fit;
 
+            events = new EventLog(sizes.EventLog);
             tunnel = new Tunnel(RouterSetup.TunnelConfigFrom(settings, sizes), platform.Crypto, platform.Random, new StoredTimestampCeiling(store));
+            tunnel.Timestamps.DeferWrites = true; // written in SaveRecords; the initiation waits for it
             if (tunnel.AddPeer(settings.ToPeerConfig(0)) != 0)
                 throw new System.ArgumentException("the peer's public key is not usable");
             MaskedConfig = WgQuickWriter.RenderMasked(settings); // for the console, before the keys go
@@ -110,6 +119,9 @@ namespace Warp.Firmware
             LanConfig lanConfig = RouterSetup.LanConfigFrom(settings, routerMac, platform.Random, store);
             lan = new LanServices(lanConfig, RouterSetup.LeaseCapacity(lanConfig, sizes), sizes.Ipv4Neighbors, sizes.Ipv6Neighbors,
                 new StoredLeases(store), platform.Random, now);
+            lan.Events = events;
+            for (int i = 0; i < fit.StoredWarningCount; i++)
+                events.Add(EventKind.ConfigWarning, now, fit.Warning(i).Line, i);
 
             NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig, sizes);
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
@@ -133,6 +145,10 @@ namespace Warp.Firmware
         public PathSelector Paths { get { return paths; } }
         public RouterSizes Sizes { get { return sizes; } }
         public RouterCounters Counters { get { return counters; } }
+        /// <summary>The configuration's warnings (a <see cref="EventKind.ConfigWarning"/> entry's b indexes them).</summary>
+        public ConfigDiagnostics ConfigWarnings { get; private set; }
+        /// <summary>The event log (<c>log</c> on the console; a Linux host sets its Sink to write each to stderr).</summary>
+        public EventLog Events { get { return events; } }
         /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN.</summary>
         public CounterSet[] CounterSets { get { return counterSets; } }
         public RouterSettings Settings { get { return settings; } }
@@ -160,6 +176,7 @@ namespace Warp.Firmware
                 int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + hostMac.Length + hostMacKnown.Length;
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2;
+                n += events.MemoryBytes + heldInitiation.Length + 4;
                 return n;
             }
         }
@@ -175,14 +192,13 @@ namespace Warp.Firmware
             return n;
         }
 
-        /// <summary>Starts the tunnel: the TAI64N ceiling written ahead (idle, before any handshake), then a handshake.</summary>
+        /// <summary>Starts the tunnel: a handshake, whose initiation leaves once its TAI64N ceiling is written.</summary>
         public void Start(long now)
         {
-            tunnel.Timestamps.Prepare(now);
-            SaveRecords(now);
             tunnel.Connect(0, now);
             ShowState(now);
             Tick(now);
+            SaveRecords(now);
         }
 
         /// <summary>Where the tunnel's datagrams go now; the host sets it after resolving or racing endpoints.</summary>
@@ -228,7 +244,10 @@ namespace Warp.Firmware
             FollowUplink(now);
             WatchButton(now);
             Tick(now);
+            if (heldInitiationLength > 0)
+                SaveRecords(now); // an initiation the timers made waits for its ceiling: write it now, idle
             ShowState(now);
+            FollowTunnelState(now);
         }
 
         /// <summary>
@@ -241,11 +260,36 @@ namespace Warp.Firmware
         {
             if (lan.RecordsDirty)
                 lan.SaveRecords(now);
-            if (tunnel.Timestamps.CeilingDirty)
-                tunnel.Timestamps.FlushCeiling();
+            FlushCeiling(now);
             for (int i = 0; i < heldCount; i++)
                 SendLan(held[i], 0, heldLength[i]);
             heldCount = 0;
+        }
+
+        /// <summary>Writes the TAI64N ceiling when a timestamp needs it, then sends the initiation that waited for it.</summary>
+        void FlushCeiling(long now)
+        {
+            if (tunnel.Timestamps.CeilingDirty && !tunnel.Timestamps.FlushCeiling())
+                events.Add(EventKind.TimestampStoreFailed, now, 0, 0); // counted by the generator; the initiation still goes
+            if (heldInitiationLength == 0)
+                return;
+            int n = heldInitiationLength;
+            heldInitiationLength = 0;
+            SendUplink(heldInitiation, 0, n, heldInitiationTo, now);
+        }
+
+        /// <summary>
+        /// Follows the tunnel's state (up, handshaking, down): an event on each change, and the
+        /// RAs' default-router lifetime (IPv6 hosts get a default route only while the tunnel is up).
+        /// </summary>
+        void FollowTunnelState(long now)
+        {
+            int state = tunnel.GetPeer(0).State(now);
+            if (state == tunnelState)
+                return;
+            tunnelState = state;
+            events.Add(EventKind.TunnelState, now, state, 0);
+            lan.SetTunnelUp(state == Peer.StateUp, now);
         }
 
         /// <summary>A LAN reply that depends on a record not yet written waits for <see cref="SaveRecords"/>.</summary>
@@ -291,7 +335,10 @@ namespace Warp.Firmware
                 if (c == UplinkChange.Down)
                 {
                     if (paths.OnFamilyDown(family))
+                    {
                         SetPeerEndpoint(paths.Current);
+                        events.Add(EventKind.EndpointChanged, now, paths.Current, EventLog.EndpointFamilyDown);
+                    }
                 }
                 else
                 {
@@ -339,6 +386,8 @@ namespace Warp.Firmware
         /// <summary>The earliest time <see cref="Poll"/> has timer work, if no I/O comes first.</summary>
         public long NextDeadline(long now)
         {
+            if (heldInitiationLength > 0 || heldCount > 0)
+                return now;
             long next = tunnel.NextDeadline(now);
             long n = nat.NextDeadline(now);
             if (n < next) next = n;
@@ -434,12 +483,25 @@ namespace Warp.Firmware
                     RememberMac(nr.Host, b, eth.SourceOffsetInBuffer);
                     DeliverToLan(b, ip, ipLength, nr.Host);
                     break;
+                case NatAction.Dropped:
+                    NoteNatRefusal(nr.Reason, version, p4, b, eth.SourceOffsetInBuffer, now);
+                    break;
                 case NatAction.Reply:
+                    NoteNatRefusal(nr.Reason, version, p4, b, eth.SourceOffsetInBuffer, now);
                     // An ICMP error for the sender (table full, too big): back to the frame's source.
                     EthernetFrame.WriteHeader(outBuffer, 0, b, eth.SourceOffsetInBuffer, routerMac, 0, eth.EtherType);
                     SendLan(outBuffer, 0, EthernetFrame.HeaderLength + nr.ReplyLength);
                     break;
             }
+        }
+
+        /// <summary>A table-full or quota refusal goes to the event log (coalesced there, so a flood takes one entry).</summary>
+        void NoteNatRefusal(NatCounter reason, int version, Ipv4Packet p4, byte[] b, int macOffset, long now)
+        {
+            if (reason == NatCounter.DropTableFull || reason == NatCounter.DropHostTableFull || reason == NatCounter.DropPortsExhausted)
+                events.Add(EventKind.NatTableFull, now, (int)reason, 0);
+            else if (reason == NatCounter.DropHostQuotaExceeded)
+                events.AddIpv4(EventKind.NatHostQuota, now, version == 4 ? p4.Source : 0, b, macOffset, version);
         }
 
         void SendToTunnel(byte[] b, int ip, int length, long now)
@@ -448,7 +510,7 @@ namespace Warp.Firmware
             // The data message is written in place: its 16-byte header goes just before the packet.
             TunnelResult r = tunnel.Encapsulate(0, b, ip, length, b, ip - Message.DataPayload, now);
             if (r.Action == TunnelAction.WriteToNetwork)
-                SendUplink(b, ip - Message.DataPayload, r.Length, Destination());
+                SendUplink(b, ip - Message.DataPayload, r.Length, Destination(), now);
             else if (r.Action == TunnelAction.Staged)
                 RunTunnelTimers(now);
         }
@@ -472,11 +534,16 @@ namespace Warp.Firmware
                 // Roaming (whitepaper 2.1): the tunnel moved the peer to the source of an authenticated packet.
                 Endpoint seen = tunnel.GetPeer(0).Endpoint;
                 if (seen.IsSet && !seen.SameAs(paths.Current))
+                {
                     paths.OnAuthenticated(seen);
+                    events.Add(EventKind.EndpointChanged, now, seen, EventLog.EndpointRoamed);
+                }
+                if (r.Action == TunnelAction.HandshakeComplete)
+                    events.Add(EventKind.HandshakeComplete, now, seen, 0);
             }
             if (r.Action == TunnelAction.WriteToNetwork)
             {
-                SendUplink(inBuffer, ip, r.Length, source);
+                SendUplink(inBuffer, ip, r.Length, source, now);
             }
             else if (r.Action == TunnelAction.WriteToLan)
             {
@@ -527,7 +594,7 @@ namespace Warp.Firmware
                 if (r.Action == TunnelAction.Done || r.Action == TunnelAction.HandshakeComplete)
                     return;
                 if (r.Action == TunnelAction.WriteToNetwork)
-                    SendUplink(outBuffer, 0, r.Length, Destination());
+                    SendUplink(outBuffer, 0, r.Length, Destination(), now);
             }
         }
 
@@ -537,12 +604,27 @@ namespace Warp.Firmware
             return paths.Current.IsSet ? paths.Current : tunnel.GetPeer(0).Endpoint;
         }
 
-        void SendUplink(byte[] b, int offset, int length, Endpoint to)
+        void SendUplink(byte[] b, int offset, int length, Endpoint to, long now)
         {
             if (!to.IsSet)
             {
                 counters.Increment(RouterCounter.DropNoPeerEndpoint);
                 return;
+            }
+            if (tunnel.Timestamps.CeilingDirty && length == Message.InitiationSize && b[offset] == Message.TypeInitiation)
+            {
+                // Its timestamp is above the stored ceiling: it leaves after the write (SaveRecords,
+                // at the idle point), so no crash can make a later initiation repeat it.
+                if (heldInitiationLength > 0)
+                    FlushCeiling(now); // a second one before the idle point: write now, in order
+                if (tunnel.Timestamps.CeilingDirty)
+                {
+                    System.Array.Copy(b, offset, heldInitiation, 0, length);
+                    heldInitiationTo.CopyFrom(to);
+                    heldInitiationLength = length;
+                    counters.Increment(RouterCounter.InitiationsHeldForStore);
+                    return;
+                }
             }
             switch (uplink.Send(b, offset, length, to))
             {

@@ -32,6 +32,8 @@ namespace Warp.Firmware
         public int ConsoleLine = 256;
         /// <summary>Peer endpoints the path selector holds (config literals plus resolved names).</summary>
         public int Paths = 8;
+        /// <summary>Entries of the event log ring (<c>log</c>), 50 B each.</summary>
+        public int EventLog = 256;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -49,17 +51,17 @@ namespace Warp.Firmware
         /// </summary>
         public static RouterSizes Esp32NoPsram()
         {
-            return Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
+            return Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4, 32);
         }
 
         /// <summary>An ESP32 with PSRAM (megabytes of slower heap): close to the Linux tables.</summary>
         public static RouterSizes Esp32Psram()
         {
-            return Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+            return Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8, 128);
         }
 
         static RouterSizes Make(int dhcpLeases, int ipv4Neighbors, int ipv6Neighbors, int natEntries, int natHosts,
-            int replayWindowWords, int stagedPackets, int packetBuffer, int heldReplies, int consoleLine, int paths)
+            int replayWindowWords, int stagedPackets, int packetBuffer, int heldReplies, int consoleLine, int paths, int eventLog)
         {
             var s = new RouterSizes();
             s.DhcpLeases = dhcpLeases;
@@ -73,6 +75,7 @@ namespace Warp.Firmware
             s.HeldReplies = heldReplies;
             s.ConsoleLine = consoleLine;
             s.Paths = paths;
+            s.EventLog = eventLog;
             return s;
         }
 
@@ -89,6 +92,7 @@ namespace Warp.Firmware
             if (HeldReplies < 1) return "HeldReplies must be at least 1";
             if (ConsoleLine < 16) return "ConsoleLine must be at least 16";
             if (Paths < 1) return "Paths must be at least 1";
+            if (EventLog < 1 || EventLog > 4096) return "EventLog must be 1..4096";
             return null;
         }
     }

@@ -16,6 +16,9 @@ namespace Warp.Protocol.Config
         public readonly LanSettings Lan = new LanSettings();
         public readonly NatSettings Nat = new NatSettings();
 
+        /// <summary>What loading the file found (its warnings, for the router's event log); null when built in code.</summary>
+        public ConfigDiagnostics Diagnostics;
+
         /// <summary>First line each key (<see cref="WgQuickKeys"/> id) was given on; set by the parser, null when built in code.</summary>
         internal int[] KeyLines;
 

@@ -51,6 +51,9 @@ namespace Warp.Protocol.Lan
 
         public DhcpLeaseTable Leases { get { return leases; } }
 
+        /// <summary>Where lease events go; null for nowhere.</summary>
+        public EventLog Events;
+
         long LeaseMs { get { return config.LeaseTimeSeconds * 1000L; } }
 
         /// <summary>Loads the persisted leases (at start, off the packet path).</summary>

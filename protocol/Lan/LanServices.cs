@@ -72,6 +72,14 @@ namespace Warp.Protocol.Lan
         public int Ipv4NeighborCount { get { return ipv4Neighbors.Count; } }
         public int Ipv6NeighborCount { get { return ipv6Neighbors.Count; } }
 
+        /// <summary>The RA's default-router lifetime follows the tunnel: 1800 s while it is up, 0 while it is not (<see cref="RouterAdvertiser.SetDefaultRoute"/>).</summary>
+        public bool SetTunnelUp(bool up, long now) { return advertiser.SetDefaultRoute(up, now); }
+
+        public RouterAdvertiser Advertiser { get { return advertiser; } }
+
+        /// <summary>Where lease events go (grants, releases, declines, forgeries, probes answered, store damage); null for nowhere.</summary>
+        public EventLog Events { get { return dhcp.Events; } set { dhcp.Events = value; } }
+
         /// <summary>True when a stored record (the leases) is behind: see <see cref="DhcpServer.LeasesDirty"/>.</summary>
         public bool RecordsDirty { get { return dhcp.LeasesDirty; } }
 

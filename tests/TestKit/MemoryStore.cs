@@ -70,12 +70,18 @@ namespace Warp.TestKit
             get
             {
                 if (!Records.TryGetValue(CeilingRecord, out var r) || r.Length != 8) return 0;
-                return BitConverter.ToInt64(r, 0);
+                return System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(r); // as StoredTimestampCeiling writes it
             }
-            set { Records[CeilingRecord] = BitConverter.GetBytes(value); }
+            set { Records[CeilingRecord] = BigEndian(value); }
         }
         public int CeilingWrites { get { return Writes(CeilingRecord); } }
         long ITimestampStore.LoadCeiling() { return Ceiling; }
-        void ITimestampStore.StoreCeiling(long unixNanoseconds) { Write(CeilingRecord, BitConverter.GetBytes(unixNanoseconds), 0, 8); }
+        bool ITimestampStore.StoreCeiling(long unixNanoseconds) { return Write(CeilingRecord, BigEndian(unixNanoseconds), 0, 8); }
+        static byte[] BigEndian(long v)
+        {
+            var b = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(b, v);
+            return b;
+        }
     }
 }
