@@ -64,6 +64,7 @@ namespace Warp.Firmware
         readonly Endpoint heldInitiationTo = new Endpoint();
         int heldInitiationLength;
         int tunnelState = -1;
+        long gaveUpSeen = -1;
         readonly long startedAt;
         IndicatorState shown = IndicatorState.Starting;
         bool familyUp4 = true, familyUp6 = true;
@@ -284,7 +285,13 @@ namespace Warp.Firmware
         /// </summary>
         void FollowTunnelState(long now)
         {
-            int state = tunnel.GetPeer(0).State(now);
+            Peer p = tunnel.GetPeer(0);
+            if (p.LastGaveUp != gaveUpSeen)
+            {
+                gaveUpSeen = p.LastGaveUp;
+                events.Add(EventKind.HandshakeGaveUp, now, Destination(), 0);
+            }
+            int state = p.State(now);
             if (state == tunnelState)
                 return;
             tunnelState = state;
