@@ -202,6 +202,17 @@ namespace Warp.Firmware
             SaveRecords(now);
         }
 
+        /// <summary>
+        /// The wall clock (unix ms at monotonic <paramref name="now"/>), when the host knows it (Linux
+        /// at start; an ESP32 once SNTP answers): TAI64N timestamps follow it, and leases are stored
+        /// against it (loaded ones re-timed to their real end).
+        /// </summary>
+        public void SetWallClock(long unixMilliseconds, long now)
+        {
+            tunnel.SetWallClock(unixMilliseconds, now);
+            lan.SetWallClock(unixMilliseconds, now);
+        }
+
         /// <summary>Where the tunnel's datagrams go now; the host sets it after resolving or racing endpoints.</summary>
         public void SetPeerEndpoint(Endpoint endpoint)
         {

@@ -58,6 +58,7 @@ namespace Warp.Protocol.Lan
             ipv6Neighbors = new NeighborTable(ipv6NeighborCapacity, 16);
             arp = new ArpResponder(config, ipv4Neighbors, counters);
             dhcp = new DhcpServer(config, new DhcpLeaseTable(config, leaseCapacity), ipv4Neighbors, counters, store);
+            arp.Observer = dhcp; // ARP answers to the DHCP server's probes
             echo = new IcmpEchoResponder(config, counters);
             advertiser = new RouterAdvertiser(config, counters, entropy);
             nd = new NeighborDiscovery(config, ipv6Neighbors, advertiser, counters);
@@ -71,6 +72,9 @@ namespace Warp.Protocol.Lan
         /// <summary>Neighbours learned, per family (for the console and tests; the tables stay inside).</summary>
         public int Ipv4NeighborCount { get { return ipv4Neighbors.Count; } }
         public int Ipv6NeighborCount { get { return ipv6Neighbors.Count; } }
+
+        /// <summary>The wall clock (unix ms at monotonic now): leases are stored against it and loaded ones re-timed to their real end.</summary>
+        public void SetWallClock(long unixMilliseconds, long now) { dhcp.Leases.SetWallClock(unixMilliseconds, now); }
 
         /// <summary>The RA's default-router lifetime follows the tunnel: 1800 s while it is up, 0 while it is not (<see cref="RouterAdvertiser.SetDefaultRoute"/>).</summary>
         public bool SetTunnelUp(bool up, long now) { return advertiser.SetDefaultRoute(up, now); }
@@ -89,7 +93,7 @@ namespace Warp.Protocol.Lan
         /// <summary>Bytes of table data held (leases, both neighbour caches, counters).</summary>
         public int SizeInBytes
         {
-            get { return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes; }
+            get { return dhcp.Leases.SizeInBytes + dhcp.ProbeBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes; }
         }
 
         /// <summary>The MAC of a LAN host's IPv4 address, for frames the router sends it.</summary>
@@ -182,7 +186,7 @@ namespace Warp.Protocol.Lan
                 {
                     if (!udp.VerifyChecksum(ip.PseudoHeaderSum(), true))
                         return counters.Drop(LanCounter.DropBadUdpChecksum);
-                    return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, output, outputOffset, now);
+                    return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, eth.SourceOffsetInBuffer, output, outputOffset, now);
                 }
             }
             else if (protocol == Ipv4Packet.ProtocolIcmp && toRouter)
@@ -252,6 +256,8 @@ namespace Warp.Protocol.Lan
         {
             int n = arp.Tick(now, output, outputOffset);
             if (n == 0)
+                n = dhcp.Tick(now, output, outputOffset);
+            if (n == 0)
                 n = advertiser.Tick(now, output, outputOffset);
             return n > 0 ? LanResult.Reply(n) : LanResult.Consumed;
         }
@@ -261,6 +267,9 @@ namespace Warp.Protocol.Lan
         {
             long a = arp.NextDeadline(now);
             long r = advertiser.NextDeadline(now);
+            long d = dhcp.NextDeadline(now);
+            if (d < a)
+                a = d;
             return a < r ? a : r;
         }
 

@@ -23,8 +23,8 @@ namespace Warp.TestKit
 
         public int Read(string name, byte[] buffer, int offset, int count)
         {
-            if (!Records.TryGetValue(name, out var r) || r.Length > count) return -1;
-            Array.Copy(r, 0, buffer, offset, r.Length);
+            if (!Records.TryGetValue(name, out var r)) return -1;
+            Array.Copy(r, 0, buffer, offset, Math.Min(r.Length, count)); // longer: the first count bytes, and the whole length
             return r.Length;
         }
 
@@ -58,9 +58,8 @@ namespace Warp.TestKit
         int ILeaseStore.Load(byte[] buffer)
         {
             byte[] d = LeaseData;
-            int n = Math.Min(d.Length, buffer.Length);
-            Array.Copy(d, buffer, n);
-            return n;
+            Array.Copy(d, buffer, Math.Min(d.Length, buffer.Length));
+            return d.Length;
         }
         bool ILeaseStore.Save(byte[] buffer, int length) { return Write(LeaseRecord, buffer, 0, length); }
 

@@ -121,6 +121,8 @@ namespace Warp.Firmware.Tests
             h.Lan.Log = h.Store.Log;
             h.Lan.Inbox.Enqueue(h.ClientDhcpFrame(1));
             h.Router.Poll(h.Now);
+            h.Now += Warp.Protocol.Lan.DhcpServer.ProbeWaitMs; // the ARP probe goes unanswered
+            h.Router.Poll(h.Now);
             uint ip = Warp.Protocol.Net.Endian.Read32(h.Lan.Sent.Find(x => RouterHarness.DhcpType(x) == 2), 42 + 16);
             h.Store.Log.Clear();
             h.Lan.Sent.Clear();
