@@ -31,11 +31,16 @@ namespace Warp.Protocol.WireGuard
         /// <summary>How far past the timestamp that needs it the ceiling is written: 1 ms, in nanoseconds.
         /// It bounds the drift of a restart without a wall clock (and the lead over a wall clock).</summary>
         public const long Margin = 1000000L;
+        /// <summary>How long retransmissions may reuse the ceiling's room instead of following real time:
+        /// past it, a retransmission follows real time again (and costs a write), so one a peer refused
+        /// as a replay (another instance with our key ran ahead) is not refused for the whole 90 s.</summary>
+        public const long RetransmissionSpanMs = 15000;
         const long Microsecond = 1000;
 
         readonly ITimestampStore store;
         long last;            // nanoseconds since 1970 of the last timestamp issued
-        long lastAt;          // monotonic ms when it was issued
+        long lastAt;          // monotonic ms of the last real-time timestamp (not a retransmission's)
+        long anchor;          // that timestamp: the monotonic track runs from it
         bool issued;
         readonly long floor;  // the ceiling loaded at start: every earlier timestamp lies below it
         long ceiling;         // persisted: no timestamp that has left lies at or above it
@@ -107,7 +112,7 @@ namespace Warp.Protocol.WireGuard
 
         long RealTime(long now)
         {
-            long t = issued ? last + (now - lastAt) * 1000000L : floor;
+            long t = issued ? anchor + (now - lastAt) * 1000000L : floor;
             if (wallClockKnown)
             {
                 long wall = (wallAtSet + (now - wallSetAt)) * 1000000L;
@@ -145,7 +150,8 @@ namespace Warp.Protocol.WireGuard
         public void Next(long now, bool retransmission, byte[] output, int offset)
         {
             long t;
-            if (retransmission && issued && last + Microsecond < ceiling)
+            bool reuse = retransmission && issued && last + Microsecond < ceiling && now - lastAt < RetransmissionSpanMs;
+            if (reuse)
                 t = last + Microsecond;
             else
                 t = RealTime(now);
@@ -156,8 +162,11 @@ namespace Warp.Protocol.WireGuard
                 synchronousWrites++;
                 FlushCeiling();
             }
-            if (!retransmission || !issued)
-                lastAt = now; // a retransmission keeps the real-time track where it was
+            if (!reuse)
+            {
+                lastAt = now; // a retransmission's reused room leaves the real-time track where it was
+                anchor = t;
+            }
             last = t;
             issued = true;
             long seconds = t / 1000000000L;
