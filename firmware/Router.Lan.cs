@@ -88,12 +88,26 @@ namespace Warp.Firmware
                     DeliverToLan(b, ip, ipLength, now);
                     ReleaseFragments(now);
                     break;
+                case NatAction.Dropped:
+                    NoteNatRefusal(nr.Reason, pk, b, eth.SourceOffsetInBuffer, now);
+                    break;
                 case NatAction.Reply:
+                    NoteNatRefusal(nr.Reason, pk, b, eth.SourceOffsetInBuffer, now);
                     // An ICMP error for the sender (table full, too big): back to the frame's source.
                     EthernetFrame.WriteHeader(outBuffer, 0, b, eth.SourceOffsetInBuffer, routerMac, 0, eth.EtherType);
                     SendLan(outBuffer, 0, EthernetFrame.HeaderLength + nr.ReplyLength);
                     break;
             }
+        }
+
+        /// <summary>A table-full or share refusal goes to the event log (coalesced there, so a flood takes one entry).</summary>
+        void NoteNatRefusal(NatCounter reason, LanPacket pk, byte[] b, int macOffset, long now)
+        {
+            if (reason == NatCounter.DropTableFull || reason == NatCounter.DropHostTableFull || reason == NatCounter.DropPortsExhausted
+                || reason == NatCounter.DropTableReserved)
+                events.Add(EventKind.NatTableFull, now, (int)reason, 0);
+            else if (reason == NatCounter.DropHostQuotaExceeded)
+                events.AddIpv4(EventKind.NatHostQuota, now, pk.Version == 4 ? pk.Ip4.Source : 0, b, macOffset, pk.Version);
         }
 
         void SendToTunnel(byte[] b, int ip, int length, long now)

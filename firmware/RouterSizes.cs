@@ -44,6 +44,8 @@ namespace Warp.Firmware
         public int FragmentHoldSlots = 16;
         /// <summary>Keep IPv6 sessions' remote addresses so the console can show them (16 B per NAT entry); the device shows fingerprints.</summary>
         public bool NatRemoteV6Addresses = true;
+        /// <summary>Entries of the event log ring (<c>log</c>), 50 B each.</summary>
+        public int EventLog = 256;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -61,7 +63,7 @@ namespace Warp.Firmware
         /// </summary>
         public static RouterSizes Esp32NoPsram()
         {
-            RouterSizes s = Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
+            RouterSizes s = Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4, 32);
             s.Devices = 20;
             s.Ipv6Bindings = 48;
             s.FragmentDatagrams = 4;
@@ -72,7 +74,7 @@ namespace Warp.Firmware
         /// <summary>An ESP32 with PSRAM (megabytes of slower heap): close to the Linux tables.</summary>
         public static RouterSizes Esp32Psram()
         {
-            RouterSizes s = Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+            RouterSizes s = Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8, 128);
             s.Devices = 40;
             s.Ipv6Bindings = 128;
             s.FragmentDatagrams = 16;
@@ -81,7 +83,7 @@ namespace Warp.Firmware
         }
 
         static RouterSizes Make(int dhcpLeases, int ipv4Neighbors, int ipv6Neighbors, int natEntries, int natHosts,
-            int replayWindowWords, int stagedPackets, int packetBuffer, int heldReplies, int consoleLine, int paths)
+            int replayWindowWords, int stagedPackets, int packetBuffer, int heldReplies, int consoleLine, int paths, int eventLog)
         {
             var s = new RouterSizes();
             s.DhcpLeases = dhcpLeases;
@@ -96,6 +98,7 @@ namespace Warp.Firmware
             s.ConsoleLine = consoleLine;
             s.Paths = paths;
             s.NatRemoteV6Addresses = false;
+            s.EventLog = eventLog;
             return s;
         }
 
@@ -116,6 +119,7 @@ namespace Warp.Firmware
             if (Ipv6Bindings < 1 || Ipv6Bindings > 4096) return "Ipv6Bindings must be 1..4096";
             if (NatReservePerDevice < 0) return "NatReservePerDevice must not be negative";
             if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096) return "fragment tables must be 0..4096";
+            if (EventLog < 1 || EventLog > 4096) return "EventLog must be 1..4096";
             return null;
         }
     }

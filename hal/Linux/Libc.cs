@@ -42,6 +42,7 @@ namespace Warp.Hal.Linux
         [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPStr)] string path, int flags);
         [DllImport("libc", SetLastError = true)] public static extern int ioctl(int fd, uint request, byte* arg);
         [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
+        [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
         [DllImport("libc", SetLastError = true)] public static extern int poll(PollFd* fds, nuint count, int timeoutMs);
         [DllImport("libc", SetLastError = true)] public static extern uint if_nametoindex([MarshalAs(UnmanagedType.LPStr)] string name);
 

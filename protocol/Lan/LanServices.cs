@@ -75,6 +75,7 @@ namespace Warp.Protocol.Lan
             ipv6Neighbors = new NeighborTable(ipv6NeighborCapacity, 16);
             arp = new ArpResponder(config, ipv4Neighbors, counters);
             dhcp = new DhcpServer(config, new DhcpLeaseTable(config, leaseCapacity), ipv4Neighbors, counters, store);
+            arp.Observer = dhcp; // ARP answers to the DHCP server's probes
             echo = new IcmpEchoResponder(config, counters);
             advertiser = new RouterAdvertiser(config, counters, entropy);
             nd = new NeighborDiscovery(config, ipv6Neighbors, advertiser, counters);
@@ -97,6 +98,17 @@ namespace Warp.Protocol.Lan
         public int Ipv4NeighborCount { get { return ipv4Neighbors.Count; } }
         public int Ipv6NeighborCount { get { return ipv6Neighbors.Count; } }
 
+        /// <summary>The wall clock (unix ms at monotonic now): leases are stored against it and loaded ones re-timed to their real end.</summary>
+        public void SetWallClock(long unixMilliseconds, long now) { dhcp.Leases.SetWallClock(unixMilliseconds, now); }
+
+        /// <summary>The RA's default-router lifetime follows the tunnel: 1800 s while it is up, 0 while it is not (<see cref="RouterAdvertiser.SetDefaultRoute"/>).</summary>
+        public bool SetTunnelUp(bool up, long now) { return advertiser.SetDefaultRoute(up, now); }
+
+        public RouterAdvertiser Advertiser { get { return advertiser; } }
+
+        /// <summary>Where lease events go (grants, releases, declines, forgeries, probes answered, store damage); null for nowhere.</summary>
+        public EventLog Events { get { return dhcp.Events; } set { dhcp.Events = value; } }
+
         /// <summary>True when a stored record (the leases) is behind: see <see cref="DhcpServer.LeasesDirty"/>.</summary>
         public bool RecordsDirty { get { return dhcp.LeasesDirty; } }
 
@@ -108,7 +120,7 @@ namespace Warp.Protocol.Lan
         {
             get
             {
-                return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes
+                return dhcp.Leases.SizeInBytes + dhcp.ProbeBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes
                     + devices.SizeInBytes + bindings.SizeInBytes;
             }
         }
@@ -326,7 +338,7 @@ namespace Warp.Protocol.Lan
                 {
                     if (!udp.VerifyChecksum(ip.PseudoHeaderSum(), true))
                         return counters.Drop(LanCounter.DropBadUdpChecksum);
-                    return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, output, outputOffset, now);
+                    return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, eth.SourceOffsetInBuffer, output, outputOffset, now);
                 }
             }
             else if (protocol == Ipv4Packet.ProtocolIcmp && toRouter)
@@ -406,6 +418,8 @@ namespace Warp.Protocol.Lan
         {
             int n = arp.Tick(now, output, outputOffset);
             if (n == 0)
+                n = dhcp.Tick(now, output, outputOffset);
+            if (n == 0)
                 n = advertiser.Tick(now, output, outputOffset);
             return n > 0 ? LanResult.Reply(n) : LanResult.Consumed;
         }
@@ -415,6 +429,9 @@ namespace Warp.Protocol.Lan
         {
             long a = arp.NextDeadline(now);
             long r = advertiser.NextDeadline(now);
+            long d = dhcp.NextDeadline(now);
+            if (d < a)
+                a = d;
             return a < r ? a : r;
         }
 

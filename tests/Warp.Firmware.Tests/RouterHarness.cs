@@ -184,6 +184,8 @@ namespace Warp.Firmware.Tests
             Lan.Sent.Clear();
             Lan.Inbox.Enqueue(ClientDhcpFrame(1));
             Router.Poll(Now);
+            Now += Warp.Protocol.Lan.DhcpServer.ProbeWaitMs; // the address is probed (ARP) before it is offered
+            Router.Poll(Now);
             byte[] offer = Lan.Sent.Find(x => DhcpType(x) == 2) ?? throw new InvalidOperationException("no OFFER");
             uint ip = Endian.Read32(offer, 42 + 16);
             Lan.Sent.Clear();
