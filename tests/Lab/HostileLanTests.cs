@@ -194,8 +194,8 @@ namespace Warp.Lab.Tests
                 Assert.Equal(4, Counter(lab, "lan", "drop.source_unbound_v4"));
                 Assert.Equal(1, Counter(lab, "lan", "drop.source_router_address"));
                 Assert.Equal(1, Counter(lab, "lan", "drop.source_foreign_prefix"));
-                // On the uplink: WireGuard (UDP 51820) and the uplink's own ND/ARP, nothing else.
-                string leaked = Shell.Run($"tcpdump -r {pcap} -n '(ip or ip6) and not udp port {RouterLab.PeerPort} and not (icmp6 and ip6[40] >= 130 and ip6[40] <= 143)'", 20000, false);
+                // On the uplink: WireGuard (UDP 51820) and the uplink's own link-local chatter (ND, MLD to ff02::), nothing else.
+                string leaked = Shell.Run($"tcpdump -r {pcap} -n '(ip or ip6) and not udp port {RouterLab.PeerPort} and not (ip6 and (dst net ff02::/16 or (icmp6 and ip6[40] >= 133 and ip6[40] <= 136)))'", 20000, false);
                 Assert.True(leaked.Trim().Length == 0, "cleartext on the uplink:\n" + leaked);
             }
             finally
