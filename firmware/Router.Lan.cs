@@ -1,11 +1,8 @@
 using Warp.Hal;
 using Warp.Protocol;
-using Warp.Protocol.Config;
-using Warp.Protocol.Crypto;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
-using Warp.Protocol.Uplink;
 using Warp.Protocol.WireGuard;
 
 namespace Warp.Firmware

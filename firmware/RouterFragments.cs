@@ -35,6 +35,12 @@ namespace Warp.Firmware
                 CountFragment(FragmentCounter.DropCannotSplit);
                 return;
             }
+            SendPieces(p, mtu, pieces, false, now);
+        }
+
+        /// <summary>Writes each piece of <paramref name="p"/> (RFC 791 fragments of at most <paramref name="mtu"/> bytes) and sends it into the tunnel or to the LAN.</summary>
+        void SendPieces(Ipv4Packet p, int mtu, int pieces, bool toLan, long now)
+        {
             for (int i = 0; i < pieces; i++)
             {
                 int n = Ipv4Fragmenter.WritePiece(p, mtu, i, outBuffer, Message.DataPayload);
@@ -44,7 +50,10 @@ namespace Warp.Firmware
                     return;
                 }
                 CountFragment(FragmentCounter.Created);
-                SendToTunnel(outBuffer, Message.DataPayload, n, now);
+                if (toLan)
+                    DeliverToLan(outBuffer, Message.DataPayload, n, now);
+                else
+                    SendToTunnel(outBuffer, Message.DataPayload, n, now);
             }
         }
 
@@ -95,18 +104,7 @@ namespace Warp.Firmware
                 DeliverToLan(b, ip, length, now);
                 return;
             }
-            int pieces = Ipv4Fragmenter.PieceCount(p, mtu);
-            for (int i = 0; i < pieces; i++)
-            {
-                int n = Ipv4Fragmenter.WritePiece(p, mtu, i, outBuffer, Message.DataPayload);
-                if (n == 0)
-                {
-                    CountFragment(FragmentCounter.DropCannotSplit);
-                    return;
-                }
-                CountFragment(FragmentCounter.Created);
-                DeliverToLan(outBuffer, Message.DataPayload, n, now);
-            }
+            SendPieces(p, mtu, Ipv4Fragmenter.PieceCount(p, mtu), true, now);
         }
 
         /// <summary>Sends on the fragments the NAT held until their datagram's first fragment went through (bounded by the hold slots).</summary>

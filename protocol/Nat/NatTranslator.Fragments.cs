@@ -48,15 +48,12 @@ namespace Warp.Protocol.Nat
         {
             if (fragments == null || ip.Destination == extV4)
                 return Drop(NatCounter.DropFragment);
-            FragmentCounter why;
-            int slot = fragments.Lookup(NatFragments.DirectionOutbound, false, ip.Protocol, ip.Identification, ip.Buffer,
-                ip.SourceOffsetInBuffer, ip.DestinationOffsetInBuffer, now, out why);
-            if (slot < 0)
-                return FragmentDrop(why);
             int start = ip.FragmentOffsetBytes;
-            why = fragments.Accept(slot, start, start + ip.PayloadLength, ip.MoreFragments);
-            if (why != FragmentCounter.None)
-                return FragmentDrop(why);
+            NatResult dropped;
+            int slot = Admit(NatFragments.DirectionOutbound, false, ip.Protocol, ip.Identification, ip.Buffer, ip.SourceOffsetInBuffer,
+                ip.DestinationOffsetInBuffer, start, start + ip.PayloadLength, ip.MoreFragments, now, out dropped);
+            if (slot < 0)
+                return dropped;
             if (start == 0)
             {
                 uint dst = ip.Destination;
@@ -78,15 +75,12 @@ namespace Warp.Protocol.Nat
         {
             if (fragments == null)
                 return Drop(NatCounter.DropFragment);
-            FragmentCounter why;
-            int slot = fragments.Lookup(NatFragments.DirectionInbound, false, ip.Protocol, ip.Identification, ip.Buffer,
-                ip.SourceOffsetInBuffer, ip.DestinationOffsetInBuffer, now, out why);
-            if (slot < 0)
-                return FragmentDrop(why);
             int start = ip.FragmentOffsetBytes;
-            why = fragments.Accept(slot, start, start + ip.PayloadLength, ip.MoreFragments);
-            if (why != FragmentCounter.None)
-                return FragmentDrop(why);
+            NatResult dropped;
+            int slot = Admit(NatFragments.DirectionInbound, false, ip.Protocol, ip.Identification, ip.Buffer, ip.SourceOffsetInBuffer,
+                ip.DestinationOffsetInBuffer, start, start + ip.PayloadLength, ip.MoreFragments, now, out dropped);
+            if (slot < 0)
+                return dropped;
             if (start == 0)
             {
                 uint src = ip.Source;
@@ -108,16 +102,13 @@ namespace Warp.Protocol.Nat
         {
             if (fragments == null || ip.DestinationEquals(extV6, 0))
                 return Drop(NatCounter.DropFragment);
-            FragmentCounter why;
-            int slot = fragments.Lookup(NatFragments.DirectionOutbound, true, 0, ip.FragmentIdentification, ip.Buffer,
-                ip.SourceOffsetInBuffer, ip.DestinationOffsetInBuffer, now, out why);
-            if (slot < 0)
-                return FragmentDrop(why);
             int start = ip.FragmentOffsetBytes;
             int data = ip.FragmentHeaderOffset + 8;
-            why = fragments.Accept(slot, start, start + ip.Offset + ip.Length - data, ip.MoreFragments);
-            if (why != FragmentCounter.None)
-                return FragmentDrop(why);
+            NatResult dropped;
+            int slot = Admit(NatFragments.DirectionOutbound, true, 0, ip.FragmentIdentification, ip.Buffer, ip.SourceOffsetInBuffer,
+                ip.DestinationOffsetInBuffer, start, start + ip.Offset + ip.Length - data, ip.MoreFragments, now, out dropped);
+            if (slot < 0)
+                return dropped;
             if (start == 0)
             {
                 bool toResolver = config.ResolverV6 != null && config.RouterAddressV6 != null && ip.DestinationEquals(config.RouterAddressV6, 0);
@@ -140,16 +131,13 @@ namespace Warp.Protocol.Nat
         {
             if (fragments == null)
                 return Drop(NatCounter.DropFragment);
-            FragmentCounter why;
-            int slot = fragments.Lookup(NatFragments.DirectionInbound, true, 0, ip.FragmentIdentification, ip.Buffer,
-                ip.SourceOffsetInBuffer, ip.DestinationOffsetInBuffer, now, out why);
-            if (slot < 0)
-                return FragmentDrop(why);
             int start = ip.FragmentOffsetBytes;
             int data = ip.FragmentHeaderOffset + 8;
-            why = fragments.Accept(slot, start, start + ip.Offset + ip.Length - data, ip.MoreFragments);
-            if (why != FragmentCounter.None)
-                return FragmentDrop(why);
+            NatResult dropped;
+            int slot = Admit(NatFragments.DirectionInbound, true, 0, ip.FragmentIdentification, ip.Buffer, ip.SourceOffsetInBuffer,
+                ip.DestinationOffsetInBuffer, start, start + ip.Offset + ip.Length - data, ip.MoreFragments, now, out dropped);
+            if (slot < 0)
+                return dropped;
             if (start == 0)
             {
                 bool fromResolver = config.ResolverV6 != null && ip.SourceEquals(config.ResolverV6, 0);
@@ -166,6 +154,23 @@ namespace Warp.Protocol.Nat
             if (!fragments.IsTranslated(slot))
                 return Hold(slot, ip.Buffer, ip.Offset, ip.Length);
             return Forwarded(slot, RewriteV6(slot, ip));
+        }
+
+        /// <summary>The datagram slot of a fragment, its bytes [start, end) accepted (no overlap, within bounds); -1 with the counted drop in <paramref name="dropped"/>.</summary>
+        int Admit(byte direction, bool v6, byte protocol, uint id, byte[] b, int srcOffset, int dstOffset, int start, int end, bool more,
+            long now, out NatResult dropped)
+        {
+            dropped = default(NatResult);
+            FragmentCounter why;
+            int slot = fragments.Lookup(direction, v6, protocol, id, b, srcOffset, dstOffset, now, out why);
+            if (slot >= 0)
+            {
+                why = fragments.Accept(slot, start, end, more);
+                if (why == FragmentCounter.None)
+                    return slot;
+            }
+            dropped = FragmentDrop(why);
+            return -1;
         }
 
         NatResult Hold(int slot, byte[] b, int offset, int length)

@@ -24,12 +24,6 @@ namespace Warp.Lab.Tests
         readonly ITestOutputHelper output;
         public HostileLanTests(ITestOutputHelper output) { this.output = output; }
 
-        sealed class OutputWriter : StringWriter
-        {
-            readonly ITestOutputHelper o;
-            public OutputWriter(ITestOutputHelper o) { this.o = o; }
-            public override void WriteLine(string value) { try { o.WriteLine(value ?? ""); } catch (InvalidOperationException) { } }
-        }
 
         static readonly string[] Tools = { "wireguard-go", "wg", "ip", "dhclient", "curl", "tcpdump", "scapy", "iptables", "setpriv" };
         static readonly string Script = Path.Combine(AppContext.BaseDirectory, "attack.py");
@@ -39,8 +33,8 @@ namespace Warp.Lab.Tests
         RouterLab Lab(out string routerMac)
         {
             LabRequirements.RequireLab(Tools);
-            var lab = new RouterLab(new OutputWriter(output));
-            var report = new LabReport(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
+            var report = new LabReport(new TestOutputWriter(output));
             Assert.True(lab.Setup(report), "lab set-up failed");
             var d = new ConfigDiagnostics();
             RouterSettings s = WgQuickParser.Parse(File.ReadAllText(Path.Combine(lab.Work, "router.conf")), d);

@@ -23,12 +23,6 @@ namespace Warp.Lab.Tests
         readonly ITestOutputHelper output;
         public TimestampRestartTests(ITestOutputHelper output) { this.output = output; }
 
-        sealed class OutputWriter : StringWriter
-        {
-            readonly ITestOutputHelper o;
-            public OutputWriter(ITestOutputHelper o) { this.o = o; }
-            public override void WriteLine(string value) { try { o.WriteLine(value ?? ""); } catch (InvalidOperationException) { } }
-        }
 
         static readonly string[] Tools = { "wireguard-go", "wg", "ip" };
 
@@ -53,11 +47,11 @@ namespace Warp.Lab.Tests
         public void FiftyRestartsThenWireGuardGoWithTheSameKeyAndALostStateDirectoryStillHandshake()
         {
             LabRequirements.RequireLab(Tools);
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             Process wgGo = null;
             try
             {
-                var report = new LabReport(new OutputWriter(output));
+                var report = new LabReport(new TestOutputWriter(output));
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 int completed = 0;
                 for (int i = 0; i < 50; i++)
