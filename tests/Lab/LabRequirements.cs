@@ -45,8 +45,10 @@ namespace Warp.Lab.Tests
             {
                 if (machineLock >= 0)
                     return;
-                // A plain open (O_RDWR | O_CREAT): .NET's FileStream takes a flock of its own and would refuse while another holds it.
-                int fd = open("/tmp/warp-lab-tests.lock", 2 | 0x40, 438);
+                // A plain open (O_RDWR | O_CREAT | O_CLOEXEC): .NET's FileStream takes a flock of its own and
+                // would refuse while another holds it; without O_CLOEXEC every process the lab starts
+                // (routers, wireguard-go, servers) would inherit the descriptor and hold the lock after we exit.
+                int fd = open("/tmp/warp-lab-tests.lock", 2 | 0x40 | 0x80000, 438);
                 Assert.True(fd >= 0, "cannot open /tmp/warp-lab-tests.lock");
                 var deadline = DateTime.UtcNow.AddMinutes(30);
                 while (flock(fd, 2 | 4) != 0) // LOCK_EX | LOCK_NB
