@@ -19,11 +19,12 @@ namespace Warp.Hal.Esp32
 
         readonly AutoResetEvent wake = new AutoResetEvent(false);
         readonly NativeEventDispatcher events;
-        readonly SocketUplink uplink;
 
-        public Esp32System(SocketUplink uplink)
+        /// <summary>The uplink whose sockets <see cref="Wait"/> watches; set once it is open.</summary>
+        public SocketUplink Uplink;
+
+        public Esp32System()
         {
-            this.uplink = uplink;
             events = new NativeEventDispatcher(Interop.EventDriver, 0);
             events.OnInterrupt += OnNativeEvent;
             events.EnableInterrupt();
@@ -38,7 +39,7 @@ namespace Warp.Hal.Esp32
             long end = Now + milliseconds;
             while (true)
             {
-                if (uplink != null && uplink.DataWaiting)
+                if (Uplink != null && Uplink.DataWaiting)
                     return;
                 long left = end - Now;
                 if (left <= 0)
