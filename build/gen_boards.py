@@ -44,6 +44,7 @@ for path in sorted(glob.glob(os.path.join(root, "boards", "*.json"))):
     out.append("            var s = new RouterSizes();")
     for f in sizes_fields:
         out.append("            s.%s = %d;" % (f[0].upper() + f[1:], s[f]))
+    out.append("            s.DefaultNatEntries = %d;" % s["natEntries"])
     out.append("            var b = new BoardProfile();")
     out.append("            b.Id = %s;" % cs_string(bid))
     out.append("            b.Name = %s;" % cs_string(j["name"]))

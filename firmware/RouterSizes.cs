@@ -38,6 +38,12 @@ namespace Warp.Firmware
         public int Ipv6Bindings = 256;
         /// <summary>The most NAT sessions kept free for each present device below it (the reserve is lowered to fit the table).</summary>
         public int NatReservePerDevice = 16;
+        /// <summary>
+        /// NAT sessions when the configuration does not say (NatEntries absent): 0 keeps the
+        /// configuration's own default (256). The ESP32 board profiles (boards/*.json) set their
+        /// whole table here: the profile decides what fits, the config may only ask for less.
+        /// </summary>
+        public int DefaultNatEntries;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -104,6 +110,7 @@ namespace Warp.Firmware
             if (Devices < 1 || Devices > 255) return "Devices must be 1..255";
             if (Ipv6Bindings < 1 || Ipv6Bindings > 4096) return "Ipv6Bindings must be 1..4096";
             if (NatReservePerDevice < 0) return "NatReservePerDevice must not be negative";
+            if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
             return null;
         }
     }

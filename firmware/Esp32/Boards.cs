@@ -24,6 +24,7 @@ namespace Warp.Router.Esp32
             s.Devices = 20;
             s.Ipv6Bindings = 48;
             s.NatReservePerDevice = 12;
+            s.DefaultNatEntries = 768;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
             b.Name = "ESP32-C3-DevKitM-1 (4 MB flash, no PSRAM)";
@@ -67,6 +68,7 @@ namespace Warp.Router.Esp32
             s.Devices = 20;
             s.Ipv6Bindings = 48;
             s.NatReservePerDevice = 12;
+            s.DefaultNatEntries = 768;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
             b.Name = "ESP32-DevKitC V4 (ESP32-WROOM-32E, no PSRAM)";
@@ -110,6 +112,7 @@ namespace Warp.Router.Esp32
             s.Devices = 72;
             s.Ipv6Bindings = 256;
             s.NatReservePerDevice = 16;
+            s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-s3";
             b.Name = "ESP32-S3-DevKitC-1 N8R2 (8 MB flash, 2 MB quad PSRAM)";
@@ -153,6 +156,7 @@ namespace Warp.Router.Esp32
             s.Devices = 72;
             s.Ipv6Bindings = 256;
             s.NatReservePerDevice = 16;
+            s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-wrover";
             b.Name = "ESP32-DevKitC-VE (ESP32-WROVER-E, 8 MB PSRAM, 4 MB of it mapped)";
@@ -196,6 +200,7 @@ namespace Warp.Router.Esp32
             s.Devices = 20;
             s.Ipv6Bindings = 48;
             s.NatReservePerDevice = 12;
+            s.DefaultNatEntries = 768;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";
             b.Name = "WT32-ETH01 (ESP32-D0WD, LAN8720 Ethernet, no PSRAM)";
