@@ -10,21 +10,21 @@ namespace Warp.Router.Esp32
         public static BoardProfile Esp32C3()
         {
             var s = new RouterSizes();
-            s.DhcpLeases = 24;
-            s.Ipv4Neighbors = 24;
+            s.DhcpLeases = 16;
+            s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 32;
-            s.NatEntries = 768;
+            s.NatEntries = 576;
             s.NatHosts = 48;
             s.ReplayWindowWords = 32;
-            s.StagedPackets = 2;
-            s.PacketBuffer = 1408;
-            s.HeldReplies = 2;
-            s.ConsoleLine = 256;
+            s.StagedPackets = 1;
+            s.PacketBuffer = 1344;
+            s.HeldReplies = 1;
+            s.ConsoleLine = 128;
             s.Paths = 4;
             s.Devices = 20;
             s.Ipv6Bindings = 48;
             s.NatReservePerDevice = 12;
-            s.DefaultNatEntries = 768;
+            s.DefaultNatEntries = 576;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
             b.Name = "ESP32-C3-DevKitM-1 (4 MB flash, no PSRAM)";
@@ -54,21 +54,21 @@ namespace Warp.Router.Esp32
         public static BoardProfile Esp32Devkitc()
         {
             var s = new RouterSizes();
-            s.DhcpLeases = 24;
-            s.Ipv4Neighbors = 24;
+            s.DhcpLeases = 16;
+            s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 32;
-            s.NatEntries = 768;
+            s.NatEntries = 576;
             s.NatHosts = 48;
             s.ReplayWindowWords = 32;
-            s.StagedPackets = 2;
-            s.PacketBuffer = 1408;
-            s.HeldReplies = 2;
-            s.ConsoleLine = 256;
+            s.StagedPackets = 1;
+            s.PacketBuffer = 1344;
+            s.HeldReplies = 1;
+            s.ConsoleLine = 128;
             s.Paths = 4;
             s.Devices = 20;
             s.Ipv6Bindings = 48;
             s.NatReservePerDevice = 12;
-            s.DefaultNatEntries = 768;
+            s.DefaultNatEntries = 576;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
             b.Name = "ESP32-DevKitC V4 (ESP32-WROOM-32E, no PSRAM)";
@@ -186,21 +186,21 @@ namespace Warp.Router.Esp32
         public static BoardProfile Wt32Eth01()
         {
             var s = new RouterSizes();
-            s.DhcpLeases = 24;
-            s.Ipv4Neighbors = 24;
+            s.DhcpLeases = 16;
+            s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 32;
-            s.NatEntries = 768;
+            s.NatEntries = 576;
             s.NatHosts = 48;
             s.ReplayWindowWords = 32;
-            s.StagedPackets = 2;
-            s.PacketBuffer = 1408;
-            s.HeldReplies = 2;
-            s.ConsoleLine = 256;
+            s.StagedPackets = 1;
+            s.PacketBuffer = 1344;
+            s.HeldReplies = 1;
+            s.ConsoleLine = 128;
             s.Paths = 4;
             s.Devices = 20;
             s.Ipv6Bindings = 48;
             s.NatReservePerDevice = 12;
-            s.DefaultNatEntries = 768;
+            s.DefaultNatEntries = 576;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";
             b.Name = "WT32-ETH01 (ESP32-D0WD, LAN8720 Ethernet, no PSRAM)";
