@@ -44,22 +44,11 @@ namespace Warp.Lab.Tests
             {
                 if (machineLock != null)
                     return;
+                var f = new FileStream("/tmp/warp-lab-tests.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+                int fd = (int)f.SafeFileHandle.DangerousGetHandle();
                 var deadline = DateTime.UtcNow.AddMinutes(30);
-                FileStream f = null;
-                while (true)
+                while (flock(fd, 2 | 4) != 0) // LOCK_EX | LOCK_NB
                 {
-                    // .NET's FileStream takes its own shared flock on open, so while another process
-                    // holds the lab lock the open itself fails: that is waiting too, not an error.
-                    try
-                    {
-                        f ??= new FileStream("/tmp/warp-lab-tests.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-                    }
-                    catch (IOException)
-                    {
-                        f = null;
-                    }
-                    if (f != null && flock((int)f.SafeFileHandle.DangerousGetHandle(), 2 | 4) == 0) // LOCK_EX | LOCK_NB
-                        break;
                     if (DateTime.UtcNow > deadline)
                         Assert.Fail("another process has held the lab lock for 30 minutes");
                     Thread.Sleep(500);
