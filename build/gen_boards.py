@@ -9,7 +9,8 @@ import json, os, glob
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sizes_fields = ["dhcpLeases", "ipv4Neighbors", "ipv6Neighbors", "natEntries", "natHosts", "replayWindowWords", "stagedPackets",
-                "packetBuffer", "heldReplies", "consoleLine", "paths", "devices", "ipv6Bindings", "natReservePerDevice"]
+                "packetBuffer", "heldReplies", "consoleLine", "paths", "devices", "ipv6Bindings", "natReservePerDevice",
+                "fragmentDatagrams", "fragmentHoldSlots", "natRemoteV6Addresses", "eventLog"]
 
 def cs_string(s):
     return "null" if s is None else '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -43,7 +44,8 @@ for path in sorted(glob.glob(os.path.join(root, "boards", "*.json"))):
     out.append("        {")
     out.append("            var s = new RouterSizes();")
     for f in sizes_fields:
-        out.append("            s.%s = %d;" % (f[0].upper() + f[1:], s[f]))
+        v = s[f]
+        out.append("            s.%s = %s;" % (f[0].upper() + f[1:], b(v) if isinstance(v, bool) else str(v)))
     out.append("            s.DefaultNatEntries = %d;" % s["natEntries"])
     out.append("            var b = new BoardProfile();")
     out.append("            b.Id = %s;" % cs_string(bid))

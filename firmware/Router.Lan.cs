@@ -1,11 +1,8 @@
 using Warp.Hal;
 using Warp.Protocol;
-using Warp.Protocol.Config;
-using Warp.Protocol.Crypto;
 using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
-using Warp.Protocol.Uplink;
 using Warp.Protocol.WireGuard;
 
 namespace Warp.Firmware
@@ -81,17 +78,33 @@ namespace Warp.Firmware
             switch (nr.Action)
             {
                 case NatAction.WriteToTunnel:
-                    SendToTunnel(b, ip, ipLength, now);
+                    ForwardToTunnel(b, ip, ipLength, now);
+                    ReleaseFragments(now);
                     break;
                 case NatAction.WriteToLan:
                     DeliverToLan(b, ip, ipLength, now);
+                    ReleaseFragments(now);
+                    break;
+                case NatAction.Dropped:
+                    NoteNatRefusal(nr.Reason, pk, b, eth.SourceOffsetInBuffer, now);
                     break;
                 case NatAction.Reply:
+                    NoteNatRefusal(nr.Reason, pk, b, eth.SourceOffsetInBuffer, now);
                     // An ICMP error for the sender (table full, too big): back to the frame's source.
                     EthernetFrame.WriteHeader(outBuffer, 0, b, eth.SourceOffsetInBuffer, routerMac, 0, eth.EtherType);
                     SendLan(outBuffer, 0, EthernetFrame.HeaderLength + nr.ReplyLength);
                     break;
             }
+        }
+
+        /// <summary>A table-full or share refusal goes to the event log (coalesced there, so a flood takes one entry).</summary>
+        void NoteNatRefusal(NatCounter reason, LanPacket pk, byte[] b, int macOffset, long now)
+        {
+            if (reason == NatCounter.DropTableFull || reason == NatCounter.DropHostTableFull || reason == NatCounter.DropPortsExhausted
+                || reason == NatCounter.DropTableReserved)
+                events.Add(EventKind.NatTableFull, now, (int)reason, 0);
+            else if (reason == NatCounter.DropHostQuotaExceeded)
+                events.AddIpv4(EventKind.NatHostQuota, now, pk.Version == 4 ? pk.Ip4.Source : 0, b, macOffset, pk.Version);
         }
 
         void SendToTunnel(byte[] b, int ip, int length, long now)
@@ -136,6 +149,11 @@ namespace Warp.Firmware
             }
         }
 
+        /// <summary>
+        /// Frames an IP packet at (b, ip) for the LAN host it is addressed to: to the MAC its address
+        /// is bound to (its DHCP lease or static lease, its IPv6 source binding), never to whichever
+        /// MAC last sent from that address. An address bound to nobody gets nothing.
+        /// </summary>
         void DeliverToLan(byte[] b, int ip, int length, long now)
         {
             int frame = ip - EthernetFrame.HeaderLength;

@@ -1,8 +1,5 @@
 using Warp.Hal;
 using Warp.Protocol;
-using Warp.Protocol.Config;
-using Warp.Protocol.Crypto;
-using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
 using Warp.Protocol.Uplink;
@@ -32,27 +29,30 @@ namespace Warp.Firmware
                 // Roaming (whitepaper 2.1): the tunnel moved the peer to the source of an authenticated packet.
                 Endpoint seen = tunnel.GetPeer(0).Endpoint;
                 if (seen.IsSet && !seen.SameAs(paths.Current))
+                {
                     paths.OnAuthenticated(seen);
+                    events.Add(EventKind.EndpointChanged, now, seen, EventLog.EndpointRoamed);
+                }
+                if (r.Action == TunnelAction.HandshakeComplete)
+                    events.Add(EventKind.HandshakeComplete, now, seen, 0);
             }
             if (r.Action == TunnelAction.WriteToNetwork)
             {
-                SendUplink(inBuffer, ip, r.Length, source, receivedOn);
+                SendUplink(inBuffer, ip, r.Length, source, receivedOn, now);
             }
             else if (r.Action == TunnelAction.WriteToLan)
             {
                 counters.Increment(RouterCounter.PacketsFromTunnel);
                 NatResult nr = nat.TranslateInbound(inBuffer, ip, r.Length, now);
                 if (nr.Action == NatAction.WriteToLan)
-                    DeliverToLan(inBuffer, ip, r.Length, now);
+                {
+                    DeliverInbound(inBuffer, ip, r.Length, now);
+                    ReleaseFragments(now);
+                }
             }
             RunTunnelTimers(now);
         }
 
-        /// <summary>
-        /// Frames an IP packet at (b, ip) for the LAN host it is addressed to: to the MAC its address
-        /// is bound to (its DHCP lease or static lease, its IPv6 source binding), never to whichever
-        /// MAC last sent from that address. An address bound to nobody gets nothing.
-        /// </summary>
         // ------------------------------------------------------------------ I/O
 
         void RunTunnelTimers(long now)
@@ -86,7 +86,7 @@ namespace Warp.Firmware
                 return;
             for (int i = 0; i < paths.Capacity + 1 && paths.NextSend(now); i++)
             {
-                UplinkSendResult sr = SendUplink(initiation, 0, Message.InitiationSize, paths.SendTo, paths.SendToUplink);
+                UplinkSendResult sr = SendUplink(initiation, 0, Message.InitiationSize, paths.SendTo, paths.SendToUplink, now);
                 if (sr != UplinkSendResult.Sent)
                 {
                     if (paths.Racing)
@@ -100,7 +100,7 @@ namespace Warp.Firmware
         /// <summary>A datagram the router originates, to the current path; a fatal failure there asks the racer what to do.</summary>
         UplinkSendResult SendToPeer(byte[] b, int offset, int length, long now)
         {
-            UplinkSendResult sr = SendUplink(b, offset, length, Destination(), paths.CurrentUplink);
+            UplinkSendResult sr = SendUplink(b, offset, length, Destination(), paths.CurrentUplink, now);
             if (sr != UplinkSendResult.Sent)
                 ReactToSendFailure(sr, now);
             return sr;
@@ -135,12 +135,28 @@ namespace Warp.Firmware
             return paths.Current.IsSet ? paths.Current : tunnel.GetPeer(0).Endpoint;
         }
 
-        UplinkSendResult SendUplink(byte[] b, int offset, int length, Endpoint to, int on)
+        UplinkSendResult SendUplink(byte[] b, int offset, int length, Endpoint to, int on, long now)
         {
             if (!to.IsSet)
             {
                 counters.Increment(RouterCounter.DropNoPeerEndpoint);
                 return UplinkSendResult.WouldBlock; // nothing to reconnect
+            }
+            if (tunnel.Timestamps.CeilingDirty && length == Message.InitiationSize && b[offset] == Message.TypeInitiation)
+            {
+                // Its timestamp is above the stored ceiling: it leaves after the write (SaveRecords,
+                // at the idle point of this poll), so no crash can make a later initiation repeat it.
+                if (heldInitiationLength > 0)
+                    FlushCeiling(now); // a second one before the idle point: write now, in order
+                if (tunnel.Timestamps.CeilingDirty)
+                {
+                    System.Array.Copy(b, offset, heldInitiation, 0, length);
+                    heldInitiationTo.CopyFrom(to);
+                    heldInitiationOn = on;
+                    heldInitiationLength = length;
+                    counters.Increment(RouterCounter.InitiationsHeldForStore);
+                    return UplinkSendResult.Sent; // it goes out in this poll, after the write
+                }
             }
             UplinkSendResult sr = uplinks != null ? uplinks.SendOn(on, b, offset, length, to) : uplink.Send(b, offset, length, to);
             switch (sr)

@@ -67,6 +67,13 @@ namespace Warp.Firmware
         readonly byte[][] held;
         readonly int[] heldLength;
         int heldCount;
+        readonly EventLog events;
+        readonly byte[] heldInitiation = new byte[Message.InitiationSize];
+        readonly Endpoint heldInitiationTo = new Endpoint();
+        int heldInitiationLength;
+        int heldInitiationOn;
+        int tunnelState = -1;
+        long gaveUpSeen = -1;
         readonly long startedAt;
         IndicatorState shown = IndicatorState.Starting;
         bool familyUp4 = true, familyUp6 = true;
@@ -103,9 +110,13 @@ namespace Warp.Firmware
             store = platform.Store;
             startedAt = now;
             lanPort.GetMacAddress(routerMac, 0);
-            RouterConfig.FitToBoard(settings, sizes, new ConfigDiagnostics()); // settings built in code get the same limits
+            ConfigDiagnostics fit = settings.Diagnostics ?? new ConfigDiagnostics();
+            RouterConfig.FitToBoard(settings, sizes, fit); // settings built in code get the same limits
+            ConfigWarnings = fit;
 
+            events = new EventLog(sizes.EventLog);
             tunnel = new Tunnel(RouterSetup.TunnelConfigFrom(settings, sizes), platform.Crypto, platform.Random, new StoredTimestampCeiling(store));
+            tunnel.Timestamps.DeferWrites = true; // written in SaveRecords; the initiation waits for it
             if (tunnel.AddPeer(settings.ToPeerConfig(0)) != 0)
                 throw new System.ArgumentException("the peer's public key is not usable");
             MaskedConfig = WgQuickWriter.RenderMasked(settings); // for the console, before the keys go
@@ -128,11 +139,16 @@ namespace Warp.Firmware
             LanConfig lanConfig = RouterSetup.LanConfigFrom(settings, routerMac, platform.Random, store);
             lan = new LanServices(lanConfig, RouterSetup.LeaseCapacity(lanConfig, sizes), sizes.Ipv4Neighbors, sizes.Ipv6Neighbors,
                 new StoredLeases(store), platform.Random, now, sizes.Devices, sizes.Ipv6Bindings);
+            lan.Events = events;
+            for (int i = 0; i < fit.StoredWarningCount; i++)
+                events.Add(EventKind.ConfigWarning, now, fit.Warning(i).Line, i);
 
             NatConfig natConfig = RouterSetup.NatConfigFrom(settings, lanConfig, sizes);
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             deviceInNat = new bool[sizes.Devices];
-            counterSets = new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters };
+            lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
+            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters }
+                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -142,6 +158,7 @@ namespace Warp.Firmware
             heldLength = new int[sizes.HeldReplies];
             for (int i = 0; i < held.Length; i++)
                 held[i] = new byte[sizes.PacketBuffer];
+            fragmentBuffer = new byte[sizes.PacketBuffer];
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -150,7 +167,11 @@ namespace Warp.Firmware
         public PathSelector Paths { get { return paths; } }
         public RouterSizes Sizes { get { return sizes; } }
         public RouterCounters Counters { get { return counters; } }
-        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN, uplink (the racer).</summary>
+        /// <summary>The configuration's warnings (a <see cref="EventKind.ConfigWarning"/> entry's b indexes them).</summary>
+        public ConfigDiagnostics ConfigWarnings { get; private set; }
+        /// <summary>The event log (<c>log</c> on the console; a Linux host sets its Sink to write each to stderr).</summary>
+        public EventLog Events { get { return events; } }
+        /// <summary>Every counter set, in the order the console lists them: router, tunnel, NAT, LAN, uplink (the racer), fragments.</summary>
         public CounterSet[] CounterSets { get { return counterSets; } }
         public RouterSettings Settings { get { return settings; } }
         public long StartedAt { get { return startedAt; } }
@@ -174,9 +195,10 @@ namespace Warp.Firmware
         {
             get
             {
-                int n = 4 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + deviceInNat.Length;
-                n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
+                int n = 5 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + deviceInNat.Length;
+                n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
+                n += events.MemoryBytes + heldInitiation.Length + 8;
                 return n;
             }
         }
@@ -198,15 +220,25 @@ namespace Warp.Firmware
         /// <summary>The name of uplink <paramref name="index"/> for the console.</summary>
         public string UplinkName(int index) { return uplinks != null ? uplinks.UplinkName(index) : "default"; }
 
-        /// <summary>Starts the tunnel: the TAI64N ceiling written ahead (idle, before any handshake), then a race.</summary>
+        /// <summary>Starts the tunnel: a race, whose initiation leaves once its TAI64N ceiling is written.</summary>
         public void Start(long now)
         {
-            tunnel.Timestamps.Prepare(now);
-            SaveRecords(now);
             paths.StartRace(now, RaceReason.Start);
             tunnel.Connect(0, now);
             ShowState(now);
             Tick(now);
+            SaveRecords(now);
+        }
+
+        /// <summary>
+        /// The wall clock (unix ms at monotonic <paramref name="now"/>), when the host knows it (Linux
+        /// at start; an ESP32 once SNTP answers): TAI64N timestamps follow it, and leases are stored
+        /// against it (loaded ones re-timed to their real end).
+        /// </summary>
+        public void SetWallClock(long unixMilliseconds, long now)
+        {
+            tunnel.SetWallClock(unixMilliseconds, now);
+            lan.SetWallClock(unixMilliseconds, now);
         }
 
         /// <summary>The console's <c>race</c>: races the paths again now.</summary>
@@ -278,7 +310,10 @@ namespace Warp.Firmware
                 if (n <= 0)
                     break;
                 counters.Increment(RouterCounter.LanFramesReceived);
-                HandleLanFrame(LanReadOffset, n, now);
+                if (n > lanBuffer.Length - LanReadOffset)
+                    HandleOversizeFrame(LanReadOffset, lanBuffer.Length - LanReadOffset, now);
+                else
+                    HandleLanFrame(LanReadOffset, n, now);
             }
             for (int i = 0; i < PollBudget; i++)
             {
@@ -296,7 +331,10 @@ namespace Warp.Firmware
                 AfterRaceStarted(now);
             SendInitiationCopies(now); // the race's attempts that are due
             Tick(now);
+            if (heldInitiationLength > 0)
+                SaveRecords(now); // an initiation the timers made waits for its ceiling: write it now, idle
             ShowState(now);
+            FollowTunnelState(now);
         }
 
         /// <summary>
@@ -309,13 +347,44 @@ namespace Warp.Firmware
         {
             if (lan.RecordsDirty)
                 lan.SaveRecords(now);
-            if (tunnel.Timestamps.CeilingDirty)
-                tunnel.Timestamps.FlushCeiling();
+            FlushCeiling(now);
             if (paths.CacheDirty && store != null)
                 store.Write(StoredRecords.PathWinners, pathCache, 0, paths.SaveCache(pathCache, 0));
             for (int i = 0; i < heldCount; i++)
                 SendLan(held[i], 0, heldLength[i]);
             heldCount = 0;
+        }
+
+        /// <summary>Writes the TAI64N ceiling when a timestamp needs it, then sends the initiation that waited for it.</summary>
+        void FlushCeiling(long now)
+        {
+            if (tunnel.Timestamps.CeilingDirty && !tunnel.Timestamps.FlushCeiling())
+                events.Add(EventKind.TimestampStoreFailed, now, 0, 0); // counted by the generator; the initiation still goes
+            if (heldInitiationLength == 0)
+                return;
+            int n = heldInitiationLength;
+            heldInitiationLength = 0;
+            SendUplink(heldInitiation, 0, n, heldInitiationTo, heldInitiationOn, now);
+        }
+
+        /// <summary>
+        /// Follows the tunnel's state (up, handshaking, down): an event on each change, and the
+        /// RAs' default-router lifetime (IPv6 hosts get a default route only while the tunnel is up).
+        /// </summary>
+        void FollowTunnelState(long now)
+        {
+            Peer p = tunnel.GetPeer(0);
+            if (p.LastGaveUp != gaveUpSeen)
+            {
+                gaveUpSeen = p.LastGaveUp;
+                events.Add(EventKind.HandshakeGaveUp, now, Destination(), 0);
+            }
+            int state = p.State(now);
+            if (state == tunnelState)
+                return;
+            tunnelState = state;
+            events.Add(EventKind.TunnelState, now, state, 0);
+            lan.SetTunnelUp(state == Peer.StateUp, now);
         }
 
         /// <summary>A LAN reply that depends on a record not yet written waits for <see cref="SaveRecords"/>.</summary>
@@ -365,7 +434,10 @@ namespace Warp.Firmware
                 if (c == UplinkChange.Down)
                 {
                     if (paths.OnFamilyDown(family))
+                    {
                         SetPeerEndpoint(paths.Current);
+                        events.Add(EventKind.EndpointChanged, now, paths.Current, EventLog.EndpointFamilyDown);
+                    }
                     race = true;
                 }
                 else
@@ -418,6 +490,8 @@ namespace Warp.Firmware
         /// <summary>The earliest time <see cref="Poll"/> has timer work, if no I/O comes first.</summary>
         public long NextDeadline(long now)
         {
+            if (heldInitiationLength > 0 || heldCount > 0)
+                return now;
             long next = tunnel.NextDeadline(now);
             long n = nat.NextDeadline(now);
             if (n < next) next = n;

@@ -60,7 +60,7 @@ namespace Warp.Firmware
                 return null;
             }
             if (unixMilliseconds != NoWallClock)
-                router.Tunnel.SetWallClock(unixMilliseconds, now);
+                router.SetWallClock(unixMilliseconds, now);
             router.ResolvePaths(log);
             router.Start(now);
             Endpoint endpoint = router.Paths.Current;

@@ -22,7 +22,10 @@ namespace Warp.Firmware
         {
             RouterSettings s = WgQuickParser.Parse(data, offset, length, diagnostics);
             if (s != null)
+            {
                 FitToBoard(s, sizes, diagnostics);
+                s.Diagnostics = diagnostics;
+            }
             return s;
         }
 
@@ -31,7 +34,10 @@ namespace Warp.Firmware
         {
             RouterSettings s = WgQuickParser.Parse(text, diagnostics);
             if (s != null)
+            {
                 FitToBoard(s, sizes, diagnostics);
+                s.Diagnostics = diagnostics;
+            }
             return s;
         }
 

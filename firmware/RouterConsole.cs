@@ -24,14 +24,15 @@ namespace Warp.Firmware
     {
         public const string Help =
             "commands:\n" +
-            "  status    tunnel state, handshake age, endpoint, bytes, uptime\n" +
+            "  status    tunnel state (up, handshaking, down), handshake and last-received age, endpoint, bytes, uptime\n" +
             "  nat       live NAT sessions\n" +
             "  leases    DHCP leases\n" +
             "  counters  every counter, drops by reason\n" +
+            "  log       recent events: handshakes, endpoint changes, leases, table full, store errors\n" +
             "  config    the configuration, secrets hidden\n" +
             "  race      race the paths to the peer again (IPv6 and IPv4, every uplink)\n" +
             "  help      this list\n" +
-            "add -m to status, nat, leases or counters for the machine-readable form (one record per line)\n";
+            "add -m to status, nat, leases, counters or log for the machine-readable form (one record per line)\n";
 
         /// <summary>Runs one command line; unknown commands get an error and the help. Returns false for an unknown command.</summary>
         public static bool Execute(Router router, string line, long now, IConsoleOutput o)
@@ -57,6 +58,7 @@ namespace Warp.Firmware
                 case "nat": NatTable(router, now, o); return true;
                 case "leases": Leases(router, now, o); return true;
                 case "counters": Counters(router, hostCounters, o); return true;
+                case "log": Log(router, now, o); return true;
                 case "config": Lines(router.MaskedConfig, o); return true;
                 case "race":
                     router.Race(now);
@@ -79,6 +81,7 @@ namespace Warp.Firmware
                 case "nat": NatRecords(router, now, o); return true;
                 case "leases": LeaseRecords(router, now, o); return true;
                 case "counters": CounterRecords(router, hostCounters, o); return true;
+                case "log": LogRecords(router, now, o); return true;
                 default:
                     bool known = cmd == "config" || cmd == "help" || cmd == "race";
                     o.WriteLine("error" + ConsoleRecord.Field("command", cmd) + ConsoleRecord.Field("reason", known ? "no_machine_form" : "unknown_command"));
@@ -100,8 +103,9 @@ namespace Warp.Firmware
         public static void Status(Router router, long now, IConsoleOutput o)
         {
             Peer p = router.Tunnel.GetPeer(0);
-            string s = "tunnel: " + (p.HasSession(now) ? "up" : p.HandshakeInProgress ? "handshaking" : "down") + "\n";
+            string s = "tunnel: " + Peer.StateName(p.State(now)) + "\n";
             s += "last handshake: " + (p.LastHandshakeCompleted < 0 ? "never" : Seconds(now - p.LastHandshakeCompleted) + " ago") + "\n";
+            s += "last received: " + (p.LastReceived < 0 ? "never" : Seconds(now - p.LastReceived) + " ago") + "\n";
             s += "endpoint: " + p.Endpoint.ToString() + (p.ClientId != 0 ? " (client id " + p.ClientId.ToString() + ")" : "") + "\n";
             s += "bytes: sent " + p.BytesSent.ToString() + ", received " + p.BytesReceived.ToString() + "\n";
             s += "nat sessions: " + router.Nat.Table.Count.ToString() + " of " + router.Nat.Table.Capacity.ToString() + "\n";
@@ -127,7 +131,7 @@ namespace Warp.Firmware
                 NatEntryInfo info;
                 if (!t.TryGetEntry(slot, now, out info))
                     continue;
-                o.WriteLine(info.Format(t.Hosts));
+                o.WriteLine(info.Format(t.Hosts, router.Nat.RemoteAddresses));
                 n++;
             }
             o.WriteLine(n.ToString() + " session(s)");
@@ -166,12 +170,12 @@ namespace Warp.Firmware
         /// <summary>
         /// <c>status -m</c>: one record, "status tunnel=up|handshaking|down handshake_age_ms=N (-1: never)
         /// endpoint=ADDR:PORT client_id=N bytes_sent=N bytes_received=N nat_sessions=N nat_capacity=N
-        /// leases=N uptime_ms=N", then the end line.
+        /// leases=N uptime_ms=N last_received_ms=N (-1: never)", then the end line.
         /// </summary>
         public static void StatusRecords(Router router, long now, IConsoleOutput o)
         {
             Peer p = router.Tunnel.GetPeer(0);
-            string r = "status" + ConsoleRecord.Field("tunnel", p.HasSession(now) ? "up" : p.HandshakeInProgress ? "handshaking" : "down")
+            string r = "status" + ConsoleRecord.Field("tunnel", Peer.StateName(p.State(now)))
                 + ConsoleRecord.Field("handshake_age_ms", p.LastHandshakeCompleted < 0 ? -1 : now - p.LastHandshakeCompleted)
                 + ConsoleRecord.Field("endpoint", p.Endpoint.IsSet ? p.Endpoint.ToString() : "")
                 + ConsoleRecord.Field("client_id", p.ClientId)
@@ -195,9 +199,32 @@ namespace Warp.Firmware
                 + ConsoleRecord.Field("wins_ipv6", u[UplinkCounter.WinsIpv6])
                 + ConsoleRecord.Field("wins_ipv4", u[UplinkCounter.WinsIpv4])
                 + ConsoleRecord.Field("reconnects", u[UplinkCounter.Reconnects])
-                + ConsoleRecord.Field("fallbacks", u[UplinkCounter.Fallbacks]);
+                + ConsoleRecord.Field("fallbacks", u[UplinkCounter.Fallbacks])
+                + ConsoleRecord.Field("last_received_ms", p.LastReceived < 0 ? -1 : now - p.LastReceived);
             o.WriteLine(r);
             o.WriteLine(ConsoleRecord.End(1));
+        }
+
+        /// <summary>The event log, oldest first, one line each ("-12 s kind=... ..."), then how many are held.</summary>
+        public static void Log(Router router, long now, IConsoleOutput o)
+        {
+            EventLog log = router.Events;
+            for (int i = 0; i < log.Count; i++)
+                o.WriteLine(EventFormat.Line(log, i, now, router.ConfigWarnings));
+            o.WriteLine(log.Count.ToString() + " event(s) of " + log.Total.ToString() + " (ring of " + log.Capacity.ToString() + ")");
+        }
+
+        /// <summary>
+        /// <c>log -m</c>: one record per entry held, oldest first, "event seq=N age_ms=N kind=NAME" and
+        /// the kind's fields (<see cref="EventFormat.Fields"/>), then the end line.
+        /// </summary>
+        public static void LogRecords(Router router, long now, IConsoleOutput o)
+        {
+            EventLog log = router.Events;
+            for (int i = 0; i < log.Count; i++)
+                o.WriteLine("event" + ConsoleRecord.Field("seq", log.SequenceAt(i)) + ConsoleRecord.Field("age_ms", now - log.AtMs(i))
+                    + EventFormat.Fields(log, i, router.ConfigWarnings));
+            o.WriteLine(ConsoleRecord.End(log.Count));
         }
 
         /// <summary>
@@ -220,7 +247,7 @@ namespace Warp.Firmware
                     + ConsoleRecord.Field("lan", e.FormatLanAddress(t.Hosts))
                     + ConsoleRecord.Field("lan_port", e.LanPort)
                     + ConsoleRecord.Field("ext_port", e.ExternalPort)
-                    + ConsoleRecord.Field("remote", e.FormatRemoteAddress())
+                    + ConsoleRecord.Field("remote", e.FormatRemoteAddress(router.Nat.RemoteAddresses))
                     + ConsoleRecord.Field("remote_port", e.RemotePort)
                     + ConsoleRecord.Field("tcp_state", e.Protocol == 6 ? NatTcpState.Name(e.TcpState) : "-")
                     + ConsoleRecord.Field("dns", e.Redirected)

@@ -27,6 +27,7 @@ namespace Warp.Firmware
         PacketsFromTunnel,
         RepliesHeldForStore,
         UplinkChanges,
+        InitiationsHeldForStore,
         Count,
     }
 
@@ -39,7 +40,7 @@ namespace Warp.Firmware
             "drop.ttl_expired", "drop.unbound_destination", "drop.lan_send_failed", "drop.uplink_send_failed", "drop.uplink_would_block",
             "drop.uplink_no_buffers", "drop.uplink_no_route", "drop.uplink_family_down", "drop.no_peer_endpoint",
             "lan_frames_received", "lan_frames_sent", "datagrams_received", "datagrams_sent", "packets_to_tunnel", "packets_from_tunnel",
-            "replies_held_for_store", "uplink_changes",
+            "replies_held_for_store", "uplink_changes", "initiations_held_for_store",
         };
 
         public RouterCounters() : base("router", names, (int)RouterCounter.DropNoPeerEndpoint + 1) { }

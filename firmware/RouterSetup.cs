@@ -105,6 +105,9 @@ namespace Warp.Firmware
             n.TcpTransitoryTimeout = t.TcpTransitoryTimeout * 1000L;
             n.IcmpTimeout = t.IcmpTimeout * 1000L;
             n.TunnelMtu = s.Interface.Mtu;
+            n.FragmentDatagrams = sizes.FragmentDatagrams;
+            n.FragmentHoldSlots = sizes.FragmentHoldSlots;
+            n.KeepRemoteV6Addresses = sizes.NatRemoteV6Addresses;
             return n;
         }
     }

@@ -38,6 +38,14 @@ namespace Warp.Firmware
         public int Ipv6Bindings = 256;
         /// <summary>The most NAT sessions kept free for each present device below it (the reserve is lowered to fit the table).</summary>
         public int NatReservePerDevice = 16;
+        /// <summary>Fragmented datagrams the NAT tracks at once (NatFragments, 123 B each); 0 drops fragments.</summary>
+        public int FragmentDatagrams = 64;
+        /// <summary>Fragments held until their first fragment comes (out of order), each up to 1,500 B.</summary>
+        public int FragmentHoldSlots = 16;
+        /// <summary>Keep IPv6 sessions' remote addresses so the console can show them (16 B per NAT entry); the device shows fingerprints.</summary>
+        public bool NatRemoteV6Addresses = true;
+        /// <summary>Entries of the event log ring (<c>log</c>), 50 B each.</summary>
+        public int EventLog = 256;
         /// <summary>
         /// NAT sessions when the configuration does not say (NatEntries absent): 0 keeps the
         /// configuration's own default (256). The ESP32 board profiles (boards/*.json) set their
@@ -61,23 +69,27 @@ namespace Warp.Firmware
         /// </summary>
         public static RouterSizes Esp32NoPsram()
         {
-            RouterSizes s = Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4);
+            RouterSizes s = Make(16, 16, 32, 512, 48, 32, 2, 1600, 2, 128, 4, 32);
             s.Devices = 20;
             s.Ipv6Bindings = 48;
+            s.FragmentDatagrams = 4;
+            s.FragmentHoldSlots = 1;
             return s;
         }
 
         /// <summary>An ESP32 with PSRAM (megabytes of slower heap): close to the Linux tables.</summary>
         public static RouterSizes Esp32Psram()
         {
-            RouterSizes s = Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8);
+            RouterSizes s = Make(32, 32, 64, 2048, 128, 128, 4, 1600, 4, 256, 8, 128);
             s.Devices = 40;
             s.Ipv6Bindings = 128;
+            s.FragmentDatagrams = 16;
+            s.FragmentHoldSlots = 4;
             return s;
         }
 
         static RouterSizes Make(int dhcpLeases, int ipv4Neighbors, int ipv6Neighbors, int natEntries, int natHosts,
-            int replayWindowWords, int stagedPackets, int packetBuffer, int heldReplies, int consoleLine, int paths)
+            int replayWindowWords, int stagedPackets, int packetBuffer, int heldReplies, int consoleLine, int paths, int eventLog)
         {
             var s = new RouterSizes();
             s.DhcpLeases = dhcpLeases;
@@ -91,6 +103,8 @@ namespace Warp.Firmware
             s.HeldReplies = heldReplies;
             s.ConsoleLine = consoleLine;
             s.Paths = paths;
+            s.NatRemoteV6Addresses = false;
+            s.EventLog = eventLog;
             return s;
         }
 
@@ -110,6 +124,8 @@ namespace Warp.Firmware
             if (Devices < 1 || Devices > 255) return "Devices must be 1..255";
             if (Ipv6Bindings < 1 || Ipv6Bindings > 4096) return "Ipv6Bindings must be 1..4096";
             if (NatReservePerDevice < 0) return "NatReservePerDevice must not be negative";
+            if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096) return "fragment tables must be 0..4096";
+            if (EventLog < 1 || EventLog > 4096) return "EventLog must be 1..4096";
             if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
             return null;
         }

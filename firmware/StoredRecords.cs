@@ -58,16 +58,16 @@ namespace Warp.Firmware
             return v < 0 ? 0 : v;
         }
 
-        public void StoreCeiling(long unixNanoseconds)
+        public bool StoreCeiling(long unixNanoseconds)
         {
             if (store == null)
-                return;
+                return true;
             for (int i = 7; i >= 0; i--)
             {
                 record[i] = (byte)unixNanoseconds;
                 unixNanoseconds >>= 8;
             }
-            store.Write(StoredRecords.TimestampCeiling, record, 0, 8);
+            return store.Write(StoredRecords.TimestampCeiling, record, 0, 8);
         }
     }
 

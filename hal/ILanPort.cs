@@ -11,7 +11,11 @@ namespace Warp.Hal
         /// <summary>The router's own MAC address on the LAN (6 bytes).</summary>
         void GetMacAddress(byte[] mac, int offset);
 
-        /// <summary>Copies the next waiting frame to (buffer, offset) and returns its length, or 0 when none is waiting.</summary>
+        /// <summary>
+        /// Copies the next waiting frame to (buffer, offset) and returns its length, or 0 when none
+        /// is waiting. A frame longer than <paramref name="count"/> is cut to its first count bytes
+        /// and its real length returned, so the caller can tell (and answer "too big").
+        /// </summary>
         int Receive(byte[] buffer, int offset, int count);
 
         /// <summary>Sends one frame. False when the port could not take it (the caller counts the drop).</summary>

@@ -7,7 +7,12 @@ namespace Warp.Hal
     /// </summary>
     public interface ISettingsStore
     {
-        /// <summary>Reads the record into (buffer, offset); returns its length, or -1 when there is none or it does not fit.</summary>
+        /// <summary>
+        /// Reads the record into (buffer, offset); returns its length, or -1 when there is none or
+        /// it cannot be read. A record longer than <paramref name="count"/> has its first count bytes
+        /// read and its whole length returned (more than count), so a caller can keep what is sound
+        /// in a record that grew by damage.
+        /// </summary>
         int Read(string name, byte[] buffer, int offset, int count);
 
         /// <summary>Replaces the record. False when it could not be stored.</summary>

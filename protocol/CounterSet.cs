@@ -70,6 +70,13 @@ namespace Warp.Protocol
                 values[index]++;
         }
 
+        /// <summary>Counts <paramref name="n"/> events at once (n ≤ 0 counts nothing).</summary>
+        protected void Add(int index, long n)
+        {
+            if (index > 0 && index < values.Length && n > 0)
+                values[index] += n;
+        }
+
         protected long Get(int index)
         {
             return index >= 0 && index < values.Length ? values[index] : 0;

@@ -92,6 +92,13 @@ namespace Warp.Router.Esp32
 
             int configLength = ports.Store.Read(StoredRecords.Config, recordBuffer, 0, recordBuffer.Length);
             byte[] config = null;
+            if (configLength > recordBuffer.Length)
+            {
+                log.WriteLine("config: the stored configuration is longer than " + MaxConfigBytes.ToString() + " bytes; store a shorter one");
+                state = ProgramState.Error;
+                Show(IndicatorState.Error);
+                return;
+            }
             if (configLength > 0)
             {
                 config = new byte[configLength];
@@ -246,7 +253,7 @@ namespace Warp.Router.Esp32
             password = null;
             channel = DefaultChannel;
             int n = ports.Store.Read(SoftApRecord, recordBuffer, 0, recordBuffer.Length);
-            if (n <= 0)
+            if (n <= 0 || n > recordBuffer.Length)
                 return false;
             string text = Utf8Text.Decode(recordBuffer, 0, n);
             for (int i = 0; i < n; i++)
@@ -313,7 +320,8 @@ namespace Warp.Router.Esp32
         void LoadStations()
         {
             int n = ports.Store.Read(StationList.Record, recordBuffer, 0, StationList.MaxRecordBytes);
-            stations = StationList.Parse(recordBuffer, 0, n < 0 ? 0 : n);
+            // A record longer than the buffer (damage): the whole lines in its first part are kept.
+            stations = StationList.Parse(recordBuffer, 0, n < 0 ? 0 : n > StationList.MaxRecordBytes ? StationList.MaxRecordBytes : n);
             for (int i = 0; i < recordBuffer.Length && i < StationList.MaxRecordBytes; i++)
                 recordBuffer[i] = 0;
         }

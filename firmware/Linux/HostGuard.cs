@@ -34,17 +34,21 @@ namespace Warp.Router.Linux
                 Share = FileShare.ReadWrite,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             };
-            var f = new FileStream(path, options);
+            FileStream f;
+            try
+            {
+                f = new FileStream(path, options);
+            }
+            catch (IOException)
+            {
+                // .NET takes a shared flock of its own when it opens a file: an exclusive holder refuses it.
+                holder = ReadPid(path);
+                return null;
+            }
             if (flock((int)f.SafeFileHandle.DangerousGetHandle(), LOCK_EX | LOCK_NB) != 0)
             {
-                try
-                {
-                    var buffer = new byte[32];
-                    int n = f.Read(buffer, 0, buffer.Length);
-                    holder = System.Text.Encoding.ASCII.GetString(buffer, 0, n).Trim();
-                }
-                catch (IOException) { }
                 f.Dispose();
+                holder = ReadPid(path);
                 return null;
             }
             f.SetLength(0);
@@ -52,6 +56,24 @@ namespace Warp.Router.Linux
             f.Write(pid, 0, pid.Length);
             f.Flush(true);
             return new InstanceLock(f, path);
+        }
+
+        /// <summary>The pid the holder wrote, read past .NET's own file locking (plain open and read).</summary>
+        static unsafe string ReadPid(string path)
+        {
+            int fd = Warp.Hal.Linux.Libc.open(path, 0);
+            if (fd < 0)
+                return null;
+            try
+            {
+                byte* buffer = stackalloc byte[32];
+                long n = Warp.Hal.Linux.Libc.read(fd, buffer, 32);
+                return n > 0 ? System.Text.Encoding.ASCII.GetString(buffer, (int)n).Trim() : null;
+            }
+            finally
+            {
+                Warp.Hal.Linux.Libc.close(fd);
+            }
         }
 
         public void Dispose() { file.Dispose(); }

@@ -34,6 +34,9 @@ namespace Warp.Router.Linux
         public const string PeerUplinkV4 = "10.250.2.2", PeerUplinkV6 = "fd10:250:2::2";
         public const string RouterUplinkV4 = "10.250.1.2";
         public const int PeerPort = 51820;
+        /// <summary>A TXT answer too big for plain UDP (four 200-character strings, about 800 bytes): dig +noedns must fall back to TCP.</summary>
+        public const string BigTxtName = "big.origin.lab";
+        public static readonly string BigTxtPart = new string('w', 190) + "0123456789";
         static readonly string[] Namespaces = { Client, RouterNs, Inet, PeerNs, Switch, Attacker };
 
         readonly TextWriter log;
@@ -188,7 +191,7 @@ namespace Warp.Router.Linux
             peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=verbose " + Ns(PeerNs, "wireguard-go wlpwg0") + " > " + PeerLog + " 2>&1");
             for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlpwg0.sock"); i++) Thread.Sleep(100);
             Shell.Run(Ns(PeerNs, $"wg set wlpwg0 private-key {peerKey} listen-port {PeerPort} peer {RouterPublicKey} allowed-ips 172.16.0.2/32,fd01:5ca1::2/128"));
-            Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 172.16.0.1/32 dev wlpwg0 && ip link set wlpwg0 up && ip route add 172.16.0.2/32 dev wlpwg0 && ip -6 route add fd01:5ca1::2/128 dev wlpwg0'"));
+            Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 172.16.0.1/32 dev wlpwg0 && ip link set wlpwg0 mtu 1280 up && ip route add 172.16.0.2/32 dev wlpwg0 && ip -6 route add fd01:5ca1::2/128 dev wlpwg0'"));
 
             string www = Path.Combine(Work, "www");
             Directory.CreateDirectory(www);
@@ -197,7 +200,7 @@ namespace Warp.Router.Linux
             File.WriteAllBytes(Path.Combine(www, "index.bin"), body);
             OriginSha256 = Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();
             Shell.Start(Ns(PeerNs, $"python3 -m http.server --bind :: --directory {www} 80"));
-            Shell.Start(Ns(PeerNs, $"dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address={DnsV4} --listen-address={DnsV6} --address=/origin.lab/{OriginV4} --address=/origin.lab/{OriginV6} --pid-file={Work}/dnsmasq.pid"));
+            Shell.Start(Ns(PeerNs, $"dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address={DnsV4} --listen-address={DnsV6} --address=/origin.lab/{OriginV4} --address=/origin.lab/{OriginV6} --txt-record={BigTxtName},{BigTxtPart},{BigTxtPart},{BigTxtPart},{BigTxtPart} --pid-file={Work}/dnsmasq.pid"));
             Shell.Start(Ns(PeerNs, "iperf3 -s"));
 
             File.WriteAllText(Path.Combine(Work, "router.conf"),
@@ -337,6 +340,23 @@ namespace Warp.Router.Linux
             string aaaa = Shell.Run(Ns(Client, $"dig +short +time=3 +tries=2 @{RouterUla} origin.lab AAAA"), 20000, false).Trim();
             report.Check("DNS through the router and the tunnel (AAAA, over IPv6)", aaaa == OriginV6, "origin.lab AAAA " + aaaa);
 
+            // DNS over TCP to the router (RFC 7766), and an answer too big for UDP falling back to it.
+            string tcp4 = Shell.Run(Ns(Client, $"dig +tcp +short +time=3 +tries=2 @{RouterLan} origin.lab A"), 20000, false).Trim();
+            report.Check("DNS over TCP through the router (A)", tcp4 == OriginV4, "origin.lab A over TCP " + tcp4);
+            string tcp6 = Shell.Run(Ns(Client, $"dig +tcp +short +time=3 +tries=2 @{RouterUla} origin.lab AAAA"), 20000, false).Trim();
+            report.Check("DNS over TCP through the router (AAAA, over IPv6)", tcp6 == OriginV6, "origin.lab AAAA over TCP " + tcp6);
+            string big = Shell.Run(Ns(Client, $"dig +noedns +time=3 +tries=1 @{RouterLan} {BigTxtName} TXT"), 30000, false);
+            report.Values["bigtxt"] = big;
+            int parts = (big.Length - big.Replace(BigTxtPart, "").Length) / BigTxtPart.Length;
+            report.Check("a truncated UDP answer retried over TCP", big.Contains("Truncated, retrying in TCP mode") && big.Contains("status: NOERROR") && parts == 4,
+                (big.Contains("Truncated") ? "truncated, " : "not truncated, ") + parts + " of 4 TXT strings");
+
+            // Fragments: 2,028-byte pings (fragmented by the client at 1,500), and 1,448-byte IPv6 pings (fragmented at the RA's 1,280).
+            report.Check("ping -s 2000 the origin (IPv4 fragments through the NAT)", Lossless(Ns(Client, $"ping -c 3 -W 3 -s 2000 {OriginV4}")), OriginV4);
+            report.Check("ping -s 2000 the router", Lossless(Ns(Client, $"ping -c 3 -W 3 -s 2000 {RouterLan}")), RouterLan);
+            report.Check("ping -6 -s 1400 the router", Lossless(Ns(Client, $"ping -6 -c 3 -W 3 -s 1400 {RouterUla}")), RouterUla);
+            report.Check("ping -6 -s 1400 the origin (IPv6 fragments through the NAT)", Lossless(Ns(Client, $"ping -6 -c 3 -W 3 -s 1400 {OriginV6}")), OriginV6);
+
             foreach (var family in new[] { "4", "6" })
             {
                 string file = $"{Work}/download{family}.bin";
@@ -399,6 +419,9 @@ namespace Warp.Router.Linux
                 return 0;
             }
         }
+
+        /// <summary>A ping that lost nothing.</summary>
+        static bool Lossless(string command) { return Shell.Run(command, 30000, false).Contains(" 0% packet loss"); }
 
         static bool Ok(string command) { try { Shell.Run(command, 20000); return true; } catch (Exception e) when (e is InvalidOperationException || e is TimeoutException) { return false; } }
 

@@ -137,6 +137,7 @@ namespace Warp.Router.Linux
             Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
+            Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
             OpenControlSocket(log);
         }
 
@@ -231,9 +232,24 @@ namespace Warp.Router.Linux
             }
             catch (SocketException e)
             {
-                error.WriteLine("warp-router: no answer from a router at " + socketPath + " (" + e.Message + ")");
+                error.WriteLine("warp-router: no answer from a router at " + socketPath + " (" + WhyNoAnswer(socketPath, e) + ")");
                 return 1;
             }
+        }
+
+        /// <summary>
+        /// Why a query failed, in words that fit: .NET reports a missing socket file (ENOENT) as
+        /// AddressNotAvailable ("Cannot assign requested address"), which says nothing useful.
+        /// </summary>
+        internal static string WhyNoAnswer(string socketPath, SocketException e)
+        {
+            if (!File.Exists(socketPath) && !Directory.Exists(socketPath))
+                return "no such socket: is warp-router run started, with this --control path?";
+            if (e.SocketErrorCode == SocketError.ConnectionRefused)
+                return "nothing is listening on it: the router that made it has stopped";
+            if (e.SocketErrorCode == SocketError.AccessDenied)
+                return "permission denied";
+            return e.Message;
         }
 
         static string FormatMac(byte[] m) { return BitConverter.ToString(m).Replace('-', ':').ToLowerInvariant(); }
@@ -247,6 +263,22 @@ namespace Warp.Router.Linux
             uplink?.Dispose();
             interfaceLock?.Dispose();
             stateLock?.Dispose();
+        }
+
+        /// <summary>
+        /// The event log on a Linux host: each event as one line on stderr, "warp-router: event kind=... key=value"
+        /// (journald takes a line per entry; the fields are the <c>log -m</c> ones, never a key).
+        /// </summary>
+        sealed class StderrEvents : IEventSink
+        {
+            readonly Warp.Firmware.Router router;
+            readonly TextWriter w;
+            public StderrEvents(Warp.Firmware.Router router, TextWriter w) { this.router = router; this.w = w; }
+            public void OnEvent(EventLog log, int index)
+            {
+                w.WriteLine("warp-router: event" + EventFormat.Fields(log, index, router.ConfigWarnings));
+                w.Flush();
+            }
         }
 
         /// <summary>The status light of a Linux host: a log line per change.</summary>

@@ -37,17 +37,16 @@ namespace Warp.Hal.Esp32
                 using (FileStream f = new FileStream(path, FileMode.Open, FileAccess.Read))
                 {
                     long length = f.Length;
-                    if (length > count)
-                        return -1;
+                    int want = length > count ? count : (int)length; // a longer record: its first count bytes, its whole length returned
                     int done = 0;
-                    while (done < length)
+                    while (done < want)
                     {
-                        int n = f.Read(buffer, offset + done, (int)length - done);
+                        int n = f.Read(buffer, offset + done, want - done);
                         if (n <= 0)
                             return -1;
                         done += n;
                     }
-                    return done;
+                    return (int)length;
                 }
             }
             catch (IOException)

@@ -29,11 +29,22 @@ namespace Warp.Hal.Linux
             string path = PathOf(name);
             try
             {
-                byte[] data = File.ReadAllBytes(path);
-                if (data.Length > count)
-                    return -1;
-                Array.Copy(data, 0, buffer, offset, data.Length);
-                return data.Length;
+                using (var f = new FileStream(path, FileMode.Open, FileAccess.Read))
+                {
+                    long length = f.Length;
+                    int want = length < count ? (int)length : count;
+                    int got = 0;
+                    while (got < want)
+                    {
+                        int n = f.Read(buffer, offset + got, want - got);
+                        if (n <= 0)
+                            break;
+                        got += n;
+                    }
+                    if (length > count)
+                        return length > int.MaxValue ? int.MaxValue : (int)length;
+                    return got;
+                }
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -60,12 +71,25 @@ namespace Warp.Hal.Linux
                     f.Flush(true);
                 }
                 File.Move(temp, path, true);
+                SyncDirectory();
                 return true;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
+                // No half-written temporary file stays behind (a directory in the record's place, a full disk).
+                try { File.Delete(temp); } catch (Exception d) when (d is IOException || d is UnauthorizedAccessException) { }
                 return false;
             }
+        }
+
+        /// <summary>fsync(2) of the directory, so the rename survives a power cut (the file's own data was flushed before).</summary>
+        void SyncDirectory()
+        {
+            int fd = Libc.open(directory, 0 /* O_RDONLY: a directory opens read-only */);
+            if (fd < 0)
+                return;
+            Libc.fsync(fd);
+            Libc.close(fd);
         }
 
         public bool Delete(string name)

@@ -14,6 +14,7 @@ namespace Warp.Hal.Linux
         public const int PACKET_MR_PROMISC = 1;
         public const int PACKET_IGNORE_OUTGOING = 23;
         public const int MSG_DONTWAIT = 0x40;
+        public const int MSG_TRUNC = 0x20;
         public const int O_RDWR = 2;
         public const int O_NONBLOCK = 0x800;
         public const uint TUNSETIFF = 0x400454ca;
@@ -41,6 +42,7 @@ namespace Warp.Hal.Linux
         [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPStr)] string path, int flags);
         [DllImport("libc", SetLastError = true)] public static extern int ioctl(int fd, uint request, byte* arg);
         [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
+        [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
         [DllImport("libc", SetLastError = true)] public static extern int poll(PollFd* fds, nuint count, int timeoutMs);
         [DllImport("libc", SetLastError = true)] public static extern uint if_nametoindex([MarshalAs(UnmanagedType.LPStr)] string name);
 

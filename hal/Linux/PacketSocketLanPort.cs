@@ -75,7 +75,8 @@ namespace Warp.Hal.Linux
                 return 0;
             fixed (byte* p = buffer)
             {
-                nint n = Libc.recv(fd, p + offset, count, Libc.MSG_DONTWAIT);
+                // MSG_TRUNC: the real length of a frame longer than the buffer (packet(7)).
+                nint n = Libc.recv(fd, p + offset, count, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC);
                 return n > 0 ? (int)n : 0;
             }
         }

@@ -14,6 +14,8 @@ namespace Warp.Hal.Linux
     {
         readonly int fd;
         readonly byte[] mac;
+        /// <summary>A read from a TAP device takes one whole frame; a shorter buffer would lose its length, so frames land here first.</summary>
+        readonly byte[] frame = new byte[65536 + 18];
         public string Interface { get; }
 
         public TapLanPort(string name, byte[] routerMac)
@@ -46,11 +48,13 @@ namespace Warp.Hal.Linux
         {
             if ((uint)offset > (uint)buffer.Length || (uint)count > (uint)(buffer.Length - offset))
                 return 0;
-            fixed (byte* p = buffer)
-            {
-                nint n = Libc.read(fd, p + offset, count);
-                return n > 0 ? (int)n : 0;
-            }
+            nint n;
+            fixed (byte* p = frame)
+                n = Libc.read(fd, p, frame.Length);
+            if (n <= 0)
+                return 0;
+            Buffer.BlockCopy(frame, 0, buffer, offset, (int)Math.Min(n, count)); // cut, with the real length returned
+            return (int)n;
         }
 
         public bool Send(byte[] buffer, int offset, int count)

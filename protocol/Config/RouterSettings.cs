@@ -18,6 +18,9 @@ namespace Warp.Protocol.Config
         /// <summary>The dual-stack race ([Router] Race, ConnectionAttemptDelay).</summary>
         public readonly UplinkSettings Uplink = new UplinkSettings();
 
+        /// <summary>What loading the file found (its warnings, for the router's event log); null when built in code.</summary>
+        public ConfigDiagnostics Diagnostics;
+
         /// <summary>First line each key (<see cref="WgQuickKeys"/> id) was given on; set by the parser, null when built in code.</summary>
         internal int[] KeyLines;
 

@@ -6,7 +6,7 @@ namespace Warp.Protocol.Crypto
     /// <summary>
     /// TAI64N timestamps (D. J. Bernstein's libtai format, used by the WireGuard handshake
     /// initiation, whitepaper section 5.4.2): 12 bytes, an 8-byte big-endian count of seconds
-    /// offset by 2^62, then a 4-byte big-endian count of nanoseconds. Responders keep the
+    /// offset by 2^62 + 10, then a 4-byte big-endian count of nanoseconds. Responders keep the
     /// greatest timestamp seen per peer and drop initiations that do not exceed it.
     /// </summary>
     /// <remarks>
@@ -19,8 +19,13 @@ namespace Warp.Protocol.Crypto
         /// <summary>Size of a timestamp in bytes.</summary>
         public const int Size = 12;
 
-        /// <summary>The label offset added to the seconds: 2^62.</summary>
-        public const ulong SecondsBase = 0x4000000000000000UL;
+        /// <summary>
+        /// The label added to Unix seconds: 2^62 + 10, TAI64's label of 1970-01-01 00:00:10 TAI (TAI ran
+        /// 10 s ahead of UTC in 1972), as wireguard-go (tai64n.go, base 0x400000000000000a) and the Linux
+        /// driver write it. With 2^62 alone our timestamps were 10 s behind theirs for the same
+        /// instant, so after wireguard-go or the kernel used the same key a peer refused ours for 10 s.
+        /// </summary>
+        public const ulong SecondsBase = 0x400000000000000AUL;
 
         const long UnixEpochTicks = 621355968000000000L; // DateTime ticks at 1970-01-01
         const long TicksPerSecond = 10000000L;

@@ -34,6 +34,9 @@ namespace Warp.Protocol.Lan
         long lastDefence = long.MinValue;
         readonly byte[] probe = new byte[6];
 
+        /// <summary>Sees every valid ARP packet first (the DHCP server, for its address probes); null for none.</summary>
+        public DhcpServer Observer;
+
         public ArpResponder(LanConfig config, NeighborTable table, LanCounters counters)
         {
             if (table.AddressLength != 4)
@@ -54,6 +57,8 @@ namespace Warp.Protocol.Lan
             int senderMac = arp.SenderHardwareOffsetInBuffer;
             if ((op != ArpPacket.OperationRequest && op != ArpPacket.OperationReply) || (b[senderMac] & 1) != 0)
                 return counters.Drop(LanCounter.DropMalformedArp);
+            if (Observer != null)
+                Observer.ObserveArp(arp);
             uint sender = arp.SenderAddress;
             uint target = arp.TargetAddress;
             uint us = config.RouterIp;

@@ -8,7 +8,11 @@ namespace Warp.Protocol.Lan
     /// </summary>
     public interface ILeaseStore
     {
-        /// <summary>Copies the stored bytes into <paramref name="buffer"/>; returns how many (0 when nothing is stored).</summary>
+        /// <summary>
+        /// Copies the stored bytes into <paramref name="buffer"/>; returns how many were stored (0 when
+        /// nothing is). More than the buffer's length means the record is longer than it can be: the
+        /// buffer holds its first bytes.
+        /// </summary>
         int Load(byte[] buffer);
 
         /// <summary>Replaces the stored bytes; false when they could not be written.</summary>
@@ -20,17 +24,32 @@ namespace Warp.Protocol.Lan
     /// client's network address"), in fixed preallocated slots, with address choice from the
     /// pool and the persisted form.
     /// <code>
-    ///  slot i:  | state (1) | chaddr (6) | address (4) | expires, ms (8) | expiry last saved, ms (8) |   27 bytes
+    ///  slot i:  | state (1) | chaddr (6) | address (4) | expires, ms (8) | expiry last saved, ms (8) |
+    ///           | client id length (1) | its first 24 bytes (24) | FNV-1a of all of it (4) | real expiry, unix ms (8) |   64 bytes
     ///  state:   Free, Offered (held OfferHoldMs), Bound (until expires), Released (remembered,
     ///           the address is free), Declined (address unusable until expires; chaddr cleared)
     ///
-    ///  stored:  | "WLS1" | count (2) | count × | chaddr (6) | address (4) | state (1) | seconds left (4) | |
+    ///  stored:  | "WLS2" | saved at, unix ms or 0 (8) | CRC-32 of the 12 bytes before (4) |
+    ///           | record × n: | CRC-32 of the rest (4) | chaddr (6) | address (4) | state (1) | flags (1) |
+    ///           |             | expiry (8) | client id length (1) | first 24 bytes (24) | FNV-1a (4) |       53 bytes each
     /// </code>
+    /// The client is its client identifier (option 61, RFC 2131 section 4.2: "MUST" be the key when
+    /// present) or, without one, its chaddr: <see cref="SetClientId"/> says which for the message
+    /// being handled. Static leases stay keyed by chaddr (the configuration names MACs).
+    ///
     /// A Bound or Offered slot whose time is past counts as Released: the binding is remembered
     /// (the same client gets the same address back, RFC 2131 section 4.3.1) but the address may
-    /// go to another client once no never-used address is left. Seconds left are stored, not
-    /// deadlines, because <c>now</c> restarts at boot; the time the router was off is therefore
-    /// not subtracted (a lease looks longer, never shorter, after a reboot).
+    /// go to another client once no never-used address is left.
+    ///
+    /// The record is checked record by record (CRC-32 each), so damage (random bytes, a truncation,
+    /// garbage appended) loses only the records it touches; complete records survive. Expiry is
+    /// stored against the wall clock when the router knows it (flags bit 0: unix ms), so a lease
+    /// keeps its real end across a restart however long the router was off; without a wall clock
+    /// (an ESP32 before SNTP) the remaining time is stored, and the time the router was off is not
+    /// subtracted (a lease looks longer after a reboot, never shorter: an address in use is never
+    /// handed out early). A lease stored against the wall clock but loaded before the router knows
+    /// the time counts its remaining time as of the save until <see cref="SetWallClock"/>, which
+    /// then re-times it to its real end. The old "WLS1" record (no checks, remaining seconds) is read too.
     ///
     /// DECLINE (RFC 2131 section 4.3.3) marks the address unusable for DeclineHoldMs. At most
     /// MaxDeclined slots (a quarter of the table or of the pool) are Declined at once; a further
@@ -47,9 +66,14 @@ namespace Warp.Protocol.Lan
         public const long OfferHoldMs = 60000;
         /// <summary>How long a declined address stays out of use.</summary>
         public const long DeclineHoldMs = 600000;
-        public const int BytesPerSlot = 27;
-        public const int StoredBytesPerLease = 15;
-        const int StoreHeader = 6;
+        public const int BytesPerSlot = 64;
+        public const int StoredBytesPerLease = 53;
+        /// <summary>Bytes of a client identifier kept whole; longer ones are told apart by their length and hash too.</summary>
+        public const int ClientIdBytes = 24;
+        const int StoreHeader = 16;
+        const int LegacyHeader = 6;
+        const int LegacyBytesPerLease = 15;
+        const byte FlagAbsolute = 1;
 
         readonly LanConfig config;
         readonly int capacity;
@@ -60,6 +84,18 @@ namespace Warp.Protocol.Lan
         readonly long[] savedExpires;
         readonly byte[] storeBuffer;
         readonly int maxDeclined;
+        readonly byte[] idLengths;
+        readonly byte[] ids;
+        readonly uint[] idHashes;
+        readonly long[] realExpires;   // unix ms of a loaded lease's end not yet placed against the wall clock; 0: none
+        // The client of the message being handled (SetClientId)
+        readonly byte[] clientId = new byte[ClientIdBytes];
+        int clientIdLength;
+        uint clientIdHash;
+        bool wallKnown;
+        long wallAtSet, wallSetAt;
+        int loadKept, loadLost;
+        bool loadDamaged;
 
         public DhcpLeaseTable(LanConfig config, int capacity)
         {
@@ -72,6 +108,10 @@ namespace Warp.Protocol.Lan
             ips = new uint[capacity];
             expires = new long[capacity];
             savedExpires = new long[capacity];
+            idLengths = new byte[capacity];
+            ids = new byte[capacity * ClientIdBytes];
+            idHashes = new uint[capacity];
+            realExpires = new long[capacity];
             storeBuffer = new byte[StoreHeader + capacity * StoredBytesPerLease];
             int quarter = (capacity < config.PoolSize ? capacity : config.PoolSize) / 4;
             maxDeclined = quarter < 1 ? 1 : quarter;
@@ -79,7 +119,7 @@ namespace Warp.Protocol.Lan
 
         public int Capacity { get { return capacity; } }
         public int MaxDeclined { get { return maxDeclined; } }
-        /// <summary>Table bytes (not counting array headers): 27 per slot, plus the 6 + 15 per slot store buffer.</summary>
+        /// <summary>Table bytes (not counting array headers): 64 per slot, plus the 16 + 53 per slot store buffer.</summary>
         public int SizeInBytes { get { return capacity * BytesPerSlot + storeBuffer.Length; } }
 
         public byte StateAt(int slot) { return states[slot]; }
@@ -108,11 +148,57 @@ namespace Warp.Protocol.Lan
             return s;
         }
 
-        /// <summary>The slot remembering this client (any state but Free and Declined), or -1.</summary>
+        /// <summary>
+        /// The client the following calls are about: its client identifier (option 61's data, type
+        /// byte included; <paramref name="length"/> 0 when the message has none, and the client is its chaddr).
+        /// </summary>
+        public void SetClientId(byte[] id, int offset, int length)
+        {
+            if (length < 0 || id == null)
+                length = 0;
+            if (length > 255)
+                length = 255;
+            clientIdLength = length;
+            System.Array.Clear(clientId, 0, ClientIdBytes);
+            if (length > 0)
+                System.Array.Copy(id, offset, clientId, 0, length < ClientIdBytes ? length : ClientIdBytes);
+            clientIdHash = Fnv1a(id, offset, length);
+        }
+
+        static uint Fnv1a(byte[] b, int offset, int length)
+        {
+            uint h = 2166136261;
+            for (int i = 0; i < length; i++)
+            {
+                h ^= b[offset + i];
+                h *= 16777619;
+            }
+            return h;
+        }
+
+        /// <summary>True when the slot is the current client's: the same client identifier, or, without one, the same chaddr and no identifier.</summary>
+        bool IsClient(int slot, byte[] mac, int macOffset)
+        {
+            if (clientIdLength > 0)
+            {
+                if (idLengths[slot] != clientIdLength || idHashes[slot] != clientIdHash)
+                    return false;
+                for (int i = 0; i < ClientIdBytes; i++)
+                    if (ids[slot * ClientIdBytes + i] != clientId[i])
+                        return false;
+                return true;
+            }
+            return idLengths[slot] == 0 && MacAddress.Equal(macs, slot * 6, mac, macOffset);
+        }
+
+        /// <summary>True when the slot's client identifier is the current one (both none included).</summary>
+        public bool HasClientIdOf(int slot) { return idLengths[slot] == clientIdLength && (clientIdLength == 0 || IsClient(slot, null, 0)); }
+
+        /// <summary>The slot remembering this client (any state but Free and Declined), or -1: by client identifier when the message has one (<see cref="SetClientId"/>), else by chaddr.</summary>
         public int FindByMac(byte[] mac, int macOffset)
         {
             for (int i = 0; i < capacity; i++)
-                if (states[i] != StateFree && states[i] != StateDeclined && MacAddress.Equal(macs, i * 6, mac, macOffset))
+                if (states[i] != StateFree && states[i] != StateDeclined && IsClient(i, mac, macOffset))
                     return i;
             return -1;
         }
@@ -145,7 +231,7 @@ namespace Warp.Protocol.Lan
             if (s == StateDeclined)
                 return false;
             if (s == StateOffered || s == StateBound)
-                return MacAddress.Equal(macs, slot * 6, mac, macOffset);
+                return IsClient(slot, mac, macOffset);
             return true;
         }
 
@@ -241,12 +327,16 @@ namespace Warp.Protocol.Lan
             // An offer to a client whose binding of this address is still running leaves the binding as it is.
             if (state == StateOffered && ips[slot] == ip && EffectiveState(slot, now) == StateBound)
                 return slot;
-            if (states[slot] == StateFree || ips[slot] != ip || !MacAddress.Equal(macs, slot * 6, mac, macOffset))
+            if (states[slot] == StateFree || ips[slot] != ip || !IsClient(slot, mac, macOffset) || !MacAddress.Equal(macs, slot * 6, mac, macOffset))
                 savedExpires[slot] = long.MinValue;
             states[slot] = state;
             System.Array.Copy(mac, macOffset, macs, slot * 6, 6);
+            idLengths[slot] = (byte)clientIdLength;
+            System.Array.Copy(clientId, 0, ids, slot * ClientIdBytes, ClientIdBytes);
+            idHashes[slot] = clientIdHash;
             ips[slot] = ip;
             expires[slot] = until;
+            realExpires[slot] = 0;
             return slot;
         }
 
@@ -280,6 +370,7 @@ namespace Warp.Protocol.Lan
             }
             states[slot] = StateDeclined;
             System.Array.Clear(macs, slot * 6, 6);
+            idLengths[slot] = 0;
             expires[slot] = now + DeclineHoldMs;
             return recycled;
         }
@@ -302,67 +393,243 @@ namespace Warp.Protocol.Lan
             return saved == long.MinValue || expires[slot] - saved > leaseMs / 2;
         }
 
-        /// <summary>Writes every Bound and Released binding to the store.</summary>
+        /// <summary>
+        /// The wall clock (unix ms at monotonic <paramref name="now"/>): leases are then saved with their
+        /// real end, and leases loaded before the time was known are re-timed to it.
+        /// </summary>
+        public void SetWallClock(long unixMilliseconds, long now)
+        {
+            wallKnown = true;
+            wallAtSet = unixMilliseconds;
+            wallSetAt = now;
+            for (int i = 0; i < capacity; i++)
+            {
+                if (realExpires[i] == 0)
+                    continue;
+                if (states[i] == StateBound)
+                    expires[i] = now + (realExpires[i] - unixMilliseconds);
+                realExpires[i] = 0;
+            }
+        }
+
+        long WallAt(long now) { return wallAtSet + (now - wallSetAt); }
+
+        /// <summary>Writes every Bound and Released binding to the store (format above).</summary>
         public bool Save(ILeaseStore store, long now)
         {
             int pos = StoreHeader;
-            int count = 0;
             for (int i = 0; i < capacity; i++)
             {
                 byte s = EffectiveState(i, now);
                 if (s != StateBound && s != StateReleased)
                     continue;
-                System.Array.Copy(macs, i * 6, storeBuffer, pos, 6);
-                Endian.Write32(storeBuffer, pos + 6, ips[i]);
-                storeBuffer[pos + 10] = s;
-                long left = s == StateBound ? (expires[i] - now) / 1000 : 0;
-                Endian.Write32(storeBuffer, pos + 11, (uint)(left > 0x7FFFFFFF ? 0x7FFFFFFF : left));
+                int r = pos + 4;
+                System.Array.Copy(macs, i * 6, storeBuffer, r, 6);
+                Endian.Write32(storeBuffer, r + 6, ips[i]);
+                storeBuffer[r + 10] = s;
+                long left = s == StateBound ? expires[i] - now : 0;
+                if (left < 0)
+                    left = 0;
+                if (wallKnown)
+                {
+                    storeBuffer[r + 11] = FlagAbsolute;
+                    Write64(storeBuffer, r + 12, WallAt(now) + left);
+                }
+                else if (realExpires[i] != 0)
+                {
+                    storeBuffer[r + 11] = FlagAbsolute; // still not placed against a clock: keep the real end
+                    Write64(storeBuffer, r + 12, realExpires[i]);
+                }
+                else
+                {
+                    storeBuffer[r + 11] = 0;
+                    Write64(storeBuffer, r + 12, left);
+                }
+                storeBuffer[r + 20] = idLengths[i];
+                System.Array.Copy(ids, i * ClientIdBytes, storeBuffer, r + 21, ClientIdBytes);
+                Endian.Write32(storeBuffer, r + 45, idHashes[i]);
+                Endian.Write32(storeBuffer, pos, Crc32(storeBuffer, r, StoredBytesPerLease - 4));
                 pos += StoredBytesPerLease;
-                count++;
                 if (states[i] == StateBound)
                     savedExpires[i] = expires[i];
             }
             storeBuffer[0] = (byte)'W';
             storeBuffer[1] = (byte)'L';
             storeBuffer[2] = (byte)'S';
-            storeBuffer[3] = (byte)'1';
-            Endian.Write16(storeBuffer, 4, (ushort)count);
+            storeBuffer[3] = (byte)'2';
+            Write64(storeBuffer, 4, wallKnown ? WallAt(now) : 0);
+            Endian.Write32(storeBuffer, 12, Crc32(storeBuffer, 0, 12));
             return store.Save(storeBuffer, pos);
         }
 
+        static void Write64(byte[] b, int o, long v)
+        {
+            Endian.Write32(b, o, (uint)(v >> 32));
+            Endian.Write32(b, o + 4, (uint)v);
+        }
+
+        static long Read64(byte[] b, int o)
+        {
+            return ((long)Endian.Read32(b, o) << 32) | Endian.Read32(b, o + 4);
+        }
+
+        /// <summary>CRC-32 (IEEE 802.3, reflected, as zlib), bit by bit: off the packet path, a few hundred bytes.</summary>
+        public static uint Crc32(byte[] b, int offset, int length)
+        {
+            uint crc = 0xFFFFFFFF;
+            for (int i = 0; i < length; i++)
+            {
+                crc ^= b[offset + i];
+                for (int k = 0; k < 8; k++)
+                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+            return ~crc;
+        }
+
+        /// <summary>Leases the last <see cref="Load"/> kept.</summary>
+        public int LoadKept { get { return loadKept; } }
+        /// <summary>Records the last Load could not use: bad checks, a cut record, bad values, duplicates.</summary>
+        public int LoadLost { get { return loadLost; } }
+        /// <summary>True when the last Load found damage: a bad header, lost records, a cut record or more bytes than a record can have.</summary>
+        public bool LoadDamaged { get { return loadDamaged; } }
+
         /// <summary>
-        /// Replaces the table with the stored bindings. Returns the number of entries rejected
-        /// (wrong format, an address outside the pool and not the client's static one, duplicates),
-        /// or -1 when the whole record is unreadable; the table then starts empty.
+        /// Replaces the table with the stored bindings that pass their checks. Returns the number of
+        /// records rejected (damaged, an address outside the pool and not the client's static one,
+        /// duplicates, a cut record), or -1 when nothing in the record was usable although it was
+        /// not empty; <see cref="LoadKept"/>, <see cref="LoadLost"/> and <see cref="LoadDamaged"/> say more.
         /// </summary>
         public int Load(ILeaseStore store, long now)
         {
             System.Array.Clear(states, 0, capacity);
+            System.Array.Clear(idLengths, 0, capacity);
+            System.Array.Clear(realExpires, 0, capacity);
+            loadKept = 0;
+            loadLost = 0;
+            loadDamaged = false;
             int n = store.Load(storeBuffer);
-            if (n == 0)
+            if (n <= 0)
                 return 0;
-            if (n < StoreHeader || n > storeBuffer.Length || storeBuffer[0] != 'W' || storeBuffer[1] != 'L'
-                || storeBuffer[2] != 'S' || storeBuffer[3] != '1')
+            int avail = n < storeBuffer.Length ? n : storeBuffer.Length;
+            if (n > storeBuffer.Length)
+                loadDamaged = true; // longer than any record this table writes: keep what checks out at its start
+            if (avail >= LegacyHeader && storeBuffer[0] == 'W' && storeBuffer[1] == 'L' && storeBuffer[2] == 'S' && storeBuffer[3] == '1')
+                return LoadLegacy(avail, now);
+            long savedAt = 0;
+            if (avail >= StoreHeader && storeBuffer[0] == 'W' && storeBuffer[1] == 'L' && storeBuffer[2] == 'S' && storeBuffer[3] == '2'
+                && Endian.Read32(storeBuffer, 12) == Crc32(storeBuffer, 0, 12))
+                savedAt = Read64(storeBuffer, 4);
+            else
+                loadDamaged = true; // the records are still tried one by one
+            int slot = 0;
+            int pos = StoreHeader;
+            for (; pos + StoredBytesPerLease <= avail; pos += StoredBytesPerLease)
+            {
+                int r = pos + 4;
+                if (Endian.Read32(storeBuffer, pos) != Crc32(storeBuffer, r, StoredBytesPerLease - 4))
+                {
+                    loadLost++;
+                    continue;
+                }
+                uint ip = Endian.Read32(storeBuffer, r + 6);
+                byte s = storeBuffer[r + 10];
+                bool absolute = (storeBuffer[r + 11] & FlagAbsolute) != 0;
+                long expiry = Read64(storeBuffer, r + 12);
+                int idLength = storeBuffer[r + 20];
+                uint idHash = Endian.Read32(storeBuffer, r + 45);
+                if (!Acceptable(r, ip, s) || slot >= capacity || (idLength > 0 && FindStoredId(storeBuffer, r + 20, idHash, slot) >= 0)
+                    || (idLength == 0 && FindStoredMac(storeBuffer, r, slot) >= 0))
+                {
+                    loadLost++;
+                    continue;
+                }
+                long left;
+                long real = 0;
+                if (!absolute)
+                    left = expiry;
+                else if (wallKnown)
+                    left = expiry - WallAt(now);
+                else
+                {
+                    // The real end is known but not today's date: count the time left at the save
+                    // (or a whole lease when the header is damaged) until SetWallClock re-times it.
+                    left = savedAt > 0 ? expiry - savedAt : config.LeaseTimeSeconds * 1000L;
+                    real = expiry;
+                }
+                states[slot] = s;
+                System.Array.Copy(storeBuffer, r, macs, slot * 6, 6);
+                ips[slot] = ip;
+                idLengths[slot] = (byte)idLength;
+                System.Array.Copy(storeBuffer, r + 21, ids, slot * ClientIdBytes, ClientIdBytes);
+                idHashes[slot] = idHash;
+                expires[slot] = s == StateBound && left > 0 ? now + left : now;
+                realExpires[slot] = s == StateBound ? real : 0;
+                savedExpires[slot] = expires[slot];
+                slot++;
+            }
+            if (pos < avail)
+            {
+                loadLost++; // a record cut short
+            }
+            loadKept = slot;
+            if (loadLost > 0)
+                loadDamaged = true;
+            if (loadKept == 0 && avail > 0 && loadDamaged)
                 return -1;
+            return loadLost;
+        }
+
+        bool Acceptable(int r, uint ip, byte s)
+        {
+            bool macOk = (storeBuffer[r] & 1) == 0 && (storeBuffer[r] | storeBuffer[r + 1] | storeBuffer[r + 2]
+                | storeBuffer[r + 3] | storeBuffer[r + 4] | storeBuffer[r + 5]) != 0;
+            bool ipOk = ip != config.RouterIp && config.IsHostAddress(ip)
+                && (config.StaticAddressFor(storeBuffer, r) == ip || (config.InPool(ip) && !config.IsStaticAddress(ip)));
+            return macOk && ipOk && (s == StateBound || s == StateReleased) && FindByIp(ip) < 0;
+        }
+
+        int FindStoredMac(byte[] b, int macOffset, int slots)
+        {
+            for (int i = 0; i < slots; i++)
+                if (idLengths[i] == 0 && MacAddress.Equal(macs, i * 6, b, macOffset))
+                    return i;
+            return -1;
+        }
+
+        int FindStoredId(byte[] b, int lengthOffset, uint hash, int slots)
+        {
+            for (int i = 0; i < slots; i++)
+            {
+                if (idLengths[i] != b[lengthOffset] || idHashes[i] != hash)
+                    continue;
+                bool same = true;
+                for (int k = 0; k < ClientIdBytes && same; k++)
+                    same = ids[i * ClientIdBytes + k] == b[lengthOffset + 1 + k];
+                if (same)
+                    return i;
+            }
+            return -1;
+        }
+
+        /// <summary>The "WLS1" record of earlier versions: | "WLS1" | count (2) | count × | chaddr (6) | address (4) | state (1) | seconds left (4) | |.</summary>
+        int LoadLegacy(int n, long now)
+        {
             int count = Endian.Read16(storeBuffer, 4);
-            if (count > capacity || StoreHeader + count * StoredBytesPerLease > n)
+            if (count > capacity || LegacyHeader + count * LegacyBytesPerLease > n)
+            {
+                loadDamaged = true;
                 return -1;
-            int rejected = 0;
+            }
             int slot = 0;
             for (int e = 0; e < count; e++)
             {
-                int pos = StoreHeader + e * StoredBytesPerLease;
+                int pos = LegacyHeader + e * LegacyBytesPerLease;
                 uint ip = Endian.Read32(storeBuffer, pos + 6);
                 byte s = storeBuffer[pos + 10];
                 long left = Endian.Read32(storeBuffer, pos + 11);
-                bool macOk = (storeBuffer[pos] & 1) == 0 && (storeBuffer[pos] | storeBuffer[pos + 1] | storeBuffer[pos + 2]
-                    | storeBuffer[pos + 3] | storeBuffer[pos + 4] | storeBuffer[pos + 5]) != 0;
-                bool ipOk = ip != config.RouterIp && config.IsHostAddress(ip)
-                    && (config.StaticAddressFor(storeBuffer, pos) == ip || (config.InPool(ip) && !config.IsStaticAddress(ip)));
-                if (!macOk || !ipOk || (s != StateBound && s != StateReleased) || left > 0x7FFFFFFF
-                    || FindByIp(ip) >= 0 || FindByMac(storeBuffer, pos) >= 0)
+                if (!Acceptable(pos, ip, s) || left > 0x7FFFFFFF || FindStoredMac(storeBuffer, pos, slot) >= 0)
                 {
-                    rejected++;
+                    loadLost++;
                     continue;
                 }
                 states[slot] = s;
@@ -372,7 +639,10 @@ namespace Warp.Protocol.Lan
                 savedExpires[slot] = expires[slot];
                 slot++;
             }
-            return rejected;
+            loadKept = slot;
+            if (loadLost > 0)
+                loadDamaged = true;
+            return loadLost;
         }
     }
 }

@@ -31,8 +31,10 @@ namespace Warp.Protocol.Lan
     /// </code>
     /// TryParse checks, in this order, and returns the counter of the first failure: at least 240
     /// bytes, op BOOTREQUEST, htype 1 / hlen 6 (Ethernet), the magic cookie, every option inside
-    /// the message, the lengths of the options read (53: 1; 50 and 54: 4), and a message type.
-    /// Option Overload (52, RFC 2132 section 9.3) is not honoured: options in sname/file are not read.
+    /// the message, the lengths of the options read (53: 1; 50 and 54: 4; 52: 1; 61: at least 2),
+    /// and a message type. Option Overload (52, RFC 2132 section 9.3) is honoured: with 1 the
+    /// options continue in <c>file</c>, with 2 in <c>sname</c>, with 3 in both, read in that order
+    /// (RFC 2131 section 4.1); an End there ends that field only.
     /// </summary>
     public struct DhcpMessage
     {
@@ -71,6 +73,8 @@ namespace Warp.Protocol.Lan
         public const byte OptionParameterList = 55;
         public const byte OptionRenewalTime = 58;
         public const byte OptionRebindingTime = 59;
+        public const byte OptionOverload = 52;
+        public const byte OptionClientId = 61;
         public const byte OptionEnd = 255;
 
         const int OpOffset = 0;
@@ -83,6 +87,10 @@ namespace Warp.Protocol.Lan
         const int SiaddrOffset = 20;
         const int GiaddrOffset = 24;
         const int ChaddrOffset = 28;
+        const int SnameOffset = 44;
+        const int SnameLength = 64;
+        const int FileOffset = 108;
+        const int FileLength = 128;
         const int CookieOffset = 236;
 
         byte[] buffer;
@@ -93,6 +101,9 @@ namespace Warp.Protocol.Lan
         int serverIdOffset;
         int parameterListOffset;
         int parameterListLength;
+        int clientIdOffset;
+        int clientIdLength;
+        int overload;
 
         /// <summary>
         /// Validates and walks the options. Returns <see cref="LanCounter.Count"/> on success,
@@ -112,8 +123,33 @@ namespace Warp.Protocol.Lan
             message.requestedIpOffset = -1;
             message.serverIdOffset = -1;
             message.parameterListOffset = -1;
-            int pos = offset + OptionsOffset;
-            int end = offset + length;
+            message.clientIdOffset = -1;
+            LanCounter r = Walk(buffer, offset + OptionsOffset, offset + length, true, ref message);
+            if (r != LanCounter.Count)
+                return r;
+            if ((message.overload & 1) != 0)
+            {
+                r = Walk(buffer, offset + FileOffset, offset + FileOffset + FileLength, false, ref message);
+                if (r != LanCounter.Count)
+                    return r;
+            }
+            if ((message.overload & 2) != 0)
+            {
+                r = Walk(buffer, offset + SnameOffset, offset + SnameOffset + SnameLength, false, ref message);
+                if (r != LanCounter.Count)
+                    return r;
+            }
+            if (message.messageType == 0)
+                return LanCounter.DropDhcpNoMessageType;
+            message.buffer = buffer;
+            message.offset = offset;
+            message.length = length;
+            return LanCounter.Count;
+        }
+
+        /// <summary>Walks the options in [pos, end): the options field, or file/sname when overloaded (52 only allowed in the first).</summary>
+        static LanCounter Walk(byte[] buffer, int pos, int end, bool optionsField, ref DhcpMessage message)
+        {
             while (pos < end)
             {
                 byte code = buffer[pos];
@@ -151,18 +187,30 @@ namespace Warp.Protocol.Lan
                         message.parameterListOffset = data;
                         message.parameterListLength = len;
                         break;
+                    case OptionClientId:
+                        if (len < 2) // RFC 2132 section 9.14: type and at least one byte
+                            return LanCounter.DropDhcpBadOption;
+                        message.clientIdOffset = data;
+                        message.clientIdLength = len;
+                        break;
+                    case OptionOverload:
+                        if (len != 1 || !optionsField || buffer[data] < 1 || buffer[data] > 3)
+                            return LanCounter.DropDhcpBadOption;
+                        message.overload = buffer[data];
+                        break;
                 }
                 pos = data + len;
             }
-            if (message.messageType == 0)
-                return LanCounter.DropDhcpNoMessageType;
-            message.buffer = buffer;
-            message.offset = offset;
-            message.length = length;
             return LanCounter.Count;
         }
 
         public byte[] Buffer { get { return buffer; } }
+        /// <summary>Option 61's data (type byte first), or -1 when absent.</summary>
+        public int ClientIdOffset { get { return clientIdOffset; } }
+        /// <summary>Option 61's length (0 when absent).</summary>
+        public int ClientIdLength { get { return clientIdOffset < 0 ? 0 : clientIdLength; } }
+        /// <summary>Option 52's value (0: none; 1 file, 2 sname, 3 both).</summary>
+        public int Overload { get { return overload; } }
         public int Offset { get { return offset; } }
         public int Length { get { return length; } }
         /// <summary>Option 53.</summary>

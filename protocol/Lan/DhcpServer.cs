@@ -24,8 +24,21 @@ namespace Warp.Protocol.Lan
     /// with a lease; 1, 3 and 6 (DNS: the router itself, where the NAT redirects queries to the
     /// tunnel's resolver) always; 26 (interface MTU) and 28 (broadcast address) when the
     /// parameter request list (55) asks. Requested options go first, in the client's order
-    /// (RFC 2132 section 9.8). The client is known by chaddr (the router serves one Ethernet
-    /// segment); option 61 is not used. A lease time the client asks for (51) is not honoured.
+    /// (RFC 2132 section 9.8). The client is known by its client identifier (option 61) when it
+    /// sends one, else by chaddr (RFC 2131 section 4.2). A lease time the client asks for (51) is
+    /// not honoured. Options in sname/file (option 52) are read (<see cref="DhcpMessage"/>).
+    ///
+    /// Probing (RFC 2131 section 4.4.1 "SHOULD probe the reused address before allocating",
+    /// RFC 5227 probes): an address not already the client's is probed with an ARP request from
+    /// 0.0.0.0 before it is offered. The DISCOVER's answer is the probe; the request is kept
+    /// (<see cref="ProbeSlots"/> slots of <see cref="ProbeRequestBytes"/>) and the OFFER leaves from
+    /// <see cref="Tick"/> once <see cref="ProbeWaitMs"/> passed without an answer. Nothing blocks.
+    /// An answer from another MAC marks the address in use (declined for DeclineHoldMs, an event)
+    /// and the next address is probed, up to <see cref="ProbeTries"/> times.
+    ///
+    /// RELEASE and DECLINE (RFC 2131 sections 4.3.3, 4.3.4) change a binding only when the frame
+    /// came from the MAC the binding is for and chaddr says the same: on a LAN of strangers, a
+    /// forged one is refused, counted and logged.
     /// </summary>
     public sealed class DhcpServer
     {
@@ -40,6 +53,22 @@ namespace Warp.Protocol.Lan
         bool dirty;
         ushort identification = 0x4000;
 
+        /// <summary>DISCOVERs waiting for their probe at once.</summary>
+        public const int ProbeSlots = 2;
+        /// <summary>The longest DISCOVER kept for its deferred OFFER (RFC 2131's 576-byte minimum less IP and UDP headers).</summary>
+        public const int ProbeRequestBytes = 548;
+        /// <summary>How long an ARP probe is given to be answered.</summary>
+        public const long ProbeWaitMs = 500;
+        /// <summary>Addresses probed for one DISCOVER before it is left to the client's retransmission.</summary>
+        public const int ProbeTries = 3;
+        readonly byte[][] probeRequest = new byte[ProbeSlots][];
+        readonly int[] probeLength = new int[ProbeSlots];
+        readonly uint[] probeIp = new uint[ProbeSlots];
+        readonly long[] probeDue = new long[ProbeSlots];
+        readonly bool[] probeConflict = new bool[ProbeSlots];
+        readonly int[] probeTries = new int[ProbeSlots];
+        readonly byte[] conflictMac = new byte[ProbeSlots * 6];
+
         public DhcpServer(LanConfig config, DhcpLeaseTable leases, NeighborTable arp, LanCounters counters, ILeaseStore store)
         {
             this.config = config;
@@ -47,9 +76,17 @@ namespace Warp.Protocol.Lan
             this.arp = arp;
             this.counters = counters;
             this.store = store;
+            for (int i = 0; i < ProbeSlots; i++)
+                probeRequest[i] = new byte[ProbeRequestBytes];
         }
 
+        /// <summary>Bytes of the probe slots: the kept requests and their bookkeeping (31 B each besides the request).</summary>
+        public int ProbeBytes { get { return ProbeSlots * (ProbeRequestBytes + 4 + 4 + 8 + 1 + 4 + 6 + 4); } }
+
         public DhcpLeaseTable Leases { get { return leases; } }
+
+        /// <summary>Where lease events go; null for nowhere.</summary>
+        public EventLog Events;
 
         long LeaseMs { get { return config.LeaseTimeSeconds * 1000L; } }
 
@@ -61,6 +98,15 @@ namespace Warp.Protocol.Lan
             int rejected = leases.Load(store, now);
             if (rejected != 0)
                 counters.Increment(LanCounter.LeaseStoreLoadRejected);
+            if (leases.LoadLost > 0)
+                counters.Add(LanCounter.LeaseStoreRecordsLost, leases.LoadLost);
+            if (leases.LoadDamaged)
+            {
+                counters.Increment(LanCounter.LeaseStoreDamaged);
+                if (Events != null)
+                    Events.Add(EventKind.LeaseStoreDamaged, now, leases.LoadKept, leases.LoadLost);
+                dirty = true; // write a sound record back at the first idle point
+            }
         }
 
         /// <summary>
@@ -69,6 +115,15 @@ namespace Warp.Protocol.Lan
         /// chaddr and ciaddr/yiaddr, not by the frame's source.
         /// </summary>
         public LanResult Handle(byte[] buffer, int offset, int length, byte[] output, int outputOffset, long now)
+        {
+            return Handle(buffer, offset, length, -1, output, outputOffset, now);
+        }
+
+        /// <summary>
+        /// As above, with the Ethernet source MAC of the frame at buffer[<paramref name="sourceMacOffset"/>]
+        /// (-1: unknown, taken to be chaddr): RELEASE and DECLINE must come from the binding's MAC.
+        /// </summary>
+        public LanResult Handle(byte[] buffer, int offset, int length, int sourceMacOffset, byte[] output, int outputOffset, long now)
         {
             DhcpMessage m;
             LanCounter reason = DhcpMessage.TryParse(buffer, offset, length, out m);
@@ -79,6 +134,9 @@ namespace Warp.Protocol.Lan
             int mac = m.ChaddrOffsetInBuffer;
             if ((buffer[mac] & 1) != 0 || (buffer[mac] | buffer[mac + 1] | buffer[mac + 2] | buffer[mac + 3] | buffer[mac + 4] | buffer[mac + 5]) == 0)
                 return counters.Drop(LanCounter.DropDhcpBadHardware);
+            leases.SetClientId(buffer, m.ClientIdOffset, m.ClientIdLength);
+            if (sourceMacOffset < 0)
+                sourceMacOffset = mac;
             switch (m.MessageType)
             {
                 case DhcpMessage.Discover:
@@ -86,9 +144,9 @@ namespace Warp.Protocol.Lan
                 case DhcpMessage.Request:
                     return OnRequest(ref m, output, outputOffset, now);
                 case DhcpMessage.Decline:
-                    return OnDecline(ref m, now);
+                    return OnDecline(ref m, sourceMacOffset, now);
                 case DhcpMessage.Release:
-                    return OnRelease(ref m, now);
+                    return OnRelease(ref m, sourceMacOffset, now);
                 case DhcpMessage.Inform:
                     return OnInform(ref m, output, outputOffset);
                 case DhcpMessage.Offer:
@@ -107,11 +165,150 @@ namespace Warp.Protocol.Lan
                 return counters.Drop(LanCounter.DropOutputTooSmall);
             byte[] b = m.Buffer;
             int mac = m.ChaddrOffsetInBuffer;
+            for (int i = 0; i < ProbeSlots; i++)
+                if (probeLength[i] > 0 && SameClient(i, ref m))
+                    return counters.Ignore(LanCounter.IgnoredDhcpProbeBusy); // a retransmission while its address is probed
             uint ip = leases.ChooseAddress(b, mac, m.RequestedIp, now);
-            if (ip == 0 || leases.Assign(b, mac, ip, DhcpLeaseTable.StateOffered, now + DhcpLeaseTable.OfferHoldMs, now) < 0)
+            if (ip == 0)
                 return counters.Drop(LanCounter.DropDhcpPoolExhausted);
-            counters.Increment(LanCounter.DhcpOffers);
-            return LanResult.Reply(WriteReply(ref m, DhcpMessage.Offer, 0, ip, true, output, outputOffset));
+            if (!NeedsProbe(ip, b, mac, now))
+            {
+                if (leases.Assign(b, mac, ip, DhcpLeaseTable.StateOffered, now + DhcpLeaseTable.OfferHoldMs, now) < 0)
+                    return counters.Drop(LanCounter.DropDhcpPoolExhausted);
+                counters.Increment(LanCounter.DhcpOffers);
+                return LanResult.Reply(WriteReply(ref m, DhcpMessage.Offer, 0, ip, true, output, outputOffset));
+            }
+            int slot = -1;
+            for (int i = 0; i < ProbeSlots && slot < 0; i++)
+                if (probeLength[i] == 0)
+                    slot = i;
+            if (slot < 0 || m.Length > ProbeRequestBytes)
+                return counters.Ignore(LanCounter.IgnoredDhcpProbeBusy); // the client asks again in a few seconds
+            // Hold the address for this client while it is probed, so no other DISCOVER takes it.
+            if (leases.Assign(b, mac, ip, DhcpLeaseTable.StateOffered, now + DhcpLeaseTable.OfferHoldMs, now) < 0)
+                return counters.Drop(LanCounter.DropDhcpPoolExhausted);
+            System.Array.Copy(b, m.Offset, probeRequest[slot], 0, m.Length);
+            probeLength[slot] = m.Length;
+            probeTries[slot] = 1;
+            return LanResult.Reply(StartProbe(slot, ip, now, output, outputOffset));
+        }
+
+        /// <summary>An address needs a probe unless it is the client's static one or its binding (offered or bound) still runs.</summary>
+        bool NeedsProbe(uint ip, byte[] b, int mac, long now)
+        {
+            if (config.StaticAddressFor(b, mac) == ip)
+                return false;
+            int own = leases.FindByMac(b, mac);
+            if (own < 0 || leases.AddressAt(own) != ip)
+                return true;
+            byte s = leases.EffectiveState(own, now);
+            return s != DhcpLeaseTable.StateOffered && s != DhcpLeaseTable.StateBound;
+        }
+
+        bool SameClient(int slot, ref DhcpMessage m)
+        {
+            byte[] r = probeRequest[slot];
+            // xid and chaddr of the kept request (offsets 4 and 28 of a DHCP message)
+            for (int i = 0; i < 4; i++)
+                if (r[4 + i] != m.Buffer[m.Offset + 4 + i])
+                    return false;
+            return MacAddress.Equal(r, 28, m.Buffer, m.ChaddrOffsetInBuffer);
+        }
+
+        /// <summary>Writes the ARP probe for <paramref name="ip"/> (RFC 5227 section 2.1.1: sender IP 0, target MAC 0, broadcast).</summary>
+        int StartProbe(int slot, uint ip, long now, byte[] output, int outputOffset)
+        {
+            probeIp[slot] = ip;
+            probeDue[slot] = now + ProbeWaitMs;
+            probeConflict[slot] = false;
+            EthernetFrame.WriteHeader(output, outputOffset, LanFrames.BroadcastMac, 0, config.RouterMac, 0, EthernetFrame.EtherTypeArp);
+            ArpPacket.Write(output, outputOffset + EthernetFrame.HeaderLength, ArpPacket.OperationRequest,
+                config.RouterMac, 0, 0, LanFrames.ZeroMac, 0, ip);
+            counters.Increment(LanCounter.DhcpProbesSent);
+            return ArpResponder.FrameLength;
+        }
+
+        /// <summary>
+        /// An ARP packet seen on the LAN (the ARP responder passes each one): a host other than the
+        /// requesting client that says it has (sender) or wants (a probe's target) an address being
+        /// probed is in conflict with it.
+        /// </summary>
+        public void ObserveArp(ArpPacket p)
+        {
+            for (int i = 0; i < ProbeSlots; i++)
+            {
+                if (probeLength[i] == 0 || probeConflict[i])
+                    continue;
+                uint ip = probeIp[i];
+                bool claims = p.SenderAddress == ip || (p.SenderAddress == 0 && p.TargetAddress == ip);
+                if (!claims || MacAddress.Equal(p.Buffer, p.SenderHardwareOffsetInBuffer, config.RouterMac, 0)
+                    || MacAddress.Equal(p.Buffer, p.SenderHardwareOffsetInBuffer, probeRequest[i], 28))
+                    continue;
+                probeConflict[i] = true;
+                System.Array.Copy(p.Buffer, p.SenderHardwareOffsetInBuffer, conflictMac, i * 6, 6);
+            }
+        }
+
+        /// <summary>When a probe's wait ends (long.MaxValue when none waits).</summary>
+        public long NextDeadline(long now)
+        {
+            long next = long.MaxValue;
+            for (int i = 0; i < ProbeSlots; i++)
+                if (probeLength[i] > 0 && probeDue[i] < next)
+                    next = probeDue[i];
+            return next;
+        }
+
+        /// <summary>
+        /// A probe whose wait ended: the OFFER (no answer came), or, when another host answered,
+        /// the address marked in use and a probe of the next one. Returns the frame's length, 0 when nothing is due.
+        /// </summary>
+        public int Tick(long now, byte[] output, int outputOffset)
+        {
+            for (int i = 0; i < ProbeSlots; i++)
+            {
+                if (probeLength[i] == 0 || now < probeDue[i])
+                    continue;
+                DhcpMessage m;
+                if (!Bounds.Fits(output, outputOffset, MaxReplyFrameLength)
+                    || DhcpMessage.TryParse(probeRequest[i], 0, probeLength[i], out m) != LanCounter.Count)
+                {
+                    probeLength[i] = 0;
+                    continue;
+                }
+                byte[] b = m.Buffer;
+                int mac = m.ChaddrOffsetInBuffer;
+                leases.SetClientId(b, m.ClientIdOffset, m.ClientIdLength);
+                uint ip = probeIp[i];
+                int slot = leases.FindByMac(b, mac);
+                if (probeConflict[i])
+                {
+                    counters.Increment(LanCounter.DhcpProbeConflicts);
+                    if (Events != null)
+                        Events.AddIpv4(EventKind.LeaseAddressInUse, now, ip, conflictMac, i * 6, 0);
+                    if (arp.Learn(ip, conflictMac, i * 6, now))
+                        counters.Increment(LanCounter.NeighborsLearnedV4);
+                    if (slot >= 0 && leases.AddressAt(slot) == ip)
+                    {
+                        if (leases.Decline(slot, now)) // out of use for DeclineHoldMs, like a DECLINE
+                            counters.Increment(LanCounter.DhcpDeclinedRecycled);
+                    }
+                    uint next = probeTries[i] < ProbeTries ? leases.ChooseAddress(b, mac, 0, now) : 0;
+                    if (next == 0 || next == ip || leases.Assign(b, mac, next, DhcpLeaseTable.StateOffered, now + DhcpLeaseTable.OfferHoldMs, now) < 0)
+                    {
+                        probeLength[i] = 0; // the client's retransmission starts over
+                        continue;
+                    }
+                    probeTries[i]++;
+                    return StartProbe(i, next, now, output, outputOffset);
+                }
+                probeLength[i] = 0;
+                if (slot < 0 || leases.AddressAt(slot) != ip || leases.EffectiveState(slot, now) != DhcpLeaseTable.StateOffered)
+                    continue; // the client moved on meanwhile (a REQUEST, a RELEASE)
+                counters.Increment(LanCounter.DhcpOffers);
+                return WriteReply(ref m, DhcpMessage.Offer, 0, ip, true, output, outputOffset);
+            }
+            return 0;
         }
 
         LanResult OnRequest(ref DhcpMessage m, byte[] output, int outputOffset, long now)
@@ -169,9 +366,12 @@ namespace Warp.Protocol.Lan
                     return Nak(ref m, output, outputOffset);
             }
 
+            bool renewal = slot >= 0 && leases.AddressAt(slot) == ip && leases.EffectiveState(slot, now) == DhcpLeaseTable.StateBound;
             slot = leases.Assign(b, mac, ip, DhcpLeaseTable.StateBound, now + LeaseMs, now);
             if (slot < 0)
                 return counters.Drop(LanCounter.DropDhcpPoolExhausted);
+            if (!renewal && Events != null)
+                Events.AddIpv4(EventKind.LeaseGranted, now, ip, b, mac, 0);
             if (arp.Learn(ip, b, mac, now))
                 counters.Increment(LanCounter.NeighborsLearnedV4);
             if (store != null && leases.NeedsSave(slot, LeaseMs))
@@ -180,7 +380,31 @@ namespace Warp.Protocol.Lan
             return LanResult.Reply(WriteReply(ref m, DhcpMessage.Ack, m.Ciaddr, ip, true, output, outputOffset));
         }
 
-        LanResult OnDecline(ref DhcpMessage m, long now)
+        /// <summary>
+        /// True when a RELEASE or DECLINE may change the binding: the frame's source MAC is chaddr and
+        /// is the binding's MAC (a client id is no proof: any host can copy it). Otherwise counted and logged.
+        /// </summary>
+        bool FromHolder(ref DhcpMessage m, int slot, int sourceMacOffset, LanCounter forged, uint ip, long now)
+        {
+            byte[] b = m.Buffer;
+            int chaddr = m.ChaddrOffsetInBuffer;
+            bool own = MacAddress.Equal(b, sourceMacOffset, b, chaddr);
+            if (own && slot >= 0)
+            {
+                leases.CopyMacAt(slot, scratchMac, 0);
+                own = MacAddress.Equal(scratchMac, 0, b, sourceMacOffset);
+            }
+            if (own)
+                return true;
+            counters.Increment(forged);
+            if (Events != null)
+                Events.AddIpv4(EventKind.LeaseForgeryRefused, now, ip, b, sourceMacOffset, 0);
+            return false;
+        }
+
+        readonly byte[] scratchMac = new byte[6];
+
+        LanResult OnDecline(ref DhcpMessage m, int sourceMacOffset, long now)
         {
             counters.Increment(LanCounter.DhcpDeclines);
             if (m.HasServerId && m.ServerId != config.RouterIp)
@@ -191,14 +415,18 @@ namespace Warp.Protocol.Lan
                 || (state != DhcpLeaseTable.StateOffered && state != DhcpLeaseTable.StateBound)
                 || config.StaticAddressFor(m.Buffer, m.ChaddrOffsetInBuffer) == m.RequestedIp)
                 return counters.Ignore(LanCounter.IgnoredDhcpDeclineUnknown);
+            if (!FromHolder(ref m, slot, sourceMacOffset, LanCounter.IgnoredDhcpForgedDecline, m.RequestedIp, now))
+                return LanResult.Consumed;
             arp.Forget(m.RequestedIp);
+            if (Events != null)
+                Events.AddIpv4(EventKind.LeaseDeclined, now, m.RequestedIp, m.Buffer, m.ChaddrOffsetInBuffer, 0);
             if (leases.Decline(slot, now))
                 counters.Increment(LanCounter.DhcpDeclinedRecycled);
             dirty = true;
             return LanResult.Consumed;
         }
 
-        LanResult OnRelease(ref DhcpMessage m, long now)
+        LanResult OnRelease(ref DhcpMessage m, int sourceMacOffset, long now)
         {
             counters.Increment(LanCounter.DhcpReleases);
             if (m.HasServerId && m.ServerId != config.RouterIp)
@@ -206,6 +434,10 @@ namespace Warp.Protocol.Lan
             int slot = leases.FindByMac(m.Buffer, m.ChaddrOffsetInBuffer);
             if (slot < 0 || leases.AddressAt(slot) != m.Ciaddr || leases.EffectiveState(slot, now) != DhcpLeaseTable.StateBound)
                 return counters.Ignore(LanCounter.IgnoredDhcpReleaseUnknown);
+            if (!FromHolder(ref m, slot, sourceMacOffset, LanCounter.IgnoredDhcpForgedRelease, m.Ciaddr, now))
+                return LanResult.Consumed;
+            if (Events != null)
+                Events.AddIpv4(EventKind.LeaseReleased, now, m.Ciaddr, m.Buffer, m.ChaddrOffsetInBuffer, 0);
             leases.Release(slot, now);
             dirty = true;
             return LanResult.Consumed;
@@ -247,7 +479,14 @@ namespace Warp.Protocol.Lan
                 return;
             // A failed write is counted; the held replies still go (a DHCP server that stops
             // answering because its flash fails helps nobody), and the next change writes again.
-            counters.Increment(leases.Save(store, now) ? LanCounter.LeaseStoreSaves : LanCounter.LeaseStoreSaveFailed);
+            if (leases.Save(store, now))
+            {
+                counters.Increment(LanCounter.LeaseStoreSaves);
+                return;
+            }
+            counters.Increment(LanCounter.LeaseStoreSaveFailed);
+            if (Events != null)
+                Events.Add(EventKind.LeaseStoreSaveFailed, now, 0, 0);
         }
 
         /// <summary>Builds the reply frame; returns its length (at most MaxReplyFrameLength).</summary>

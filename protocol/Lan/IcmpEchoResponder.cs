@@ -22,7 +22,7 @@ namespace Warp.Protocol.Lan
     /// the router does not implement). A reply that does not fit the output buffer is dropped.
     /// The output buffer must not be the one the request is in (LanServices checks).
     /// </summary>
-    public sealed class IcmpEchoResponder
+    public sealed partial class IcmpEchoResponder
     {
         readonly LanConfig config;
         readonly LanCounters counters;

@@ -91,6 +91,13 @@ namespace Warp.Protocol.Lan
         LeaseStoreSaves,
         LeaseStoreLoadRejected,
         LeaseStoreSaveFailed,
+        IgnoredDhcpForgedRelease,
+        IgnoredDhcpForgedDecline,
+        LeaseStoreRecordsLost,
+        LeaseStoreDamaged,
+        DhcpProbesSent,
+        DhcpProbeConflicts,
+        IgnoredDhcpProbeBusy,
         Count,
     }
 
@@ -122,11 +129,14 @@ namespace Warp.Protocol.Lan
             "router_solicitations", "router_advertisements_sent", "neighbor_solicitations",
             "neighbor_advertisements_sent", "dad_defended", "neighbors_learned_v4", "neighbors_learned_v6",
             "lease_store_saves", "lease_store_load_rejected", "lease_store_save_failed",
+            "ignored.dhcp_forged_release", "ignored.dhcp_forged_decline", "lease_store_records_lost", "lease_store_damaged",
+            "dhcp_probes_sent", "dhcp_probe_conflicts", "ignored.dhcp_probe_busy",
         };
 
         public LanCounters() : base("lan", names, (int)LanCounter.DropSourceDeviceBindingLimit + 1) { }
         public long this[LanCounter c] { get { return Get((int)c); } }
         public void Increment(LanCounter c) { Add((int)c); }
+        public void Add(LanCounter c, long n) { Add((int)c, n); }
 
         /// <summary>Counts <paramref name="reason"/> and returns the Dropped result for it.</summary>
         public LanResult Drop(LanCounter reason)

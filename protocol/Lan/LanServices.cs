@@ -1,3 +1,4 @@
+using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
 
@@ -13,18 +14,19 @@ namespace Warp.Protocol.Lan
     ///  Ethernet frame ──► not to the router's MAC, broadcast or multicast ─────────► NotForUs
     ///   ├ ARP (0x0806) ──► ArpResponder ─────────────────────────────────► Reply / Consumed / Dropped
     ///   ├ IPv4 to the router, 255.255.255.255 or the subnet broadcast:
-    ///   │   UDP 67 ──► DhcpServer;  UDP 53 to the router ──► NotForUs (the NAT redirects DNS);
-    ///   │   ICMP ──► IcmpEchoResponder;  anything else ──► Dropped (unhandled) / Consumed (broadcast)
+    ///   │   UDP 67 ──► DhcpServer;  UDP and TCP 53 to the router ──► NotForUs (the NAT redirects DNS);
+    ///   │   ICMP ──► IcmpEchoResponder (fragments answered piece by piece);
+    ///   │   anything else ──► Dropped (unhandled) / Consumed (broadcast)
     ///   ├ IPv4 to 224.0.0.0/24 (link-local multicast) ──► Consumed;   other IPv4 ──► NotForUs
     ///   ├ IPv6 (source learned into the neighbour cache when it is a LAN address)
     ///   │   ICMPv6 133-137 ──► NeighborDiscovery;  echo to the router ──► IcmpEchoResponder
-    ///   │   MLD (130-132, 143) ──► Consumed;  UDP 53 to the router ──► NotForUs
+    ///   │   MLD (130-132, 143) ──► Consumed;  UDP and TCP 53 to the router ──► NotForUs
     ///   │   other to the router ──► Dropped;  other to ff02::/16 ──► Consumed;  other ──► NotForUs
     ///   └ other EtherTypes ──► NotForUs;  802.1Q-tagged ──► Dropped (the LAN is untagged)
     /// </code>
     /// DNS: the router advertises itself as the resolver (DHCP option 6, RDNSS) but answers no
-    /// query; UDP port 53 to the router is left to the NAT, which sends it to the resolver in
-    /// the tunnel. Every Dropped and every ignore is counted in <see cref="Counters"/>.
+    /// query; UDP and TCP port 53 to the router are left to the NAT, which sends them to the
+    /// resolver in the tunnel (TCP carries answers too big for UDP, RFC 7766). Every Dropped and every ignore is counted in <see cref="Counters"/>.
     /// A hostile LAN: every IP packet to forward passes source address validation (RFC 7039)
     /// before it is handed on. IPv4: the source must be the address leased (or statically leased)
     /// to the frame's source MAC (DHCP snooping / IP source guard). IPv6: first-come,
@@ -51,6 +53,7 @@ namespace Warp.Protocol.Lan
         readonly Ipv6SourceBindings bindings;
         readonly byte[] scratchMac = new byte[6];
         int leaseHint = -1;
+        NatFragments fragments;
 
         /// <param name="config">The LAN configuration; validated here.</param>
         /// <param name="leaseCapacity">DHCP lease slots (board profile).</param>
@@ -72,6 +75,7 @@ namespace Warp.Protocol.Lan
             ipv6Neighbors = new NeighborTable(ipv6NeighborCapacity, 16);
             arp = new ArpResponder(config, ipv4Neighbors, counters);
             dhcp = new DhcpServer(config, new DhcpLeaseTable(config, leaseCapacity), ipv4Neighbors, counters, store);
+            arp.Observer = dhcp; // ARP answers to the DHCP server's probes
             echo = new IcmpEchoResponder(config, counters);
             advertiser = new RouterAdvertiser(config, counters, entropy);
             nd = new NeighborDiscovery(config, ipv6Neighbors, advertiser, counters);
@@ -81,12 +85,29 @@ namespace Warp.Protocol.Lan
         }
 
         public LanConfig Config { get { return config; } }
+
+        /// <summary>
+        /// Answers fragmented echo requests to the router piece by piece, tracked by the NAT's
+        /// fragment table (<see cref="IcmpEchoResponder"/>); without it such fragments are dropped.
+        /// </summary>
+        public void UseFragments(NatFragments tracker) { fragments = tracker; }
         public LanCounters Counters { get { return counters; } }
         public ArpResponder Arp { get { return arp; } }
         public DhcpServer Dhcp { get { return dhcp; } }
         /// <summary>Neighbours learned, per family (for the console and tests; the tables stay inside).</summary>
         public int Ipv4NeighborCount { get { return ipv4Neighbors.Count; } }
         public int Ipv6NeighborCount { get { return ipv6Neighbors.Count; } }
+
+        /// <summary>The wall clock (unix ms at monotonic now): leases are stored against it and loaded ones re-timed to their real end.</summary>
+        public void SetWallClock(long unixMilliseconds, long now) { dhcp.Leases.SetWallClock(unixMilliseconds, now); }
+
+        /// <summary>The RA's default-router lifetime follows the tunnel: 1800 s while it is up, 0 while it is not (<see cref="RouterAdvertiser.SetDefaultRoute"/>).</summary>
+        public bool SetTunnelUp(bool up, long now) { return advertiser.SetDefaultRoute(up, now); }
+
+        public RouterAdvertiser Advertiser { get { return advertiser; } }
+
+        /// <summary>Where lease events go (grants, releases, declines, forgeries, probes answered, store damage); null for nowhere.</summary>
+        public EventLog Events { get { return dhcp.Events; } set { dhcp.Events = value; } }
 
         /// <summary>True when a stored record (the leases) is behind: see <see cref="DhcpServer.LeasesDirty"/>.</summary>
         public bool RecordsDirty { get { return dhcp.LeasesDirty; } }
@@ -99,7 +120,7 @@ namespace Warp.Protocol.Lan
         {
             get
             {
-                return dhcp.Leases.SizeInBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes
+                return dhcp.Leases.SizeInBytes + dhcp.ProbeBytes + ipv4Neighbors.SizeInBytes + ipv6Neighbors.SizeInBytes + counters.MemoryBytes
                     + devices.SizeInBytes + bindings.SizeInBytes;
             }
         }
@@ -297,13 +318,17 @@ namespace Warp.Protocol.Lan
                 return LanResult.NotForUs;
             }
             byte protocol = ip.Protocol;
-            if (protocol == Ipv4Packet.ProtocolUdp && toRouter && !ip.IsFragment && ip.PayloadLength >= 4
-                && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == 53)
-                return LanResult.NotForUs; // DNS to the router: the NAT redirects it into the tunnel
+            if ((protocol == Ipv4Packet.ProtocolUdp || protocol == Ipv4Packet.ProtocolTcp) && toRouter && !ip.IsFragment
+                && ip.PayloadLength >= 4 && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == 53)
+                return LanResult.NotForUs; // DNS to the router (UDP or TCP): the NAT redirects it into the tunnel
             if (!ip.VerifyHeaderChecksum())
                 return counters.Drop(LanCounter.DropBadIpv4Checksum);
             if (ip.IsFragment)
+            {
+                if (protocol == Ipv4Packet.ProtocolIcmp && toRouter && fragments != null)
+                    return echo.ReflectFragmentV4(eth, ip, fragments, now, output, outputOffset);
                 return counters.Drop(LanCounter.DropFragmentToRouter);
+            }
             if (protocol == Ipv4Packet.ProtocolUdp)
             {
                 UdpDatagram udp;
@@ -313,7 +338,7 @@ namespace Warp.Protocol.Lan
                 {
                     if (!udp.VerifyChecksum(ip.PseudoHeaderSum(), true))
                         return counters.Drop(LanCounter.DropBadUdpChecksum);
-                    return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, output, outputOffset, now);
+                    return dhcp.Handle(eth.Buffer, udp.PayloadOffset, udp.PayloadLength, eth.SourceOffsetInBuffer, output, outputOffset, now);
                 }
             }
             else if (protocol == Ipv4Packet.ProtocolIcmp && toRouter)
@@ -343,13 +368,17 @@ namespace Warp.Protocol.Lan
                 LearnFromTraffic(b, src, eth, now);
             if (!toRouter && !linkMulticast)
                 return LanResult.NotForUs;
-            if (upper == Ipv6Packet.NextHeaderUdp && toRouter && ip.HasUpperLayerHeader && ip.UpperLayerLength >= 4
-                && Endian.Read16(b, ip.UpperLayerOffset + 2) == 53)
-                return LanResult.NotForUs; // DNS to the router: the NAT redirects it into the tunnel
+            if ((upper == Ipv6Packet.NextHeaderUdp || upper == Ipv6Packet.NextHeaderTcp) && toRouter && !ip.HasFragmentHeader
+                && ip.HasUpperLayerHeader && ip.UpperLayerLength >= 4 && Endian.Read16(b, ip.UpperLayerOffset + 2) == 53)
+                return LanResult.NotForUs; // DNS to the router (UDP or TCP): the NAT redirects it into the tunnel
             if (upper == Ipv6Packet.NextHeaderIcmpv6)
             {
                 if (ip.HasFragmentHeader)
+                {
+                    if (toRouter && fragments != null)
+                        return echo.ReflectFragmentV6(eth, ip, fragments, now, output, outputOffset);
                     return counters.Drop(LanCounter.DropFragmentToRouter);
+                }
                 Icmpv6Packet icmp;
                 if (!Icmpv6Packet.TryCreate(b, ip.UpperLayerOffset, ip.UpperLayerLength, out icmp))
                     return counters.Drop(LanCounter.DropMalformedIcmp);
@@ -389,6 +418,8 @@ namespace Warp.Protocol.Lan
         {
             int n = arp.Tick(now, output, outputOffset);
             if (n == 0)
+                n = dhcp.Tick(now, output, outputOffset);
+            if (n == 0)
                 n = advertiser.Tick(now, output, outputOffset);
             return n > 0 ? LanResult.Reply(n) : LanResult.Consumed;
         }
@@ -398,6 +429,9 @@ namespace Warp.Protocol.Lan
         {
             long a = arp.NextDeadline(now);
             long r = advertiser.NextDeadline(now);
+            long d = dhcp.NextDeadline(now);
+            if (d < a)
+                a = d;
             return a < r ? a : r;
         }
 

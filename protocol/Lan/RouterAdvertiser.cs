@@ -60,6 +60,7 @@ namespace Warp.Protocol.Lan
         readonly LanCounters counters;
         readonly IRandomSource entropy;
         int sent;
+        ushort routerLifetime;
         long next = long.MinValue;
         long lastMulticast = long.MinValue;
 
@@ -69,6 +70,36 @@ namespace Warp.Protocol.Lan
             this.config = config;
             this.counters = counters;
             this.entropy = entropy;
+        }
+
+        /// <summary>
+        /// The Router Lifetime the RAs carry: <see cref="RouterLifetimeSeconds"/> while the router
+        /// has somewhere to send IPv6 (the tunnel is up), 0 otherwise, so hosts use no default
+        /// route through a router that would drop their packets (RFC 4861 section 6.2.5 / 4.2:
+        /// 0 = not a default router; the prefix and RDNSS stay). Starts at 0.
+        /// </summary>
+        public ushort RouterLifetime { get { return routerLifetime; } }
+
+        /// <summary>
+        /// The router's default route is usable (the tunnel is up) or not. A change brings the next
+        /// multicast RA forward (at most MIN_DELAY_BETWEEN_RAS after the last), so hosts learn it
+        /// at once rather than up to 10 minutes later. Returns true when the lifetime changed.
+        /// </summary>
+        public bool SetDefaultRoute(bool usable, long now)
+        {
+            ushort lifetime = usable ? RouterLifetimeSeconds : (ushort)0;
+            if (lifetime == routerLifetime)
+                return false;
+            routerLifetime = lifetime;
+            if (next != long.MinValue)
+            {
+                long due = lastMulticast == long.MinValue ? now : lastMulticast + MinDelayBetweenRasMs;
+                if (due < now)
+                    due = now;
+                if (due < next)
+                    next = due;
+            }
+            return true;
         }
 
         /// <summary>ff02::1. Do not modify.</summary>
@@ -141,7 +172,7 @@ namespace Warp.Protocol.Lan
             System.Array.Clear(output, p, IcmpLength);
             output[p] = Icmpv6Packet.TypeRouterAdvertisement;
             output[p + 4] = LanFrames.DefaultHopLimit;             // Cur Hop Limit
-            Endian.Write16(output, p + 6, RouterLifetimeSeconds);  // M = O = 0; Reachable Time and Retrans Timer 0 (unspecified)
+            Endian.Write16(output, p + 6, routerLifetime);         // M = O = 0; Reachable Time and Retrans Timer 0 (unspecified)
             int o = p + 16;
             output[o] = 1;                                         // Source Link-Layer Address
             output[o + 1] = 1;

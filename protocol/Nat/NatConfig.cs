@@ -102,6 +102,20 @@ namespace Warp.Protocol.Nat
         public int EvictionScanLimit = 64;
         /// <summary>ICMP errors the NAT generates per second at most (RFC 4443 section 2.4 (f) asks for a limit; RFC 1812 section 4.3.2.8 too).</summary>
         public int RepliesPerSecond = 20;
+        /// <summary>
+        /// Keep each IPv6 session's remote address beside the table (16 bytes a session,
+        /// <see cref="NatRemoteAddresses"/>) so the console can show it; off on the device, where
+        /// the fingerprint is shown instead.
+        /// </summary>
+        public bool KeepRemoteV6Addresses;
+        /// <summary>Fragmented datagrams tracked at once (<see cref="NatFragments"/>); 0 drops every fragment.</summary>
+        public int FragmentDatagrams = 16;
+        /// <summary>Fragments held until their first fragment arrives (out of order).</summary>
+        public int FragmentHoldSlots = 4;
+        /// <summary>Largest fragment a hold slot takes, in bytes (a LAN frame's IP packet).</summary>
+        public int FragmentHoldBytes = 1500;
+        /// <summary>How long an incomplete datagram's fragments are remembered (Linux: 30 s).</summary>
+        public long FragmentTimeout = 30000;
 
         /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range or below an RFC minimum.</summary>
         public void Validate()
@@ -134,6 +148,9 @@ namespace Warp.Protocol.Nat
                 throw new ArgumentException("TunnelMtu must be 576..65535");
             if (TickSlots < 1 || TickInterval < 1 || EvictionScanLimit < 1 || RepliesPerSecond < 0)
                 throw new ArgumentException("TickSlots, TickInterval and EvictionScanLimit must be positive");
+            if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096
+                || FragmentHoldBytes < 68 || FragmentTimeout < 1 || FragmentTimeout > MaxTimeout)
+                throw new ArgumentException("fragment limits out of range");
             CheckAddress(ExternalAddressV6, "ExternalAddressV6");
             CheckAddress(RouterAddressV6, "RouterAddressV6");
             CheckAddress(ResolverV6, "ResolverV6");

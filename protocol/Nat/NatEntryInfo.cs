@@ -36,10 +36,19 @@ namespace Warp.Protocol.Nat
         /// </summary>
         public string Format(NatHostTable hosts)
         {
+            return Format(hosts, null);
+        }
+
+        /// <summary>
+        /// The same, with IPv6 remotes shown by address where <paramref name="remotes"/> (the
+        /// Linux host's side table; null on the device) holds it, else by fingerprint.
+        /// </summary>
+        public string Format(NatHostTable hosts, NatRemoteAddresses remotes)
+        {
             string lan = FormatLanAddress(hosts);
             if (hosts != null && hosts.IsUsed(Host) && hosts.IsV6(Host))
                 lan = "[" + lan + "]";
-            string remote = IsV6 ? "[" + FormatRemoteAddress() + "]" : FormatRemoteAddress();
+            string remote = IsV6 ? "[" + FormatRemoteAddress(remotes) + "]" : FormatRemoteAddress();
             string line = ProtocolName(Protocol) + " " + lan + ":" + LanPort.ToString() + " -> :" + ExternalPort.ToString()
                 + " -> " + remote + ":" + RemotePort.ToString();
             if (Protocol == 6)
@@ -72,6 +81,21 @@ namespace Warp.Protocol.Nat
         public string FormatRemoteAddress()
         {
             return IsV6 ? "#" + RemoteAddress.ToString("x8") : FormatV4(RemoteAddress);
+        }
+
+        /// <summary>
+        /// The remote address; an IPv6 one in RFC 5952 form when <paramref name="remotes"/> holds
+        /// it for this session, else "#" and its fingerprint (console only; allocates).
+        /// </summary>
+        public string FormatRemoteAddress(NatRemoteAddresses remotes)
+        {
+            if (IsV6 && remotes != null)
+            {
+                byte[] a = new byte[16];
+                if (remotes.TryGet(Slot, RemoteAddress, a, 0))
+                    return Warp.Protocol.Net.AddressText.FormatIpv6(a, 0);
+            }
+            return FormatRemoteAddress();
         }
 
         static string FormatV4(uint a)

@@ -22,6 +22,11 @@ namespace Warp.Protocol.Nat
         /// The original is dropped and counted under <see cref="NatResult.Reason"/>.
         /// </summary>
         Reply,
+        /// <summary>
+        /// A fragment that came before its datagram's first fragment was copied aside; it comes
+        /// back through <see cref="NatTranslator.TakeReleasedFragment"/> once the first is through.
+        /// </summary>
+        Held,
     }
 
     /// <summary>The outcome of one translation: a small value type, so nothing is allocated.</summary>

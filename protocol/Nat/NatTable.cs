@@ -367,8 +367,8 @@ namespace Warp.Protocol.Nat
             {
                 // At its share (or with only others' reserve left), the host may only recycle its own closed or dead sessions.
                 int own = FindVictim(hostIndex, now);
-                if (own < 0)
-                    return Fail(hostIndex, atShare ? NatCounter.DropHostQuotaExceeded : NatCounter.DropTableReserved, out reason);
+                if (own < 0) // a table with no free slot is full, whoever holds it (one host may hold all of it)
+                    return Fail(hostIndex, freeHead < 0 ? NatCounter.DropTableFull : atShare ? NatCounter.DropHostQuotaExceeded : NatCounter.DropTableReserved, out reason);
                 Evict(own, now);
             }
             if (freeHead < 0)

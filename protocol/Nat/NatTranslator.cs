@@ -18,13 +18,17 @@ namespace Warp.Protocol.Nat
     ///     back from the router's address.</item>
     ///   <item>Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a packet from the LAN to the tunnel
     ///     address is translated out and back in, and returned as <see cref="NatAction.WriteToLan"/>.</item>
-    ///   <item>Fragments are not reassembled: every IPv4 fragment and every IPv6 packet with a
-    ///     Fragment header is dropped and counted (<see cref="NatCounter.DropFragment"/>).</item>
+    ///   <item>Fragments, IPv4 and IPv6, in order and out of order (RFC 4787 REQ-14), by virtual
+    ///     reassembly (<see cref="NatFragments"/>): the first fragment is translated, the others
+    ///     follow its translation; those that come first wait in bounded hold slots.</item>
+    ///   <item>An IPv4 packet above the tunnel MTU without DF is translated whole; the caller
+    ///     fragments it for the tunnel (<see cref="Ipv4Fragmenter"/>). With DF, or IPv6, the host
+    ///     gets "fragmentation needed" / "packet too big" with the tunnel MTU.</item>
     /// </list>
     /// The translator decrements no TTL: forwarding (and its TTL/hop-limit rules) is the router's.
     /// Nothing here throws on bad input or allocates; checksums are updated incrementally (RFC 1624).
     /// </summary>
-    public sealed class NatTranslator
+    public sealed partial class NatTranslator
     {
         readonly NatTable table;
         readonly NatConfig config;
@@ -34,6 +38,7 @@ namespace Warp.Protocol.Nat
         readonly uint extV4;
         readonly byte[] extV6;
         readonly uint resolverV6Fingerprint;
+        readonly NatRemoteAddresses remoteAddresses;
         long replyWindowStart = long.MinValue;
         int repliesInWindow;
 
@@ -50,9 +55,20 @@ namespace Warp.Protocol.Nat
             if (config.ResolverV6 != null)
                 resolverV6Fingerprint = table.FingerprintV6(config.ResolverV6, 0);
             errors = new NatIcmpErrors(table);
+            if (config.KeepRemoteV6Addresses)
+                remoteAddresses = new NatRemoteAddresses(table);
+            CreateFragments();
         }
 
         public NatTable Table { get { return table; } }
+        /// <summary>IPv6 remote addresses by session (null unless <see cref="NatConfig.KeepRemoteV6Addresses"/>).</summary>
+        public NatRemoteAddresses RemoteAddresses { get { return remoteAddresses; } }
+
+        /// <summary>Bytes the translator holds beside the table and its counters: the fragment tracker and the IPv6 remote addresses, when kept.</summary>
+        public int ExtraMemoryBytes
+        {
+            get { return (remoteAddresses == null ? 0 : remoteAddresses.MemoryBytes) + (fragments == null ? 0 : fragments.MemoryBytes); }
+        }
         public NatCounters Counters { get { return counters; } }
 
         /// <summary>
@@ -113,10 +129,25 @@ namespace Warp.Protocol.Nat
         }
 
         /// <summary>Reclaims expired sessions in bounded work; see <see cref="NatTable.Tick"/>.</summary>
-        public int Tick(long now) { return table.Tick(now); }
+        public int Tick(long now)
+        {
+            if (fragments != null)
+                fragments.Tick(now);
+            return table.Tick(now);
+        }
 
         /// <summary>When <see cref="Tick"/> should run next.</summary>
-        public long NextDeadline(long now) { return table.NextDeadline(now); }
+        public long NextDeadline(long now)
+        {
+            long next = table.NextDeadline(now);
+            if (fragments != null)
+            {
+                long f = fragments.NextDeadline(now);
+                if (f < next)
+                    next = f;
+            }
+            return next;
+        }
 
         // ---------------------------------------------------------------- IPv4
 
@@ -134,19 +165,24 @@ namespace Warp.Protocol.Nat
                 return Drop(NatCounter.DropBadSourceAddress);
             if (!IsUnicastV4(dst))
                 return Drop(NatCounter.DropBadDestinationAddress);
+            // RFC 4787 REQ-13 / RFC 1191: a DF packet too big for the tunnel gets "fragmentation needed".
+            // Without DF it is translated and the caller fragments it (RFC 791).
+            if (ip.Length > config.TunnelMtu && dst != extV4 && ip.DontFragment)
+                return Refuse(NatCounter.DropTooBig, b, offset, ip.Length, false, now, reply, replyOffset, hosts.FindV4(src),
+                    Icmpv4Packet.TypeDestinationUnreachable, Icmpv4Packet.CodeFragmentationNeeded);
             if (ip.IsFragment)
-                return Drop(NatCounter.DropFragment);
-            if (ip.Length > config.TunnelMtu && dst != extV4)
-            {
-                // RFC 4787 REQ-13 / RFC 1191: a DF packet too big for the tunnel gets "fragmentation needed".
-                if (ip.DontFragment)
-                    return Refuse(NatCounter.DropTooBig, b, offset, ip.Length, false, now, reply, replyOffset, hosts.FindV4(src),
-                        Icmpv4Packet.TypeDestinationUnreachable, Icmpv4Packet.CodeFragmentationNeeded);
-                return Drop(NatCounter.DropTooBig);
-            }
+                return OutboundFragmentV4(ip, device, now, reply, replyOffset);
+            return OutboundV4Body(ip, device, now, reply, replyOffset, false);
+        }
 
+        NatResult OutboundV4Body(Ipv4Packet ip, int device, long now, byte[] reply, int replyOffset, bool firstFragment)
+        {
+            byte[] b = ip.Buffer;
+            int offset = ip.Offset;
+            uint src = ip.Source;
+            uint dst = ip.Destination;
             NatTransport t;
-            NatCounter bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
+            NatCounter bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, firstFragment, out t);
             if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV4(t.IcmpType))
@@ -206,11 +242,16 @@ namespace Warp.Protocol.Nat
             if (extV4 == 0 || ip.Destination != extV4)
                 return Drop(NatCounter.DropNotExternalAddress);
             if (ip.IsFragment)
-                return Drop(NatCounter.DropFragment);
-            uint src = ip.Source;
+                return InboundFragmentV4(ip, now);
+            return InboundV4Body(ip, now, false);
+        }
 
+        NatResult InboundV4Body(Ipv4Packet ip, long now, bool firstFragment)
+        {
+            byte[] b = ip.Buffer;
+            uint src = ip.Source;
             NatTransport t;
-            NatCounter bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, out t);
+            NatCounter bad = NatTransport.Parse(b, ip.PayloadOffset, ip.PayloadLength, ip.Protocol, false, firstFragment, out t);
             if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV4(t.IcmpType))
@@ -297,17 +338,26 @@ namespace Warp.Protocol.Nat
                 return Drop(NatCounter.DropBadSourceAddress);
             if (!IsGlobalishV6(b, d))
                 return Drop(NatCounter.DropBadDestinationAddress);
-            if (ip.HasFragmentHeader)
-                return Drop(NatCounter.DropFragment);
             if (ip.HasRoutingHeader)
                 return Drop(NatCounter.DropUnsupportedProtocol);
             bool hairpin = ip.DestinationEquals(extV6, 0);
             if (ip.Length > config.TunnelMtu && !hairpin)
                 return Refuse(NatCounter.DropTooBig, b, offset, ip.Length, true, now, reply, replyOffset, hosts.FindV6(b, so),
                     Icmpv6Packet.TypePacketTooBig, 0);
+            if (ip.HasFragmentHeader)
+                return OutboundFragmentV6(ip, device, now, reply, replyOffset);
+            return OutboundV6Body(ip, device, now, reply, replyOffset, false);
+        }
 
+        NatResult OutboundV6Body(Ipv6Packet ip, int device, long now, byte[] reply, int replyOffset, bool firstFragment)
+        {
+            byte[] b = ip.Buffer;
+            int offset = ip.Offset;
+            int so = ip.SourceOffsetInBuffer;
+            int d = ip.DestinationOffsetInBuffer;
+            bool hairpin = ip.DestinationEquals(extV6, 0);
             NatTransport t;
-            NatCounter bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
+            NatCounter bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, firstFragment, out t);
             if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV6(t.IcmpType))
@@ -329,6 +379,13 @@ namespace Warp.Protocol.Nat
 
             ushort external = table.ExternalPort(s);
             byte[] resolver = config.ResolverV6;
+            if (remoteAddresses != null)
+            {
+                if (redirect)
+                    remoteAddresses.Set(s, resolver, 0);
+                else
+                    remoteAddresses.Set(s, b, d);
+            }
             switch (flowClass & 3)
             {
                 case NatTable.ProtoTcp:
@@ -369,15 +426,20 @@ namespace Warp.Protocol.Nat
                 return Drop(NatCounter.DropMalformedIp);
             if (extV6 == null || !ip.DestinationEquals(extV6, 0))
                 return Drop(NatCounter.DropNotExternalAddress);
-            if (ip.HasFragmentHeader)
-                return Drop(NatCounter.DropFragment);
             if (ip.HasRoutingHeader)
                 return Drop(NatCounter.DropUnsupportedProtocol);
+            if (ip.HasFragmentHeader)
+                return InboundFragmentV6(ip, now);
+            return InboundV6Body(ip, now, false);
+        }
+
+        NatResult InboundV6Body(Ipv6Packet ip, long now, bool firstFragment)
+        {
+            byte[] b = ip.Buffer;
             int so = ip.SourceOffsetInBuffer;
             int d = ip.DestinationOffsetInBuffer;
-
             NatTransport t;
-            NatCounter bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, out t);
+            NatCounter bad = NatTransport.Parse(b, ip.UpperLayerOffset, ip.UpperLayerLength, ip.UpperLayerProtocol, true, firstFragment, out t);
             if (bad != NatCounter.None)
                 return Drop(bad);
             if (t.IsIcmp && IsTranslatedErrorV6(t.IcmpType))

@@ -38,6 +38,15 @@ namespace Warp.Protocol.Nat
         /// </summary>
         public static NatCounter Parse(byte[] b, int offset, int length, byte protocol, bool v6, out NatTransport t)
         {
+            return Parse(b, offset, length, protocol, v6, false, out t);
+        }
+
+        /// <summary>
+        /// The same; a <paramref name="firstFragment"/> holds only the start of its datagram, so a
+        /// UDP length field beyond it is accepted (the header alone is rewritten).
+        /// </summary>
+        public static NatCounter Parse(byte[] b, int offset, int length, byte protocol, bool v6, bool firstFragment, out NatTransport t)
+        {
             t = default(NatTransport);
             switch (protocol)
             {
@@ -50,7 +59,8 @@ namespace Warp.Protocol.Nat
                     t.Flags = t.Tcp.Flags;
                     return NatCounter.None;
                 case Ipv4Packet.ProtocolUdp:
-                    if (!UdpDatagram.TryCreate(b, offset, length, out t.Udp) || (v6 && t.Udp.Checksum == 0))
+                    bool udp = firstFragment ? UdpDatagram.TryCreateFirstFragment(b, offset, length, out t.Udp) : UdpDatagram.TryCreate(b, offset, length, out t.Udp);
+                    if (!udp || (v6 && t.Udp.Checksum == 0))
                         return NatCounter.DropMalformedTransport;
                     t.FlowClass = NatTable.ProtoUdp;
                     t.SourcePort = t.Udp.SourcePort;

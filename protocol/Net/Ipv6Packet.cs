@@ -176,6 +176,8 @@ namespace Warp.Protocol.Net
         public int RoutingType { get { return routingHeaderOffset < 0 ? -1 : buffer[offset + routingHeaderOffset + 2]; } }
         /// <summary>Fragment offset in bytes, 0 when unfragmented.</summary>
         public int FragmentOffsetBytes { get { return fragmentHeaderOffset < 0 ? 0 : Endian.Read16(buffer, offset + fragmentHeaderOffset + 2) & 0xFFF8; } }
+        /// <summary>Buffer offset of the Fragment header, or -1; the fragment's data starts 8 bytes after it.</summary>
+        public int FragmentHeaderOffset { get { return fragmentHeaderOffset < 0 ? -1 : offset + fragmentHeaderOffset; } }
         public bool MoreFragments { get { return fragmentHeaderOffset >= 0 && (buffer[offset + fragmentHeaderOffset + 3] & 1) != 0; } }
         public uint FragmentIdentification { get { return fragmentHeaderOffset < 0 ? 0 : Endian.Read32(buffer, offset + fragmentHeaderOffset + 4); } }
         /// <summary>True unless this is a non-first fragment.</summary>

@@ -43,6 +43,24 @@ namespace Warp.Protocol.Net
             return true;
         }
 
+        /// <summary>
+        /// A view over the 8-byte header of a first fragment, whose length field counts the whole
+        /// datagram beyond what this piece holds: ports and the checksum (for NAT's incremental
+        /// updates) are usable; <see cref="Length"/> is what the piece holds.
+        /// </summary>
+        public static bool TryCreateFirstFragment(byte[] buffer, int offset, int length, out UdpDatagram datagram)
+        {
+            datagram = default(UdpDatagram);
+            if (!Bounds.Fits(buffer, offset, length) || length < HeaderLength)
+                return false;
+            if (Endian.Read16(buffer, offset + LengthOffset) < HeaderLength)
+                return false;
+            datagram.buffer = buffer;
+            datagram.offset = offset;
+            datagram.length = length;
+            return true;
+        }
+
         public byte[] Buffer { get { return buffer; } }
         public int Offset { get { return offset; } }
         public int Length { get { return length; } }

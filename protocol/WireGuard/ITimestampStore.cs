@@ -9,6 +9,7 @@ namespace Warp.Protocol.WireGuard
         /// <summary>The ceiling stored last (nanoseconds since 1970), or 0 when none was.</summary>
         long LoadCeiling();
 
-        void StoreCeiling(long unixNanoseconds);
+        /// <summary>Replaces the stored ceiling atomically (the old value or the new one survives a crash); false when it could not be written.</summary>
+        bool StoreCeiling(long unixNanoseconds);
     }
 }

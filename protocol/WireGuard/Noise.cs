@@ -90,6 +90,12 @@ namespace Warp.Protocol.WireGuard
         /// <summary>Writes an initiation (without MACs) and leaves the handshake in InitiationCreated.</summary>
         public bool CreateInitiation(Peer p, uint senderIndex, long now, TimestampGenerator clock, IRandomSource entropy, byte[] msg, int o)
         {
+            return CreateInitiation(p, senderIndex, now, clock, false, entropy, msg, o);
+        }
+
+        /// <summary>Writes an initiation (without MACs); <paramref name="retransmission"/> when it retransmits the handshake in flight (its timestamp then costs no ceiling write).</summary>
+        public bool CreateInitiation(Peer p, uint senderIndex, long now, TimestampGenerator clock, bool retransmission, IRandomSource entropy, byte[] msg, int o)
+        {
             HandshakeState hs = p.Handshake;
             System.Array.Copy(initialChainKey, c, 32);
             System.Array.Copy(p.InitiatorHash, h, 32);
@@ -108,7 +114,7 @@ namespace Warp.Protocol.WireGuard
             // ss
             MixKey(p.StaticStatic);
             // {t}
-            clock.Next(now, timestamp, 0);
+            clock.Next(now, retransmission, timestamp, 0);
             EncryptAndHash(timestamp, 12, msg, o + Message.InitiationTimestamp);
 
             hs.Clear();

@@ -62,6 +62,10 @@ namespace Warp.Protocol.WireGuard
 
         // Status
         public long LastHandshakeCompleted = -1;
+        /// <summary>When the last authenticated packet (handshake message, data, keepalive) came from the peer; -1: never.</summary>
+        public long LastReceived = -1;
+        /// <summary>When the tunnel last gave up a handshake (90 s unanswered); -1: never.</summary>
+        public long LastGaveUp = -1;
         public long BytesSent;
         public long BytesReceived;
 
@@ -84,6 +88,32 @@ namespace Warp.Protocol.WireGuard
         }
 
         public bool HandshakeInProgress { get { return Handshake.Stage == HandshakeStage.InitiationCreated; } }
+
+        public const int StateDown = 0;
+        public const int StateHandshaking = 1;
+        public const int StateUp = 2;
+
+        /// <summary>
+        /// What an operator should be told: up (a session to send on, and the peer has not gone
+        /// silent: no handshake retransmitted unanswered, none given up since it last answered),
+        /// handshaking (a handshake in flight without a session, or one the peer left unanswered
+        /// for a retransmission), or down (no session and nothing in flight, or given up).
+        /// A rekey in its first RekeyTimeout leaves the tunnel up.
+        /// </summary>
+        public int State(long now)
+        {
+            if (HandshakeInProgress && (HandshakeAttempts > 0 || !HasSession(now)))
+                return StateHandshaking;
+            if (HasSession(now) && !(LastGaveUp >= 0 && LastGaveUp > LastReceived))
+                return StateUp;
+            return HandshakeInProgress ? StateHandshaking : StateDown;
+        }
+
+        /// <summary>"down", "handshaking" or "up".</summary>
+        public static string StateName(int state)
+        {
+            return state == StateUp ? "up" : state == StateHandshaking ? "handshaking" : "down";
+        }
 
         internal Keypair KeypairFor(uint localIndex)
         {

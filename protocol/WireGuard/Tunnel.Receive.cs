@@ -64,7 +64,7 @@ namespace Warp.Protocol.WireGuard
             ClientId.Write(output, r, p.ClientId);
             Counters.Increment(TunnelCounter.ResponsesSent);
             OnSessionDerived(p, now);
-            OnAnyAuthenticatedPacketReceived(p);
+            OnAnyAuthenticatedPacketReceived(p, now);
             OnAnyAuthenticatedPacketTraversal(p, now);
             OnAnyAuthenticatedPacketSent(p);
             return TunnelResult.Make(TunnelAction.WriteToNetwork, Message.ResponseSize, peer);
@@ -103,7 +103,7 @@ namespace Warp.Protocol.WireGuard
             Counters.Increment(TunnelCounter.HandshakesCompleted);
             OnHandshakeComplete(p, now);
             OnSessionDerived(p, now);
-            OnAnyAuthenticatedPacketReceived(p);
+            OnAnyAuthenticatedPacketReceived(p, now);
             OnAnyAuthenticatedPacketTraversal(p, now);
             // The initiator must speak first on the new session (key confirmation): staged data, or a keepalive.
             if (p.StagedCount == 0)
@@ -162,7 +162,7 @@ namespace Warp.Protocol.WireGuard
                 Counters.Increment(TunnelCounter.HandshakesCompleted);
                 OnHandshakeComplete(p, now);
             }
-            OnAnyAuthenticatedPacketReceived(p);
+            OnAnyAuthenticatedPacketReceived(p, now);
             OnAnyAuthenticatedPacketTraversal(p, now);
             // Keep the key fresh (whitepaper 6.2): the initiator rekeys when receiving on an old session.
             if (kp == p.Current && kp.IsInitiator && kp.Age(now) >= Limits.RekeyOnReceiveAge)

@@ -141,7 +141,7 @@ namespace Warp.Protocol.WireGuard
                 return Drop(TunnelCounter.DropOutputTooSmall, p.Number);
             indices.Remove(p.Handshake.LocalIndex);
             uint index = NewIndex(p.Number);
-            if (!noise.CreateInitiation(p, index, now, timestamps, entropy, output, o))
+            if (!noise.CreateInitiation(p, index, now, timestamps, retry, entropy, output, o))
             {
                 indices.Remove(index);
                 return Drop(TunnelCounter.DropBadPublicKey, p.Number);

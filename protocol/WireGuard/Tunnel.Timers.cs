@@ -130,6 +130,7 @@ namespace Warp.Protocol.WireGuard
         void GiveUp(Peer p, long now)
         {
             Counters.Increment(TunnelCounter.HandshakesGivenUp);
+            p.LastGaveUp = now;
             indices.Remove(p.Handshake.LocalIndex);
             p.Handshake.Clear();
             p.WantHandshake = false;
@@ -201,8 +202,9 @@ namespace Warp.Protocol.WireGuard
             p.SendKeepaliveAt = Peer.Never;
         }
 
-        static void OnAnyAuthenticatedPacketReceived(Peer p)
+        static void OnAnyAuthenticatedPacketReceived(Peer p, long now)
         {
+            p.LastReceived = now;
             p.NewHandshakeAt = Peer.Never;
         }
 

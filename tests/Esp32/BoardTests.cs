@@ -42,7 +42,8 @@ namespace Warp.Esp32.Tests
         static JsonElement Load(string id) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "boards", id + ".json"))).RootElement;
 
         static readonly string[] SizeFields = { "dhcpLeases", "ipv4Neighbors", "ipv6Neighbors", "natEntries", "natHosts", "replayWindowWords", "stagedPackets",
-            "packetBuffer", "heldReplies", "consoleLine", "paths", "devices", "ipv6Bindings", "natReservePerDevice" };
+            "packetBuffer", "heldReplies", "consoleLine", "paths", "devices", "ipv6Bindings", "natReservePerDevice",
+            "fragmentDatagrams", "fragmentHoldSlots", "natRemoteV6Addresses", "eventLog" };
 
         /// <summary>The router's sizes from a profile's "sizes" object (each RouterSizes field by name).</summary>
         static RouterSizes SizesOf(JsonElement j)
@@ -52,7 +53,8 @@ namespace Warp.Esp32.Tests
             foreach (var f in SizeFields)
             {
                 var field = typeof(RouterSizes).GetField(char.ToUpperInvariant(f[0]) + f.Substring(1)) ?? throw new InvalidOperationException("RouterSizes has no " + f);
-                field.SetValue(s, sizes.GetProperty(f).GetInt32());
+                var v = sizes.GetProperty(f);
+                field.SetValue(s, field.FieldType == typeof(bool) ? (object)v.GetBoolean() : v.GetInt32());
             }
             Assert.Equal(SizeFields.Length, sizes.EnumerateObject().Count()); // no size the router does not know
             s.DefaultNatEntries = s.NatEntries;

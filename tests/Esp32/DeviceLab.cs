@@ -278,15 +278,23 @@ namespace Warp.Esp32.Tests
         public bool Lease()
         {
             Broadcast(this, Dhcp(1, 0, 0));
-            Run(2);
-            byte[] offer = DhcpReply(ClientReceives(), 2);
+            byte[] offer = null;
+            for (int i = 0; i < 40 && offer == null; i++) // the server probes the address (ARP) before it offers it
+            {
+                Run(1);
+                offer = DhcpReply(ClientReceives(), 2);
+            }
             if (offer == null) return false;
             uint yiaddr = Endian.Read32(offer, 28 + 16);
             Option(offer, 54, out int s);
             uint server = Endian.Read32(offer, s);
             Broadcast(this, Dhcp(3, yiaddr, server));
-            Run(2);
-            byte[] ack = DhcpReply(ClientReceives(), 5);
+            byte[] ack = null;
+            for (int i = 0; i < 10 && ack == null; i++)
+            {
+                Run(1);
+                ack = DhcpReply(ClientReceives(), 5);
+            }
             if (ack == null) return false;
             ClientIp = Endian.Read32(ack, 28 + 16);
             if (Option(ack, 6, out int dnsAt) >= 4)

@@ -30,7 +30,8 @@ namespace Warp.Lab.Tests
         }
 
         [DllImport("libc", SetLastError = true)] static extern int flock(int fd, int operation);
-        static FileStream machineLock;
+        [DllImport("libc", SetLastError = true)] static extern int open([MarshalAs(UnmanagedType.LPStr)] string path, int flags, int mode);
+        static int machineLock = -1;
         static readonly object gate = new object();
 
         /// <summary>
@@ -42,10 +43,11 @@ namespace Warp.Lab.Tests
         {
             lock (gate)
             {
-                if (machineLock != null)
+                if (machineLock >= 0)
                     return;
-                var f = new FileStream("/tmp/warp-lab-tests.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-                int fd = (int)f.SafeFileHandle.DangerousGetHandle();
+                // A plain open (O_RDWR | O_CREAT): .NET's FileStream takes a flock of its own and would refuse while another holds it.
+                int fd = open("/tmp/warp-lab-tests.lock", 2 | 0x40, 438);
+                Assert.True(fd >= 0, "cannot open /tmp/warp-lab-tests.lock");
                 var deadline = DateTime.UtcNow.AddMinutes(30);
                 while (flock(fd, 2 | 4) != 0) // LOCK_EX | LOCK_NB
                 {
@@ -53,7 +55,7 @@ namespace Warp.Lab.Tests
                         Assert.Fail("another process has held the lab lock for 30 minutes");
                     Thread.Sleep(500);
                 }
-                machineLock = f;
+                machineLock = fd; // held until the process exits
             }
         }
     }

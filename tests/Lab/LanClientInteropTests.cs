@@ -101,6 +101,19 @@ namespace Warp.Lab.Tests
                 Shell.Run($"ip netns exec {LanLab.Ns} ping -6 -c 2 -W 2 fe80::57:4cff:fe41:4e01%{LanLab.ClientDev}");
                 // The kernel took our RA: a default route via the router's link-local address.
                 Assert.Contains("default via fe80::57:4cff:fe41:4e01", Shell.Run($"ip netns exec {LanLab.Ns} ip -6 route show"));
+                // The tunnel goes down: the next RA (brought forward, at most 3 s) says lifetime 0 and the kernel drops the route.
+                lock (lab.Lan)
+                    Assert.True(lab.Lan.SetTunnelUp(false, lab.Now));
+                string routes = "";
+                for (int i = 0; i < 100; i++)
+                {
+                    routes = Shell.Run($"ip netns exec {LanLab.Ns} ip -6 route show");
+                    if (!routes.Contains("default via fe80::57:4cff:fe41:4e01"))
+                        break;
+                    lab.CheckPump();
+                    Thread.Sleep(100);
+                }
+                Assert.DoesNotContain("default via fe80::57:4cff:fe41:4e01", routes);
                 lab.CheckPump();
                 lock (lab.Lan)
                 {

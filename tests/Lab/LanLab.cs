@@ -45,6 +45,7 @@ namespace Warp.Lab.Tests
             var config = new LanConfig(RouterMac, Packets.V4(RouterIp), 24, Packets.V4("10.213.77.100"), Packets.V4("10.213.77.150"));
             config.SetUlaPrefix(new byte[] { 0xfd, 0x57, 0x7a, 0x0c, 0x1f, 0x00, 0x00, 0x04 }, 0);
             Lan = new LanServices(config, 16, 16, 32, null, new Warp.Hal.Linux.SystemRandomSource(), Now);
+            Lan.SetTunnelUp(true, Now); // a router whose tunnel is up: its RAs offer the default route
             socket = new PacketSocketLanPort(RouterDev, RouterMac);
             pump = new Thread(Pump) { IsBackground = true, Name = "wlan-pump" };
             pump.Start();

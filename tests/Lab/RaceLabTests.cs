@@ -24,12 +24,6 @@ namespace Warp.Lab.Tests
         readonly ITestOutputHelper output;
         public RaceLabTests(ITestOutputHelper output) { this.output = output; }
 
-        sealed class OutputWriter : StringWriter
-        {
-            readonly ITestOutputHelper o;
-            public OutputWriter(ITestOutputHelper o) { this.o = o; }
-            public override void WriteLine(string value) { try { o.WriteLine(value ?? ""); } catch (InvalidOperationException) { } }
-        }
 
         static readonly string[] Tools = { "wireguard-go", "wg", "ip", "ip6tables", "iptables", "python3", "dhclient", "ping", "iperf3" };
         const string V4 = "10.250.2.2:51820", V6 = "[fd10:250:2::2]:51820";
@@ -81,11 +75,11 @@ namespace Warp.Lab.Tests
         public void TheRacePicksTheWorkingAndFasterFamily()
         {
             LabRequirements.RequireLab(Tools);
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             Process relay = null, wg = null;
             try
             {
-                Assert.True(lab.Setup(new LabReport(new OutputWriter(output))), "lab set-up failed");
+                Assert.True(lab.Setup(new LabReport(new TestOutputWriter(output))), "lab set-up failed");
 
                 // IPv6 black-holed: up over IPv4 within the attempt delay plus one RTT.
                 Shell.Run(Inet(Drop6));
@@ -168,12 +162,12 @@ namespace Warp.Lab.Tests
         public void TheWinnerDiesAReconnectAndAnAddressChangeMidSession()
         {
             LabRequirements.RequireLab(Tools);
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             Process ping = null, iperf = null;
             string pingLog = Path.Combine(Path.GetTempPath(), "warp-race-ping-" + Guid.NewGuid().ToString("N") + ".txt");
             try
             {
-                Assert.True(lab.Setup(new LabReport(new OutputWriter(output))), "lab set-up failed");
+                Assert.True(lab.Setup(new LabReport(new TestOutputWriter(output))), "lab set-up failed");
                 Shell.Run($"ip netns exec {RouterLab.RouterNs} sysctl -qw net.ipv6.conf.wlr-up.keep_addr_on_down=1");
                 // Fresh veths need a second or two before IPv6 neighbour discovery works (link-local DAD): let them settle.
                 Shell.Run($"ip netns exec {RouterLab.RouterNs} sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do ping -6 -c 1 -W 1 fd10:250:2::2 >/dev/null && break; done'", 20000, false);

@@ -18,6 +18,32 @@ namespace Warp.Lab.Tests
     {
         const string Ns = "warp-tap";
 
+        [Fact]
+        public void AQueryWithNoRouterSaysTheSocketIsMissingOrDead()
+        {
+            // Issue 18: the missing socket was reported as "Cannot assign requested address".
+            string dir = Path.Combine(Path.GetTempPath(), "warp-q-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string sock = Path.Combine(dir, "none.sock");
+                var w = new StringWriter();
+                Assert.Equal(1, RouterHost.Query(sock, "status", w, w));
+                Assert.DoesNotContain("Cannot assign", w.ToString());
+                Assert.Contains("no such socket", w.ToString());
+                // A socket file nobody listens on (its router died without removing it): bound, never
+                // listening, and kept open (.NET removes the file when a bound socket is disposed).
+                using (var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+                {
+                    s.Bind(new UnixDomainSocketEndPoint(sock));
+                    w = new StringWriter();
+                    Assert.Equal(1, RouterHost.Query(sock, "status", w, w));
+                    Assert.Contains("nothing is listening", w.ToString());
+                }
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
         [SkippableFact]
         public void RunOnATapDeviceAnswersTheConsoleAndStopsOnSigterm()
         {

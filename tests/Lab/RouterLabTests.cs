@@ -23,12 +23,6 @@ namespace Warp.Lab.Tests
         readonly ITestOutputHelper output;
         public RouterLabTests(ITestOutputHelper output) { this.output = output; }
 
-        sealed class OutputWriter : StringWriter
-        {
-            readonly ITestOutputHelper o;
-            public OutputWriter(ITestOutputHelper o) { this.o = o; }
-            public override void WriteLine(string value) { try { o.WriteLine(value ?? ""); } catch (InvalidOperationException) { } }
-        }
 
         static readonly string[] Tools = { "wireguard-go", "wg", "ip", "dhclient", "dig", "curl", "ping", "tcpdump" };
 
@@ -36,10 +30,10 @@ namespace Warp.Lab.Tests
         public void ScenarioLeasePingDnsAndHttpOverBothFamilies()
         {
             LabRequirements.RequireLab(Tools);
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             try
             {
-                var report = new LabReport(new OutputWriter(output));
+                var report = new LabReport(new TestOutputWriter(output));
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 lab.Scenario(report);
                 foreach (var step in report.Steps)
@@ -80,10 +74,10 @@ namespace Warp.Lab.Tests
         public void ALeaseGrantedRightBeforeASigkillIsKept()
         {
             LabRequirements.RequireLab(Tools);
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             try
             {
-                var report = new LabReport(new OutputWriter(output));
+                var report = new LabReport(new TestOutputWriter(output));
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 for (int round = 0; round < 3; round++)
                 {
@@ -118,11 +112,11 @@ namespace Warp.Lab.Tests
         public void KillSwitchNothingButWireGuardOnTheUplinkWhileThePeerIsDown()
         {
             LabRequirements.RequireLab(Tools);
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             string pcap = Path.Combine(Path.GetTempPath(), "warp-killswitch-" + Guid.NewGuid().ToString("N") + ".pcap");
             try
             {
-                var report = new LabReport(new OutputWriter(output));
+                var report = new LabReport(new TestOutputWriter(output));
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
                 lab.StopPeer();
@@ -199,10 +193,10 @@ namespace Warp.Lab.Tests
         public void ThroughputAgainstWireGuardGoIsMeasured()
         {
             LabRequirements.RequireLab("iperf3", "iptables", "wireguard-go", "dhclient");
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             try
             {
-                var report = new LabReport(new OutputWriter(output));
+                var report = new LabReport(new TestOutputWriter(output));
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
                 Assert.Equal("up", WaitUp(lab));
@@ -225,11 +219,11 @@ namespace Warp.Lab.Tests
         public void ForwardingContinuesWhileAControlClientHoldsTheSocketSilently()
         {
             LabRequirements.RequireLab("iperf3", "iptables", "wireguard-go", "dhclient");
-            var lab = new RouterLab(new OutputWriter(output));
+            var lab = new RouterLab(new TestOutputWriter(output));
             Socket silent = null;
             try
             {
-                var report = new LabReport(new OutputWriter(output));
+                var report = new LabReport(new TestOutputWriter(output));
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
                 Assert.Equal("up", WaitUp(lab));

@@ -18,21 +18,24 @@ import random
 import sys
 import time
 
-from scapy.all import Ether, IP, IPv6, UDP, ICMP, Raw, conf, sendp  # noqa: E402
+from scapy.all import Ether, IP, IPv6, UDP, ICMP, Raw, conf, get_if_hwaddr, sendp  # noqa: E402
 
 conf.verb = 0
+SRC_MAC = None  # the device's own MAC, set in main: scapy leaves it 00:00:00:00:00:00 for IPv4 without a route, and a switch drops that
 
 
 def udp4(router_mac, src, dst, sport):
-    return Ether(dst=router_mac) / IP(src=src, dst=dst) / UDP(sport=sport, dport=9) / Raw(b"x" * 8)
+    return Ether(src=SRC_MAC, dst=router_mac) / IP(src=src, dst=dst) / UDP(sport=sport, dport=9) / Raw(b"x" * 8)
 
 
 def udp6(router_mac, src, dst, sport):
-    return Ether(dst=router_mac) / IPv6(src=src, dst=dst) / UDP(sport=sport, dport=9) / Raw(b"x" * 8)
+    return Ether(src=SRC_MAC, dst=router_mac) / IPv6(src=src, dst=dst) / UDP(sport=sport, dport=9) / Raw(b"x" * 8)
 
 
 def main(argv):
+    global SRC_MAC
     cmd, iface = argv[1], argv[2]
+    SRC_MAC = get_if_hwaddr(iface)
     if cmd == "flows":
         router_mac, src4, src6, dst4, dst6, count = argv[3], argv[4], argv[5], argv[6], argv[7], int(argv[8])
         frames = [udp4(router_mac, src4, dst4, 20000 + i) for i in range(count)]
@@ -61,7 +64,7 @@ def main(argv):
             sendp(frame, iface=iface, count=rate // 10, inter=1.0 / rate)
     elif cmd == "echo":
         dst_mac, src4, dst4, count = argv[3], argv[4], argv[5], int(argv[6])
-        frame = Ether(dst=dst_mac) / IP(src=src4, dst=dst4) / ICMP(type=8, id=0x7777, seq=1) / Raw(b"ping")
+        frame = Ether(src=SRC_MAC, dst=dst_mac) / IP(src=src4, dst=dst4) / ICMP(type=8, id=0x7777, seq=1) / Raw(b"ping")
         sendp(frame, iface=iface, count=count, inter=0.05)
     else:
         print(__doc__)

@@ -23,7 +23,7 @@ namespace Warp.TestKit
         {
             if (Inbox.Count == 0) return 0;
             var f = Inbox.Dequeue();
-            Array.Copy(f, 0, buffer, offset, f.Length);
+            Array.Copy(f, 0, buffer, offset, Math.Min(f.Length, count)); // cut like a real port, the real length returned
             return f.Length;
         }
 

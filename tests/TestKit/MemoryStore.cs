@@ -23,8 +23,8 @@ namespace Warp.TestKit
 
         public int Read(string name, byte[] buffer, int offset, int count)
         {
-            if (!Records.TryGetValue(name, out var r) || r.Length > count) return -1;
-            Array.Copy(r, 0, buffer, offset, r.Length);
+            if (!Records.TryGetValue(name, out var r)) return -1;
+            Array.Copy(r, 0, buffer, offset, Math.Min(r.Length, count)); // longer: the first count bytes, and the whole length
             return r.Length;
         }
 
@@ -58,9 +58,8 @@ namespace Warp.TestKit
         int ILeaseStore.Load(byte[] buffer)
         {
             byte[] d = LeaseData;
-            int n = Math.Min(d.Length, buffer.Length);
-            Array.Copy(d, buffer, n);
-            return n;
+            Array.Copy(d, buffer, Math.Min(d.Length, buffer.Length));
+            return d.Length;
         }
         bool ILeaseStore.Save(byte[] buffer, int length) { return Write(LeaseRecord, buffer, 0, length); }
 
@@ -70,12 +69,18 @@ namespace Warp.TestKit
             get
             {
                 if (!Records.TryGetValue(CeilingRecord, out var r) || r.Length != 8) return 0;
-                return BitConverter.ToInt64(r, 0);
+                return System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(r); // as StoredTimestampCeiling writes it
             }
-            set { Records[CeilingRecord] = BitConverter.GetBytes(value); }
+            set { Records[CeilingRecord] = BigEndian(value); }
         }
         public int CeilingWrites { get { return Writes(CeilingRecord); } }
         long ITimestampStore.LoadCeiling() { return Ceiling; }
-        void ITimestampStore.StoreCeiling(long unixNanoseconds) { Write(CeilingRecord, BitConverter.GetBytes(unixNanoseconds), 0, 8); }
+        bool ITimestampStore.StoreCeiling(long unixNanoseconds) { return Write(CeilingRecord, BigEndian(unixNanoseconds), 0, 8); }
+        static byte[] BigEndian(long v)
+        {
+            var b = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(b, v);
+            return b;
+        }
     }
 }

@@ -121,6 +121,8 @@ namespace Warp.Firmware.Tests
             h.Lan.Log = h.Store.Log;
             h.Lan.Inbox.Enqueue(h.ClientDhcpFrame(1));
             h.Router.Poll(h.Now);
+            h.Now += Warp.Protocol.Lan.DhcpServer.ProbeWaitMs; // the ARP probe goes unanswered
+            h.Router.Poll(h.Now);
             uint ip = Warp.Protocol.Net.Endian.Read32(h.Lan.Sent.Find(x => RouterHarness.DhcpType(x) == 2), 42 + 16);
             h.Store.Log.Clear();
             h.Lan.Sent.Clear();
@@ -156,22 +158,52 @@ namespace Warp.Firmware.Tests
         }
 
         [Fact]
-        public void TheTimestampCeilingIsWrittenBeforeTheFirstInitiationAndNeverInsideIt()
+        public void EveryInitiationLeavesAfterItsCeilingIsWrittenAtTheIdlePoint()
         {
             var h = new RouterHarness();
             h.Store.Log.Clear(); // the client's lease was written before
             h.Uplink.Log = h.Store.Log;
             h.Router.Start(h.Now);
-            Assert.Equal("w tai64n-ceiling", h.Store.Log[0]);
-            Assert.Equal("uplink", h.Store.Log[1]);
-            for (int i = 0; i < 30; i++) // rekeys every 2 minutes for an hour
+            Assert.Equal(new[] { "w tai64n-ceiling", "uplink" }, h.Store.Log.Take(2));
+            h.ExchangeWithPeer();
+            for (int i = 0; i < 30; i++) // traffic, so a rekey every 2 minutes, for an hour
             {
-                h.Now += 120_000;
+                h.Now += 121_000;
+                h.Lan.Inbox.Enqueue(h.ClientUdpFrame(RouterHarness.Origin, 5000, 7777, new byte[] { 1 }));
                 h.Router.Poll(h.Now);
                 h.ExchangeWithPeer();
             }
+            long initiations = h.Router.Tunnel.Counters[TunnelCounter.InitiationsSent];
+            Assert.InRange(initiations, 25, 40);
+            Assert.Equal(31, h.Router.Tunnel.Counters[TunnelCounter.HandshakesCompleted]);
+            // One write per handshake, each before its initiation left, none inside the tunnel's call.
+            Assert.Equal(initiations, h.Store.Writes("tai64n-ceiling"));
+            Assert.Equal(initiations, h.Router.Counters[RouterCounter.InitiationsHeldForStore]);
             Assert.Equal(0, h.Router.Tunnel.Timestamps.SynchronousWrites);
-            Assert.InRange(h.Store.Writes("tai64n-ceiling"), 1, 3);
+            Assert.Equal(h.Router.Tunnel.Timestamps.Ceiling, h.Store.Ceiling);
+            Assert.True(h.Router.Tunnel.Timestamps.Last < h.Store.Ceiling);
+        }
+
+        [Fact]
+        public void AnInitiationKilledBeforeItsWriteNeverLeftAndTheNextStartIsAboveEverySentOne()
+        {
+            var h = new RouterHarness();
+            h.Router.Start(h.Now);
+            h.ExchangeWithPeer();
+            long sent = h.Router.Tunnel.Timestamps.Last;
+            // A rekey's initiation is made in Tick and held: the process dies before the poll's write.
+            h.Now += 121_000;
+            int before = h.Uplink.SendCount;
+            h.Router.Tunnel.Connect(0, h.Now);
+            h.Router.Tick(h.Now);
+            Assert.Equal(2, h.Router.Tunnel.Counters[TunnelCounter.InitiationsSent]);
+            Assert.True(h.Router.Tunnel.Timestamps.CeilingDirty);
+            Assert.True(h.Router.Tunnel.Timestamps.Last > sent);
+            Assert.Equal(before, h.Uplink.SendCount); // held: nothing left
+            var again = new RouterHarness(store: h.Store);
+            again.Router.Start(again.Now);
+            Assert.True(again.Router.Tunnel.Timestamps.Last > sent);
+            Assert.InRange(again.Router.Tunnel.Timestamps.Last - sent, 1, TimestampGenerator.Margin);
         }
 
         // ------------------------------------------------------------------ the uplink seam

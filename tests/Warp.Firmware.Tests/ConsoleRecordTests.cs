@@ -142,7 +142,7 @@ namespace Warp.Firmware.Tests
             Peer p = h.Router.Tunnel.GetPeer(0);
             Assert.Equal("status", r.Type);
             Assert.Equal(new[] { "tunnel", "handshake_age_ms", "endpoint", "client_id", "bytes_sent", "bytes_received", "nat_sessions", "nat_capacity", "leases", "uptime_ms",
-                "path", "path_family", "path_uplink", "rtt_ms", "racing", "last_race_age_ms", "last_race_reason", "last_race_ms", "races", "wins_ipv6", "wins_ipv4", "reconnects", "fallbacks" }, r.Keys);
+                "path", "path_family", "path_uplink", "rtt_ms", "racing", "last_race_age_ms", "last_race_reason", "last_race_ms", "races", "wins_ipv6", "wins_ipv4", "reconnects", "fallbacks", "last_received_ms" }, r.Keys);
             Assert.Equal("up", r["tunnel"]);
             Assert.Equal(h.Now - p.LastHandshakeCompleted, r.Number("handshake_age_ms"));
             Assert.Equal(1500, r.Number("handshake_age_ms"));
@@ -169,7 +169,61 @@ namespace Warp.Firmware.Tests
             Assert.Equal(1, r.Number("wins_ipv4"));
             Assert.Equal(0, r.Number("reconnects"));
             Assert.Equal(0, r.Number("fallbacks"));
+            Assert.Equal(h.Now - p.LastReceived, r.Number("last_received_ms"));
         }
+
+        [Fact]
+        public void APeerOutageReadsHandshakingThenDownNotUp()
+        {
+            // Issue 18: during a 100 s outage "status" said "tunnel: up" while initiations climbed.
+            var h = Busy();
+            long received = h.Router.Tunnel.GetPeer(0).LastReceived;
+            var states = new List<string>();
+            for (int s = 1; s <= 120; s++) // the peer is gone: LAN traffic keeps wanting the tunnel
+            {
+                h.Now += 1000;
+                h.Lan.Inbox.Enqueue(h.ClientUdpFrame(RouterHarness.Origin, 5555, 7777, new byte[] { 1 }));
+                h.Router.Poll(h.Now);
+                h.Uplink.Sent.Clear();
+                var r = Assert.Single(Run(h, "status -m"));
+                states.Add(r["tunnel"]);
+                Assert.Equal(h.Now - received, r.Number("last_received_ms"));
+            }
+            Assert.True(h.Router.Tunnel.Counters[TunnelCounter.InitiationsSent] > 3);
+            Assert.Equal("up", states[0]);
+            Assert.DoesNotContain("up", states.Skip(25)); // handshaking from the first unanswered retransmission (20 s) on
+            Assert.Contains("handshaking", states);
+            var human = new LinesOutput();
+            RouterConsole.Execute(h.Router, "status", h.Now, human);
+            Assert.Contains("tunnel: " + states[^1], human.All);
+            Assert.Contains("last received: " + ((h.Now - received) / 1000) + " s ago", human.All);
+            // The log holds the changes, and the RAs stopped offering a default route.
+            var log = Run(h, "log -m");
+            Assert.Contains(log, e => e["kind"] == "tunnel_state" && e["state"] == "handshaking");
+            Assert.Equal(0, h.Router.Lan.Advertiser.RouterLifetime);
+        }
+
+        [Fact]
+        public void TheLogListsHandshakesAndConfigWarningsAndTheRaLifetimeFollowsTheTunnel()
+        {
+            var h = new RouterHarness(boot: true, sizes: RouterSizes.Esp32NoPsram(), routerLines: "NatEntries = 4096\n");
+            Assert.Equal(0, h.Router.Lan.Advertiser.RouterLifetime); // no tunnel yet: no default route
+            h.ExchangeWithPeer();
+            Assert.Equal(RouterAdvertiserLifetime, h.Router.Lan.Advertiser.RouterLifetime);
+            var log = Run(h, "log -m");
+            Assert.Equal(log.Count, log.Select(e => e.Number("seq")).Distinct().Count());
+            var warning = Assert.Single(log, e => e["kind"] == "config_warning" && e["text"].StartsWith("NatEntries: 4096"));
+            Assert.True(warning.Number("line") > 0);
+            var hs = Assert.Single(log, e => e["kind"] == "handshake_complete");
+            Assert.Equal("10.250.2.2:51820", hs["endpoint"]);
+            Assert.Contains(log, e => e["kind"] == "tunnel_state" && e["state"] == "up");
+            var human = new LinesOutput();
+            Assert.True(RouterConsole.Execute(h.Router, "log", h.Now, human));
+            Assert.Contains(human.All, l => l.Contains("kind=handshake_complete endpoint=10.250.2.2:51820"));
+            Assert.EndsWith("(ring of " + h.Router.Events.Capacity + ")", human.All[^1]);
+        }
+
+        const int RouterAdvertiserLifetime = Warp.Protocol.Lan.RouterAdvertiser.RouterLifetimeSeconds;
 
         [Fact]
         public void StatusBeforeAnyHandshakeSaysNever()

@@ -58,7 +58,7 @@ namespace Warp.Firmware.Tests
             var peerKey = new byte[32];
             RandomBytes.Fill(rng, routerKey, 0, 32);
             RandomBytes.Fill(rng, peerKey, 0, 32);
-            Peer = new Tunnel(new TunnelConfig { PrivateKey = peerKey, MaxPacketSize = 1280 }, new ManagedCryptoBackend(), new SeededRandom(12), null);
+            Peer = new Tunnel(new TunnelConfig { PrivateKey = peerKey, MaxPacketSize = 1420 } /* wireguard-go's default MTU */, new ManagedCryptoBackend(), new SeededRandom(12), null);
             var routerPublic = new byte[32];
             new ManagedCryptoBackend().DhPublicKey(routerPublic, 0, routerKey, 0);
             Peer.AddPeer(new PeerConfig { PublicKey = routerPublic, ClientId = clientId });
@@ -183,6 +183,8 @@ namespace Warp.Firmware.Tests
         {
             Lan.Sent.Clear();
             Lan.Inbox.Enqueue(ClientDhcpFrame(1));
+            Router.Poll(Now);
+            Now += Warp.Protocol.Lan.DhcpServer.ProbeWaitMs; // the address is probed (ARP) before it is offered
             Router.Poll(Now);
             byte[] offer = Lan.Sent.Find(x => DhcpType(x) == 2) ?? throw new InvalidOperationException("no OFFER");
             uint ip = Endian.Read32(offer, 42 + 16);

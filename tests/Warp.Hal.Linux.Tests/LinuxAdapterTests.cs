@@ -83,6 +83,45 @@ namespace Warp.Hal.Linux.Tests
         }
 
         [Fact]
+        public void ADirectoryInTheRecordsPlaceFailsTheWriteAndLeavesNoTemporary()
+        {
+            // Issue 18: saves failed while lease_store_saves went up, and a .tmp stayed behind.
+            string dir = Path.Combine(Path.GetTempPath(), "warp-store-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var store = new FileSettingsStore(dir);
+                Directory.CreateDirectory(Path.Combine(dir, "dhcp-leases"));
+                Assert.False(store.Write("dhcp-leases", new byte[] { 1, 2 }, 0, 2));
+                Assert.False(File.Exists(Path.Combine(dir, "dhcp-leases.tmp")));
+                Assert.Equal(-1, store.Read("dhcp-leases", new byte[8], 0, 8));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
+        public void ARecordLongerThanTheBufferGivesItsStartAndItsLength()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "warp-store-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var store = new FileSettingsStore(dir);
+                var big = new byte[2 * 1024 * 1024];
+                new Random(1).NextBytes(big);
+                File.WriteAllBytes(Path.Combine(dir, "dhcp-leases"), big);
+                var buffer = new byte[100];
+                Assert.Equal(big.Length, store.Read("dhcp-leases", buffer, 0, 100));
+                Assert.Equal(big.AsSpan(0, 100).ToArray(), buffer);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
         public void TheFileStoreDeletesRecordsAndTheirTemporaries()
         {
             string dir = Path.Combine(Path.GetTempPath(), "warp-store-" + Guid.NewGuid().ToString("N"));

@@ -26,7 +26,7 @@ namespace Warp.Native
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern bool LanStart(int ringFrames);
 
-        /// <summary>Copies the next queued frame to (buffer, offset) and returns its length; 0 when none is queued or it does not fit (counted natively).</summary>
+        /// <summary>Copies the next queued frame to (buffer, offset) and returns its length; 0 when none is queued. A longer frame is cut to count bytes and its real length returned (ILanPort's contract).</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int LanReceive(byte[] buffer, int offset, int count);
 

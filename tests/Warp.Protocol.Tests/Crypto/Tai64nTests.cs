@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Warp.Protocol.Tests.Crypto
 {
-    /// <summary>TAI64N: 8-byte big-endian seconds + 2^62, then 4-byte big-endian nanoseconds.</summary>
+    /// <summary>TAI64N: 8-byte big-endian seconds + 2^62 + 10 (as wireguard-go and Linux), then 4-byte big-endian nanoseconds.</summary>
     public class Tai64nTests
     {
         [Fact]
@@ -12,7 +12,7 @@ namespace Warp.Protocol.Tests.Crypto
         {
             var b = new byte[12];
             Tai64n.Write(b, 0, 0, 0);
-            Assert.Equal("400000000000000000000000", Hex.Encode(b));
+            Assert.Equal("40000000000000 0a 00000000".Replace(" ", ""), Hex.Encode(b));
         }
 
         [Fact]
@@ -21,7 +21,7 @@ namespace Warp.Protocol.Tests.Crypto
             // 2020-01-01T00:00:00Z = 1577836800 = 0x5E0BE100 seconds; 123456789 ns = 0x075BCD15.
             var b = new byte[14];
             Tai64n.Write(b, 2, 1577836800, 123456789);
-            Assert.Equal("400000005e0be100075bcd15", Hex.Encode(b, 2, 12));
+            Assert.Equal("400000005e0be10a075bcd15", Hex.Encode(b, 2, 12));
             Assert.Equal(1577836800, Tai64n.ReadUnixSeconds(b, 2));
             Assert.Equal(123456789, Tai64n.ReadNanoseconds(b, 2));
         }

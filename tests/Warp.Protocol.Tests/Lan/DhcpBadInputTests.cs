@@ -14,7 +14,7 @@ namespace Warp.Protocol.Tests.Lan
 
         LanResult Send(LanServices lan, byte[] frame, long now = 1000)
         {
-            return lan.Handle(frame, 0, frame.Length, output, 0, now);
+            return HandleThroughProbe(lan, frame, output, now);
         }
 
         void AssertDropped(LanServices lan, byte[] frame, LanCounter reason)

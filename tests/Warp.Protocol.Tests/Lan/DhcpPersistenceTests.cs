@@ -14,7 +14,7 @@ namespace Warp.Protocol.Tests.Lan
         uint Lease(LanServices lan, string mac, long now)
         {
             var f = FromClient(Bootp("350101 ff", mac: mac), Hex(mac));
-            Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, now).Action);
+            Assert.Equal(LanAction.Reply, HandleThroughProbe(lan, f, output, now).Action);
             uint ip = Endian.Read32(output, 42 + 16);
             f = FromClient(Bootp("350103 3204" + ip.ToString("x8") + "3604c0a80401 ff", mac: mac), Hex(mac));
             Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, now).Action);
@@ -34,8 +34,8 @@ namespace Warp.Protocol.Tests.Lan
             Assert.Equal(V4("192.168.4.100"), a);
             Assert.Equal(V4("192.168.4.101"), b);
             Assert.Equal(2, store.LeaseSaves);
-            Assert.Equal(6 + 2 * 15, store.LeaseData.Length);
-            Assert.Equal("574c5331" + "0002", ToHex(store.LeaseData, 0, 6));
+            Assert.Equal(16 + 2 * DhcpLeaseTable.StoredBytesPerLease, store.LeaseData.Length);
+            Assert.Equal("574c5332" + "0000000000000000", ToHex(store.LeaseData, 0, 12)); // no wall clock: saved at 0
 
             // Reboot: the clock starts again; B asks first and still gets its own address.
             var again = Services(store: store, now: 5);
@@ -55,7 +55,7 @@ namespace Warp.Protocol.Tests.Lan
             var store = new MemoryStore();
             var lan = Services(store: store);
             var f = FromClient(Bootp("350101 ff", mac: "02aabbccdd01"), Hex("02aabbccdd01"));
-            lan.Handle(f, 0, f.Length, output, 0, 10);
+            HandleThroughProbe(lan, f, output, 10);
             uint ip = Endian.Read32(output, 42 + 16);
             f = FromClient(Bootp("350103 3204" + ip.ToString("x8") + "3604c0a80401 ff", mac: "02aabbccdd01"), Hex("02aabbccdd01"));
             Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, 20).Action);

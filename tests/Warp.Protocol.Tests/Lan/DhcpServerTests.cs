@@ -30,7 +30,7 @@ namespace Warp.Protocol.Tests.Lan
 
         Parsed Exchange(LanServices lan, byte[] frame, long now = 1000)
         {
-            var r = lan.Handle(frame, 0, frame.Length, output, 0, now);
+            var r = HandleThroughProbe(lan, frame, output, now);
             return Parse(output, r);
         }
 

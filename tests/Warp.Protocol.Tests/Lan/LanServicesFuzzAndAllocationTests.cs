@@ -103,9 +103,9 @@ namespace Warp.Protocol.Tests.Lan
         public void TableSizes()
         {
             var lan = new LanServices(LanConfigFor(), 32, 32, 64, null, null, 0);
-            // Leases 32 × 27 + (6 + 32 × 15), ARP 32 × 19, IPv6 neighbours 64 × 31, counters × 8,
+            // Leases 32 × 64 + (16 + 32 × 53), two probe slots of 548 + 31, ARP 32 × 19, IPv6 neighbours 64 × 31, counters × 8,
             // devices 32 × 15, IPv6 source bindings 64 × 26 (the default capacities).
-            Assert.Equal(32 * 27 + 6 + 32 * 15 + 32 * 19 + 64 * 31 + (int)LanCounter.Count * 8 + 32 * 15 + 64 * 26, lan.SizeInBytes);
+            Assert.Equal(32 * 64 + 16 + 32 * 53 + 2 * (548 + 31) + 32 * 19 + 64 * 31 + (int)LanCounter.Count * 8 + 32 * 15 + 64 * 26, lan.SizeInBytes);
         }
 
         [Fact]

@@ -51,6 +51,33 @@ namespace Warp.Protocol.Tests.Lan
             return new LanServices(config ?? LanConfigFor(), leases, 16, 16, store, null, now);
         }
 
+        /// <summary>
+        /// Handles a frame; when the answer is the DHCP server's ARP probe (a DISCOVER for an address
+        /// not yet the client's), lets the probe's wait pass unanswered and returns the OFFER that
+        /// Tick then makes (start-up announcements and RAs on the way are skipped).
+        /// </summary>
+        public static LanResult HandleThroughProbe(LanServices lan, byte[] frame, byte[] output, long now)
+        {
+            var r = lan.Handle(frame, 0, frame.Length, output, 0, now);
+            if (r.Action != LanAction.Reply || !IsProbe(output, r.Length))
+                return r;
+            for (int i = 0; i < 16; i++)
+            {
+                var t = lan.Tick(now + DhcpServer.ProbeWaitMs, output, 0);
+                if (t.Action != LanAction.Reply)
+                    return t;
+                if (output[12] == 0x08 && output[13] == 0x00)
+                    return t;
+            }
+            return LanResult.Consumed;
+        }
+
+        /// <summary>True for an ARP probe (sender IP 0.0.0.0) from the router.</summary>
+        public static bool IsProbe(byte[] f, int length)
+        {
+            return length == 42 && f[12] == 0x08 && f[13] == 0x06 && f[14 + 14] == 0 && f[14 + 15] == 0 && f[14 + 16] == 0 && f[14 + 17] == 0;
+        }
+
         /// <summary>Parses a produced frame through the views; asserts every header and checksum.</summary>
         public static Parsed Parse(byte[] output, int offset, int length)
         {

@@ -46,7 +46,7 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void RouterSolicitationGetsUnicastAdvertisement()
         {
-            var lan = Services();
+            var lan = Services(); lan.SetTunnelUp(true, 0);
             var r = Send(lan, Hex("333300000002"), ClientLinkLocal, AllRouters, 255, "8500 0000 00000000 0101 02aabbccdd01");
             var p = Parse(output, r);
             Assert.Equal(134, p.Icmp6.Type);
@@ -64,7 +64,7 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void SolicitationFromUnspecifiedIsAnsweredByTheNextMulticastAdvertisement()
         {
-            var lan = Services();
+            var lan = Services(); lan.SetTunnelUp(true, 0);
             var p = Parse(output, lan.Tick(0, output, 0)); // ARP announcement first
             Assert.Equal(EthernetFrame.EtherTypeArp, p.Eth.EtherType);
             p = Parse(output, lan.Tick(0, output, 0));     // then the first RA
@@ -110,7 +110,7 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void SolicitationForTheRouterGetsSolicitedAdvertisement()
         {
-            var lan = Services();
+            var lan = Services(); lan.SetTunnelUp(true, 0);
             string target = ToHex(RouterLinkLocal, 0, 16);
             var r = Send(lan, Hex("3333ff000001"), ClientLinkLocal, SolicitedNode1, 255, "8700 0000 00000000" + target + "0101 02aabbccdd01");
             var p = Parse(output, r);
@@ -132,7 +132,7 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void DuplicateAddressDetectionOfTheRoutersAddressIsDefended()
         {
-            var lan = Services();
+            var lan = Services(); lan.SetTunnelUp(true, 0);
             string target = ToHex(RouterUla, 0, 16);
             var p = Parse(output, Send(lan, Hex("3333ff000001"), Unspecified, SolicitedNode1, 255, "8700 0000 00000000" + target));
             // S clear, to all-nodes (RFC 4861 7.2.4).
@@ -157,7 +157,7 @@ namespace Warp.Protocol.Tests.Lan
         [InlineData(255, "8700 0000 00000000 ff020000000000000000000000000001", LanCounter.DropNdMulticastTarget)]
         public void MalformedSolicitationsAreDropped(int hop, string icmp, LanCounter reason)
         {
-            var lan = Services();
+            var lan = Services(); lan.SetTunnelUp(true, 0);
             var r = Send(lan, Hex("3333ff000001"), ClientLinkLocal, SolicitedNode1, (byte)hop, icmp.Replace("{T}", ToHex(RouterLinkLocal, 0, 16)));
             Assert.Equal(LanAction.Dropped, r.Action);
             Assert.Equal(reason, r.Reason);
@@ -167,7 +167,7 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void UnspecifiedSourceWithLinkLayerOptionAndWrongDestinationAreDropped()
         {
-            var lan = Services();
+            var lan = Services(); lan.SetTunnelUp(true, 0);
             string target = ToHex(RouterLinkLocal, 0, 16);
             Assert.Equal(LanCounter.DropNdUnspecifiedWithLinkAddress,
                 Send(lan, Hex("3333ff000001"), Unspecified, SolicitedNode1, 255, "8700 0000 00000000" + target + "0101 02aabbccdd01").Reason);
@@ -182,7 +182,7 @@ namespace Warp.Protocol.Tests.Lan
         [Fact]
         public void AdvertisementsTeachHostsAndConflictsAreCounted()
         {
-            var lan = Services();
+            var lan = Services(); lan.SetTunnelUp(true, 0);
             var host = Hex("fd000001000200030000000000000042");
             var r = Send(lan, Hex("333300000001"), host, RouterAdvertiser.AllNodes, 255, "8800 0000 20000000" + ToHex(host, 0, 16) + "0201 02aabbccdd42");
             Assert.Equal(LanAction.Consumed, r.Action);

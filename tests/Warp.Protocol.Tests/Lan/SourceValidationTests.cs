@@ -21,7 +21,7 @@ namespace Warp.Protocol.Tests.Lan
         {
             string m = ToHex(mac, 0, 6);
             var f = FromClient(Bootp("350101 ff", mac: m), mac);
-            Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, now).Action);
+            Assert.Equal(LanAction.Reply, HandleThroughProbe(lan, f, output, now).Action); // the OFFER follows the ARP probe
             uint ip = Endian.Read32(output, 42 + 16);
             f = FromClient(Bootp("350103 3204" + ip.ToString("x8") + "3604c0a80401 ff", mac: m), mac);
             Assert.Equal(LanAction.Reply, lan.Handle(f, 0, f.Length, output, 0, now).Action);
@@ -164,7 +164,7 @@ namespace Warp.Protocol.Tests.Lan
             var lan = Services();
             string m = ToHex(ClientMac, 0, 6);
             var f = FromClient(Bootp("350101 ff", mac: m), ClientMac);
-            lan.Handle(f, 0, f.Length, output, 0, 1);
+            Assert.Equal(LanAction.Reply, HandleThroughProbe(lan, f, output, 1).Action);
             uint ip = Endian.Read32(output, 42 + 16);
             f = FromClient(Bootp("350103 3204" + ip.ToString("x8") + "3604c0a80401 ff", mac: m), ClientMac);
             EthernetFrame.TryCreate(f, 0, f.Length, out var eth);

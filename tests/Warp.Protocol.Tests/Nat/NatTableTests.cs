@@ -62,6 +62,21 @@ namespace Warp.Protocol.Tests.Nat
         }
 
         [Fact]
+        public void ATableFullOfOneHostsSessionsIsCountedAsTableFull()
+        {
+            // Issue 18: with a share of 100% one host may fill the table; its next flow found the
+            // table full but was counted as HostQuotaExceeded.
+            var config = NatConfigFor(capacity: 4);
+            config.HostSharePercent = 100;
+            var nat = Translator(config);
+            for (int i = 0; i < 4; i++)
+                Assert.Equal(NatAction.WriteToTunnel, nat.Out(UdpV4(HostA, 40000 + i, Remote1, 9), 0).Action);
+            Assert.Equal(NatCounter.DropTableFull, nat.Out(UdpV4(HostA, 41000, Remote1, 9), 1).Reason);
+            Assert.Equal(1, nat.Counters[NatCounter.DropTableFull]);
+            Assert.Equal(0, nat.Counters[NatCounter.DropHostQuotaExceeded]);
+        }
+
+        [Fact]
         public void FullTableEvictsClosedThenExpiredButNeverLiveSessions()
         {
             var config = NatConfigFor(capacity: 4);
