@@ -47,6 +47,8 @@ namespace Warp.Firmware
         /// </summary>
         public static void FitToBoard(RouterSettings s, RouterSizes sizes, ConfigDiagnostics d)
         {
+            if (sizes.DefaultNatEntries > 0 && s.LineOf(WgQuickKeys.NatEntries) == 0 && s.Nat.Entries == NatSettings.DefaultEntries)
+                s.Nat.Entries = sizes.DefaultNatEntries; // not asked for: the board's table
             if (s.Nat.Entries > sizes.NatEntries)
             {
                 d.AddWarning(s.LineOf(WgQuickKeys.NatEntries), "NatEntries: " + s.Nat.Entries.ToString()

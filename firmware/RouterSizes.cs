@@ -46,6 +46,12 @@ namespace Warp.Firmware
         public bool NatRemoteV6Addresses = true;
         /// <summary>Entries of the event log ring (<c>log</c>), 50 B each.</summary>
         public int EventLog = 256;
+        /// <summary>
+        /// NAT sessions when the configuration does not say (NatEntries absent): 0 keeps the
+        /// configuration's own default (256). The ESP32 board profiles (boards/*.json) set their
+        /// whole table here: the profile decides what fits, the config may only ask for less.
+        /// </summary>
+        public int DefaultNatEntries;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -120,6 +126,7 @@ namespace Warp.Firmware
             if (NatReservePerDevice < 0) return "NatReservePerDevice must not be negative";
             if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096) return "fragment tables must be 0..4096";
             if (EventLog < 1 || EventLog > 4096) return "EventLog must be 1..4096";
+            if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
             return null;
         }
     }

@@ -82,9 +82,52 @@ public class NfprojTests
         var mscorlib = Elements(nfproj, "Reference").Single(r => r.Attribute("Include")!.Value == "mscorlib");
         Assert.Contains($"nanoFramework.CoreLibrary.{version}", Elements(new XDocument(mscorlib), "HintPath").Single().Value);
         // Every package the nfproj references by HintPath is in packages.config, and vice versa.
-        var hinted = Elements(nfproj, "HintPath").Select(h => h.Value.Split('\\', '/')[2]).ToHashSet();
+        var hinted = Elements(nfproj, "HintPath").Select(h => PackageFolder(h.Value)).ToHashSet();
         var configured = Elements(packages, "package").Select(p => p.Attribute("id")!.Value + "." + p.Attribute("version")!.Value).ToHashSet();
         Assert.Equal(configured.OrderBy(x => x), hinted.OrderBy(x => x));
+    }
+
+    /// <summary>The package folder of a HintPath: the segment after "packages" (..\packages\X.1.2.3\lib\Y.dll, ..\..\packages\...).</summary>
+    static string PackageFolder(string hintPath)
+    {
+        var parts = hintPath.Split('\\', '/');
+        int i = Array.IndexOf(parts, "packages");
+        return i >= 0 && i + 1 < parts.Length ? parts[i + 1] : hintPath;
+    }
+
+    /// <summary>
+    /// A device project compiled against contract assemblies (build/device/Contracts) lists, in its
+    /// packages.config, each contract's package at exactly the version the contract mirrors, and its
+    /// .nfproj references that package's assembly.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DeviceProjects))]
+    public void ContractsMirrorThePackagesTheNfprojUses(string deviceCsproj)
+    {
+        var device = XDocument.Load(Path.Combine(Root, deviceCsproj));
+        bool usesContracts = Elements(device, "Import").Any(i => i.Attribute("Project")!.Value.Contains("Contracts.targets"));
+        var dir = SourceDir(deviceCsproj);
+        var packages = Elements(XDocument.Load(Path.Combine(dir, "packages.config")), "package")
+            .ToDictionary(p => p.Attribute("id")!.Value, p => p.Attribute("version")!.Value);
+        var hinted = Elements(XDocument.Load(Directory.GetFiles(dir, "*.nfproj").Single()), "HintPath").Select(h => h.Value.Replace('\\', '/')).ToList();
+        if (!usesContracts)
+        {
+            Assert.Equal(new[] { "nanoFramework.CoreLibrary" }, packages.Keys.ToArray());
+            return;
+        }
+        var contracts = Directory.GetFiles(Path.Combine(Root, "build", "device", "Contracts"), "*.Contract.csproj", SearchOption.AllDirectories);
+        Assert.NotEmpty(contracts);
+        foreach (var c in contracts)
+        {
+            var doc = XDocument.Load(c);
+            string package = Elements(doc, "MirrorsPackage").Single().Value;
+            string version = Elements(doc, "MirrorsVersion").Single().Value;
+            string assembly = Elements(doc, "AssemblyName").Single().Value;
+            Assert.True(packages.TryGetValue(package, out var listed), $"{deviceCsproj}: packages.config lacks {package} (mirrored by {Path.GetFileName(c)})");
+            Assert.Equal(version, listed);
+            Assert.Contains(hinted, h => h.EndsWith($"packages/{package}.{version}/lib/{assembly}.dll", StringComparison.Ordinal));
+            Assert.Contains("CONTRACT, never shipped", File.ReadAllText(c));
+        }
     }
 
     [Theory]

@@ -1,0 +1,35 @@
+#
+# The Warp.Native interop component, for nanoFramework's own firmware build (nf-interpreter).
+# That build is not part of this project and nothing here runs it: a firmware maintainer copies
+# this folder next to the generated stubs, puts this module on CMAKE_MODULE_PATH and sets
+#   "NF_INTEROP_ASSEMBLIES": "Warp.Native"
+# in the target's CMake preset (CMake/Modules/FindNF_NativeAssemblies.cmake then calls
+# find_package(INTEROP-Warp.Native)). The image must then carry the identity in interop.json:
+# assembly Warp.Native, native version 1.0.0.0, and the declaration checksum there.
+#
+# ESP-IDF components the sources use: mbedtls (ChaCha20-Poly1305, X25519), esp_wifi
+# (esp_wifi_internal_reg_rxcb / esp_wifi_internal_tx on WIFI_IF_AP), esp_system (esp_random,
+# esp_task_wdt). nanoFramework's ESP32 build links all three already; they are named here so the
+# dependency is explicit.
+
+set(Warp.Native_IDF_COMPONENTS mbedtls esp_wifi esp_system)
+
+list(APPEND Warp.Native_INCLUDE_DIRS "${CMAKE_CURRENT_LIST_DIR}")
+
+# The MetadataProcessor's generated stubs (Warp_Native.cpp, Warp_Native_Warp_Native_Interop_mshl.cpp)
+# are added by the firmware maintainer beside these implementation files.
+set(Warp.Native_SRCS
+    warp_native_lan.c
+    warp_native_crypto.c
+    warp_native_system.c
+    warp_native_fastpath.c
+)
+
+foreach(SRC_FILE ${Warp.Native_SRCS})
+    set(Warp.Native_SRC_FILE SRC_FILE-NOTFOUND)
+    find_file(Warp.Native_SRC_FILE ${SRC_FILE} PATHS "${CMAKE_CURRENT_LIST_DIR}" CMAKE_FIND_ROOT_PATH_BOTH)
+    list(APPEND Warp.Native_SOURCES ${Warp.Native_SRC_FILE})
+endforeach()
+
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(INTEROP-Warp.Native DEFAULT_MSG Warp.Native_INCLUDE_DIRS Warp.Native_SOURCES)

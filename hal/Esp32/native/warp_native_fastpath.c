@@ -1,0 +1,2 @@
+/* Warp.Native: fastpath. Skeleton for the next issue (its functions are declared in warp_native.h). */
+#include "warp_native.h"
