@@ -13,7 +13,8 @@
 # Each target starts from seeds the harness writes (the pcap captures of the tests, the config
 # samples, built exchanges). After the run it prints one line:
 #   fuzz TARGET: SECONDS s, EXECS execs (N/s), corpus N, edges N (COVERAGE% of the map), crashes N, hangs N
-# and for each crash the input (hex) and what it throws. The exit status is 1 when any target crashed.
+# and for each crash the input (hex) and what it throws; last "fuzz: N clean, N crashed". The exit
+# status is 1 when any target crashed (a hang, an input running over 5 s, is reported, not failed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -73,6 +74,8 @@ export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL
 stat() { sed -n "s/^$1 *: *//p" "$2" | head -1; }
 
 crashed=0
+clean=0
+failed_targets=()
 for t in "${targets[@]}"; do
   dir="$out/$t"
   mkdir -p "$dir"
@@ -81,7 +84,7 @@ for t in "${targets[@]}"; do
   else
     rm -rf "$dir/out" "$dir/seeds"
     dotnet "$harness" "$t" --seeds "$dir/seeds" >/dev/null || { echo "fuzz $t: the seeds fail (a finding already):"; \
-      dotnet "$harness" "$t" --replay "$dir"/seeds/*; crashed=1; continue; }
+      dotnet "$harness" "$t" --replay "$dir"/seeds/*; crashed=1; failed_targets+=("$t"); continue; }
     input="$dir/seeds"
   fi
   dict=()
@@ -94,6 +97,7 @@ for t in "${targets[@]}"; do
     echo "fuzz $t: afl-fuzz did not start (exit $rc); the end of $dir/afl.log:"
     tail -30 "$dir/afl.log"
     crashed=1
+    failed_targets+=("$t")
     continue
   fi
   execs=$(stat execs_done "$stats"); rate=$(stat execs_per_sec "$stats"); corpus=$(stat corpus_count "$stats")
@@ -102,9 +106,13 @@ for t in "${targets[@]}"; do
   echo "fuzz $t: ${ran:-?} s, $execs execs (${rate%.*}/s), corpus $corpus, edges $edges ($cvg of the map), crashes $crashes, hangs $hangs"
   if [ "${crashes:-0}" != 0 ]; then
     crashed=1
+    failed_targets+=("$t")
     files=("$dir"/out/default/crashes/id:*)
     echo "fuzz $t: crashing inputs in $dir/out/default/crashes:"
     dotnet "$harness" "$t" --replay "${files[@]}"
+  else
+    clean=$((clean + 1))
   fi
 done
+echo "fuzz: $clean clean, ${#failed_targets[@]} crashed${failed_targets[*]:+ (${failed_targets[*]})}"
 exit $crashed

@@ -85,8 +85,36 @@ namespace Warp.Fuzz
                 }
                 return failed == 0 ? 0 : 1;
             }
+            if (args[1] == "--stability" && args.Length == 3)
+                return Stability(target, File.ReadAllBytes(args[2]));
             Console.Error.WriteLine("unknown arguments");
             return 2;
+        }
+
+        /// <summary>Runs one input five times in this process and counts the coverage map bytes that differ from the second run.</summary>
+        static unsafe int Stability(ITarget target, byte[] input)
+        {
+            byte* saved = SharpFuzz.Common.Trace.SharedMem;
+            var maps = new byte[5][];
+            for (int run = 0; run < maps.Length; run++)
+            {
+                maps[run] = new byte[65536];
+                fixed (byte* map = maps[run])
+                {
+                    SharpFuzz.Common.Trace.SharedMem = map;
+                    SharpFuzz.Common.Trace.PrevLocation = 0;
+                    target.Run(input);
+                }
+            }
+            SharpFuzz.Common.Trace.SharedMem = saved;
+            for (int run = 2; run < maps.Length; run++)
+            {
+                int differ = 0;
+                for (int i = 0; i < 65536; i++)
+                    if (maps[run][i] != maps[1][i]) differ++;
+                Console.WriteLine("run " + run + ": " + differ + " map bytes (hit counts) differ from run 1");
+            }
+            return 0;
         }
 
         static ITarget Find(string name)
