@@ -4,7 +4,8 @@
 #   1. desktop build of the solution (warnings are errors);
 #   2. device build: each device project compiled against nanoFramework's mscorlib alone,
 #      then the IL check (tools/DeviceCheck) over the device assemblies;
-#   3. every xunit project; the closing line reads "N passed, N failed".
+#   3. every xunit project;
+#   4. each fuzz target (build/fuzz.sh) for 20 s, one test each; the closing line reads "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,7 +24,7 @@ fi
 dotnet --version
 # Debian packages the lab tests (tests/Lab) and fixture captures use. CI runs as root.
 need=()
-for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3; do
+for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -70,6 +71,20 @@ for proj in $(dotnet sln Warp.Firmware.sln list | grep -E '^tests/.*\.csproj$');
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$out" || test_rc=1
 done
 
+# Coverage-guided fuzzing (build/fuzz.sh): every target for a short fixed time; a crash fails the
+# run (its input and exception are printed). Each target counts as one test in the closing line.
+step "coverage-guided fuzzing (SharpFuzz + afl-fuzz, 20 s per target)"
+fuzz_clean=0; fuzz_crashed=0
+if command -v afl-fuzz >/dev/null 2>&1; then
+  bash build/fuzz.sh -s 20 -o "$out/fuzz" all | tee "$out/fuzz.log"
+  summary=$(grep '^fuzz: ' "$out/fuzz.log" | tail -1)
+  fuzz_clean=$(echo "$summary" | sed -n 's/^fuzz: \([0-9]*\) clean, \([0-9]*\) crashed.*/\1/p')
+  fuzz_crashed=$(echo "$summary" | sed -n 's/^fuzz: \([0-9]*\) clean, \([0-9]*\) crashed.*/\2/p')
+  [ -n "$fuzz_clean" ] || { echo "build/fuzz.sh ended without its summary"; fuzz_clean=0; fuzz_crashed=1; }
+else
+  echo "afl-fuzz is not installed (not root): fuzzing skipped"
+fi
+
 passed=0; failed=0; skipped=0
 for trx in "$out"/*.trx; do
   [ -f "$trx" ] || continue
@@ -80,6 +95,7 @@ for trx in "$out"/*.trx; do
   e=$(echo "$counters" | sed -n 's/.* executed="\([0-9]*\)".*/\1/p')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${total:-0} - ${e:-0}))
 done
+passed=$((passed + fuzz_clean)); failed=$((failed + fuzz_crashed))
 if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
 if [ $passed -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo
