@@ -60,7 +60,7 @@ namespace Warp.Router.Linux
         {
             "wireguard-go:wireguard-go", "wg:wireguard-tools", "ip:iproute2", "dhclient:isc-dhcp-client", "dig:dnsutils",
             "curl:curl", "python3:python3", "dnsmasq:dnsmasq-base", "ping:iputils-ping", "ethtool:ethtool",
-            "iptables:iptables", "iperf3:iperf3", "tcpdump:tcpdump",
+            "iptables:iptables", "iperf3:iperf3", "tcpdump:tcpdump", "conntrack:conntrack",
         };
 
         /// <summary>Builds the lab, runs the scenario, prints the results; tears down unless <see cref="Keep"/>.</summary>
