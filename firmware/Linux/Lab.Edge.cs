@@ -79,7 +79,7 @@ namespace Warp.Router.Linux
             Shell.Run(Ns(PeerNs, $"sh -c 'ip link add wlp-br type bridge stp_state 0 forward_delay 0 && ip addr add {EdgeBridgeV4}/24 dev wlp-br && ip -6 addr add {EdgeBridgeV6}/64 dev wlp-br nodad && ip link set wlp-br up'"));
             // The origin answers through a backend's 1,280-byte tunnel: it knows that at once, as the
             // single-peer lab's origin does beside wireguard-go, instead of losing a first packet to learn it.
-            Shell.Run(Ns(PeerNs, $"ip -6 route replace fd10:250:3::/64 dev wlp-br mtu 1280"));
+            Shell.Run(Ns(PeerNs, $"ip -6 route change fd10:250:3::/64 dev wlp-br proto kernel metric 256 mtu 1280")); // the connected route itself
             var backends = new List<string>();
             for (int i = 0; i < EdgeBackendCount; i++)
             {
