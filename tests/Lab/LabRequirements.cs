@@ -44,16 +44,29 @@ namespace Warp.Lab.Tests
             {
                 if (machineLock != null)
                     return;
-                var f = new FileStream("/tmp/warp-lab-tests.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-                int fd = (int)f.SafeFileHandle.DangerousGetHandle();
                 var deadline = DateTime.UtcNow.AddMinutes(30);
-                while (flock(fd, 2 | 4) != 0) // LOCK_EX | LOCK_NB
+                while (true)
                 {
+                    // .NET takes a shared flock when it opens the file (its FileShare emulation), so while
+                    // another process holds the exclusive lock the open itself fails: that is waiting too.
+                    FileStream f = null;
+                    try
+                    {
+                        f = new FileStream("/tmp/warp-lab-tests.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+                        if (flock((int)f.SafeFileHandle.DangerousGetHandle(), 2 | 4) == 0) // LOCK_EX | LOCK_NB
+                        {
+                            machineLock = f;
+                            return;
+                        }
+                    }
+                    catch (IOException)
+                    {
+                    }
+                    f?.Dispose();
                     if (DateTime.UtcNow > deadline)
                         Assert.Fail("another process has held the lab lock for 30 minutes");
                     Thread.Sleep(500);
                 }
-                machineLock = f;
             }
         }
     }
