@@ -21,7 +21,7 @@ namespace Warp.Router.Linux
     /// It prints each step, the router's status and NAT table, and tears everything down, also on
     /// failure or Ctrl-C (unless <see cref="Keep"/>).
     /// </summary>
-    public sealed class Lab
+    public sealed partial class Lab
     {
         public const string Client = "wl-client", RouterNs = "wl-router", Inet = "wl-inet", PeerNs = "wl-peer";
         /// <summary>The LAN's switch (a bridge) and a second LAN device, the attacker of the hostile-LAN tests.</summary>
@@ -60,7 +60,7 @@ namespace Warp.Router.Linux
         {
             "wireguard-go:wireguard-go", "wg:wireguard-tools", "ip:iproute2", "dhclient:isc-dhcp-client", "dig:dnsutils",
             "curl:curl", "python3:python3", "dnsmasq:dnsmasq-base", "ping:iputils-ping", "ethtool:ethtool",
-            "iptables:iptables", "iperf3:iperf3", "tcpdump:tcpdump",
+            "iptables:iptables", "iperf3:iperf3", "tcpdump:tcpdump", "conntrack:conntrack",
         };
 
         /// <summary>Builds the lab, runs the scenario, prints the results; tears down unless <see cref="Keep"/>.</summary>
@@ -78,6 +78,8 @@ namespace Warp.Router.Linux
             {
                 if (!Setup(report)) return report;
                 Scenario(report);
+                if (Edge != null)
+                    EdgeSteps(report);
                 if (MeasureThroughput)
                     Throughput(report);
                 PrintRouter("status");
@@ -187,11 +189,16 @@ namespace Warp.Router.Linux
             File.WriteAllText(peerKey, peerPrivate + "\n");
             string peerPublic = Shell.Run("echo " + peerPrivate + " | wg pubkey").Trim();
             RouterPublicKey = Shell.Run("echo " + routerKey + " | wg pubkey").Trim();
-            Shell.Run("rm -f /var/run/wireguard/wlpwg0.sock", 5000, false);
-            peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=verbose " + Ns(PeerNs, "wireguard-go wlpwg0") + " > " + PeerLog + " 2>&1");
-            for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlpwg0.sock"); i++) Thread.Sleep(100);
-            Shell.Run(Ns(PeerNs, $"wg set wlpwg0 private-key {peerKey} listen-port {PeerPort} peer {RouterPublicKey} allowed-ips 172.16.0.2/32,fd01:5ca1::2/128"));
-            Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 172.16.0.1/32 dev wlpwg0 && ip link set wlpwg0 mtu 1280 up && ip route add 172.16.0.2/32 dev wlpwg0 && ip -6 route add fd01:5ca1::2/128 dev wlpwg0'"));
+            if (Edge == null)
+            {
+                Shell.Run("rm -f /var/run/wireguard/wlpwg0.sock", 5000, false);
+                peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=verbose " + Ns(PeerNs, "wireguard-go wlpwg0") + " > " + PeerLog + " 2>&1");
+                for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlpwg0.sock"); i++) Thread.Sleep(100);
+                Shell.Run(Ns(PeerNs, $"wg set wlpwg0 private-key {peerKey} listen-port {PeerPort} peer {RouterPublicKey} allowed-ips 172.16.0.2/32,fd01:5ca1::2/128"));
+                Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 172.16.0.1/32 dev wlpwg0 && ip link set wlpwg0 mtu 1280 up && ip route add 172.16.0.2/32 dev wlpwg0 && ip -6 route add fd01:5ca1::2/128 dev wlpwg0'"));
+            }
+            else
+                BuildEdge(peerKey); // the edge (front and backends) in place of the single wireguard-go peer
 
             string www = Path.Combine(Work, "www");
             Directory.CreateDirectory(www);
@@ -212,8 +219,7 @@ namespace Warp.Router.Linux
                 "MTU = 1280\n\n" +
                 "[Peer]\n" +
                 "PublicKey = " + peerPublic + "\n" +
-                $"Endpoint = {PeerUplinkV4}:{PeerPort}\n" +
-                $"Endpoint = [{PeerUplinkV6}]:{PeerPort}\n" +
+                (Edge == null ? $"Endpoint = {PeerUplinkV4}:{PeerPort}\n" + $"Endpoint = [{PeerUplinkV6}]:{PeerPort}\n" : EdgeRouterLines()) +
                 "PersistentKeepalive = 25\n\n" +
                 "[Router]\n" +
                 $"LanAddress = {RouterLan}/24\n" +
@@ -443,6 +449,7 @@ namespace Warp.Router.Linux
             StopRouter();
             Shell.Stop(peerDaemon);
             peerDaemon = null;
+            TearDownEdge();
             foreach (var ns in Namespaces)
             {
                 Shell.Run($"ip netns pids {ns} 2>/dev/null | xargs -r kill -9", 5000, false);

@@ -9,6 +9,7 @@ namespace Warp.Router.Linux
     /// <code>
     ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
     ///   warp-router lab [--keep] [--throughput]
+    ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
     ///   warp-router config [--control PATH]
     ///   warp-router help | --help | -h
@@ -26,6 +27,11 @@ namespace Warp.Router.Linux
             "  warp-router lab [--keep] [--throughput]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
+            "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
+            "      the same with a WARP-like edge in the peer's place: a front (warp-edge) on UDP 2408 and three\n" +
+            "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
+            "      config has ClientId unless --no-client-id; --rebind: the internet hop's NAT rebinds every\n" +
+            "      SECONDS; --measure: ping 5/s and iperf3 for SECONDS with rebindings (default every 10 s)\n" +
             "  warp-router status|nat|leases|counters [-m] [--control PATH]\n" +
             "  warp-router config|race [--control PATH]\n" +
             "      ask a running router through its control socket (default /run/warp-router.sock);\n" +
@@ -88,6 +94,15 @@ namespace Warp.Router.Linux
 
         static bool Flag(string[] args, string name) { return Array.IndexOf(args, name) > 0; }
 
+        static int Seconds(string[] args, string name)
+        {
+            string v = Option(args, name);
+            if (v == null) return 0;
+            if (!int.TryParse(v, out int s) || s < 1 || s > 3600)
+                throw new ArgumentException(name + " needs a number of seconds (1-3600)");
+            return s;
+        }
+
         static int Run(string[] args)
         {
             var o = new RunOptions
@@ -121,6 +136,20 @@ namespace Warp.Router.Linux
         static int LabCommand(string[] args)
         {
             var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput") };
+            string edge = Option(args, "--edge");
+            if (edge != null)
+            {
+                if (edge != "ecmp" && edge != "clientid")
+                    throw new ArgumentException("--edge is ecmp or clientid");
+                if (lab.MeasureThroughput)
+                    throw new ArgumentException("--throughput compares with a single wireguard-go peer: not with --edge");
+                lab.Edge = edge;
+                lab.RouterClientId = Flag(args, "--no-client-id") ? 0 : Lab.LabClientId;
+                lab.RebindEverySeconds = Seconds(args, "--rebind");
+                lab.MeasureSeconds = Seconds(args, "--measure");
+            }
+            else if (Flag(args, "--rebind") || Flag(args, "--measure") || Flag(args, "--no-client-id"))
+                throw new ArgumentException("--rebind, --measure and --no-client-id go with --edge");
             LabReport report = lab.Run();
             return report.AllPassed ? 0 : 1;
         }
