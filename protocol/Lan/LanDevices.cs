@@ -94,13 +94,6 @@ namespace Warp.Protocol.Lan
             return free;
         }
 
-        /// <summary>Marks the device seen now.</summary>
-        public void Touch(int device, long now)
-        {
-            if (IsUsed(device))
-                lastSeen[device] = now;
-        }
-
         /// <summary>Frees the device's slot (the router calls it for a device long silent and without sessions).</summary>
         public void Forget(int device)
         {

@@ -94,8 +94,7 @@ namespace Warp.Protocol.Lan
         public LanCounters Counters { get { return counters; } }
         public ArpResponder Arp { get { return arp; } }
         public DhcpServer Dhcp { get { return dhcp; } }
-        /// <summary>Neighbours learned, per family (for the console and tests; the tables stay inside).</summary>
-        public int Ipv4NeighborCount { get { return ipv4Neighbors.Count; } }
+        /// <summary>IPv6 neighbours learned (for tests; the table stays inside).</summary>
         public int Ipv6NeighborCount { get { return ipv6Neighbors.Count; } }
 
         /// <summary>The wall clock (unix ms at monotonic now): leases are stored against it and loaded ones re-timed to their real end.</summary>
