@@ -14,7 +14,7 @@
 
 set(Warp.Native_IDF_COMPONENTS mbedtls esp_wifi esp_system)
 
-list(APPEND Warp.Native_INCLUDE_DIRS "${CMAKE_CURRENT_LIST_DIR}")
+list(APPEND Warp.Native_INCLUDE_DIRS "${CMAKE_CURRENT_LIST_DIR}" "${CMAKE_CURRENT_LIST_DIR}/core")
 
 # The MetadataProcessor's generated stubs (Warp_Native.cpp, Warp_Native_Warp_Native_Interop_mshl.cpp)
 # are added by the firmware maintainer beside these implementation files.
@@ -23,6 +23,12 @@ set(Warp.Native_SRCS
     warp_native_crypto.c
     warp_native_system.c
     warp_native_fastpath.c
+    core/wn_ring.c
+    core/wn_crypto_mbedtls.c
+    core/wn_tunnel.c
+    core/wn_flow.c
+    core/wn_nat.c
+    core/wn_fastpath.c
 )
 
 foreach(SRC_FILE ${Warp.Native_SRCS})
