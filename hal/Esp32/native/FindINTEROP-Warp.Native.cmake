@@ -5,7 +5,7 @@
 #   "NF_INTEROP_ASSEMBLIES": "Warp.Native"
 # in the target's CMake preset (CMake/Modules/FindNF_NativeAssemblies.cmake then calls
 # find_package(INTEROP-Warp.Native)). The image must then carry the identity in interop.json:
-# assembly Warp.Native, native version 1.0.0.0, and the declaration checksum there.
+# assembly Warp.Native, native version 1.1.0.0, and the declaration checksum there.
 #
 # ESP-IDF components the sources use: mbedtls (ChaCha20-Poly1305, X25519), esp_wifi
 # (esp_wifi_internal_reg_rxcb / esp_wifi_internal_tx on WIFI_IF_AP), esp_system (esp_random,
