@@ -76,3 +76,22 @@ WARP_EXPORT int32_t wn_host_counters(wn_fastpath *fp, int64_t *counters, int32_t
 }
 
 WARP_EXPORT const char *wn_host_crypto_version(void) { return wn_crypto_version(); }
+
+/* The next send counter, reserved for a message the managed tunnel sends itself (FastPathTakeSendCounter). */
+WARP_EXPORT uint64_t wn_host_take_send_counter(wn_fastpath *fp)
+{
+    return fp->keypair.valid ? fp->keypair.send_counter++ : UINT64_MAX;
+}
+
+/* activity[4]: ms since the last packet out, ms since the last packet in, packets out, packets in. */
+WARP_EXPORT bool wn_host_flow_activity(wn_fastpath *fp, int32_t slot, int64_t now, int64_t *activity)
+{
+    if (slot < 0 || (uint32_t)slot >= fp->flows.capacity || !fp->flows.flows[slot].used)
+        return false;
+    const wn_flow *f = &fp->flows.flows[slot];
+    activity[0] = now - f->last_out;
+    activity[1] = now - f->last_in;
+    activity[2] = f->packets_out;
+    activity[3] = f->packets_in;
+    return true;
+}

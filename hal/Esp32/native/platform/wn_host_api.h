@@ -17,5 +17,7 @@ WARP_EXPORT int32_t wn_host_from_lan(wn_fastpath *fp, const uint8_t *frame, int3
 WARP_EXPORT int32_t wn_host_from_uplink(wn_fastpath *fp, uint8_t *datagram, int32_t length, uint8_t *out, int32_t capacity, int64_t now, int32_t *action, int32_t *reason, int32_t *slot);
 WARP_EXPORT int32_t wn_host_counters(wn_fastpath *fp, int64_t *counters, int32_t count);
 WARP_EXPORT const char *wn_host_crypto_version(void);
+WARP_EXPORT uint64_t wn_host_take_send_counter(wn_fastpath *fp);
+WARP_EXPORT bool wn_host_flow_activity(wn_fastpath *fp, int32_t slot, int64_t now, int64_t *activity);
 
 #endif
