@@ -14,10 +14,10 @@
 
 set(Warp.Native_IDF_COMPONENTS mbedtls esp_wifi esp_system)
 
-list(APPEND Warp.Native_INCLUDE_DIRS "${CMAKE_CURRENT_LIST_DIR}" "${CMAKE_CURRENT_LIST_DIR}/core")
+list(APPEND Warp.Native_INCLUDE_DIRS "${CMAKE_CURRENT_LIST_DIR}" "${CMAKE_CURRENT_LIST_DIR}/core" "${CMAKE_CURRENT_LIST_DIR}/interop")
 
-# The MetadataProcessor's generated stubs (Warp_Native.cpp, Warp_Native_Warp_Native_Interop_mshl.cpp)
-# are added by the firmware maintainer beside these implementation files.
+# The interop glue (interop/: the method lookup table and assembly record, generated from interop.json
+# by interop/gen_glue.py, and the stubs) is shipped here, in the shape the MetadataProcessor generates.
 set(Warp.Native_SRCS
     warp_native_lan.c
     warp_native_crypto.c
@@ -29,6 +29,8 @@ set(Warp.Native_SRCS
     core/wn_flow.c
     core/wn_nat.c
     core/wn_fastpath.c
+    interop/Warp_Native.cpp
+    interop/Warp_Native_Warp_Native_Interop.cpp
 )
 
 foreach(SRC_FILE ${Warp.Native_SRCS})
