@@ -125,9 +125,12 @@ namespace Warp.Native.Tests
             var l4 = Packets.Transport(f.Proto, f.V6, f.LanPort, f.RemotePort, flags, true, Payload(rnd, size));
             int mutation = rnd.Next(12) == 0 ? rnd.Next(9) : -1;
             byte ttl = (byte)(mutation == 0 ? 1 : rnd.Next(2, 256));
-            byte[] ip = f.V6 ? Packets.V6(f.Lan, f.Remote, f.Proto, l4, ttl) : Packets.V4(f.Lan, f.Remote, f.Proto, l4, ttl, (ushort)(mutation == 1 ? 0x2000 : rnd.Next(2) * 0x4000));
+            int options = !f.V6 && rnd.Next(20) == 0 ? 1 + rnd.Next(3) : 0; // IPv4 options: a longer header, still plain
+            if (20 + 4 * options + l4.Length > 1280)
+                plain = false;
+            byte[] ip = f.V6 ? Packets.V6(f.Lan, f.Remote, f.Proto, l4, ttl) : Packets.V4(f.Lan, f.Remote, f.Proto, l4, ttl, (ushort)(mutation == 1 ? 0x2000 : rnd.Next(2) * 0x4000), options);
             byte[] src = f.Mac, dst = Harness.RouterMac;
-            int hl = f.V6 ? 40 : 20;
+            int hl = f.V6 ? 40 : 20 + 4 * options;
             switch (mutation)
             {
                 case 0: plain = false; break;                                   // TTL 1: the router answers it
@@ -162,8 +165,11 @@ namespace Warp.Native.Tests
             int remotePort = mutation == 0 && !icmp ? f.RemotePort + 1 : f.RemotePort;
             var l4 = Packets.Transport(f.Proto, f.V6, icmp ? ext : remotePort, ext, flags, false, Payload(rnd, size));
             byte[] extAddress = f.V6 ? Harness.ExtV6 : Harness.ExtV4;
-            ip = f.V6 ? Packets.V6(f.Remote, extAddress, f.Proto, l4) : Packets.V4(f.Remote, extAddress, f.Proto, l4, 57, (ushort)(mutation == 1 ? 0x2000 : 0));
-            int hl = f.V6 ? 40 : 20;
+            int options = !f.V6 && rnd.Next(20) == 0 ? 1 + rnd.Next(3) : 0;
+            if (20 + 4 * options + l4.Length > 1280)
+                plain = false;
+            ip = f.V6 ? Packets.V6(f.Remote, extAddress, f.Proto, l4) : Packets.V4(f.Remote, extAddress, f.Proto, l4, 57, (ushort)(mutation == 1 ? 0x2000 : 0), options);
+            int hl = f.V6 ? 40 : 20 + 4 * options;
             switch (mutation)
             {
                 case 0: if (!icmp) plain = false; break;                      // another remote port: the filter's, not an exact session

@@ -43,10 +43,13 @@ namespace Warp.Native.Tests
         }
 
         /// <summary>An IPv4 packet around l4 with correct header and transport checksums.</summary>
-        public static byte[] V4(byte[] src, byte[] dst, byte protocol, byte[] l4, byte ttl = 64, ushort flagsOffset = 0x4000)
+        public static byte[] V4(byte[] src, byte[] dst, byte protocol, byte[] l4, byte ttl = 64, ushort flagsOffset = 0x4000, int optionWords = 0)
         {
-            var p = new byte[20 + l4.Length];
-            p[0] = 0x45;
+            int header = 20 + 4 * optionWords;
+            var p = new byte[header + l4.Length];
+            p[0] = (byte)(0x40 | (header / 4));
+            for (int i = 20; i < header; i++)
+                p[i] = 1; // NOP options (RFC 791)
             Endian.Write16(p, 2, (ushort)p.Length);
             Endian.Write16(p, 4, 0x1c46);
             Endian.Write16(p, 6, flagsOffset);
@@ -54,7 +57,7 @@ namespace Warp.Native.Tests
             p[9] = protocol;
             Array.Copy(src, 0, p, 12, 4);
             Array.Copy(dst, 0, p, 16, 4);
-            Array.Copy(l4, 0, p, 20, l4.Length);
+            Array.Copy(l4, 0, p, header, l4.Length);
             FixChecksums(p);
             return p;
         }
