@@ -1,4 +1,5 @@
 using Warp.Native;
+using Warp.Protocol;
 using Warp.Protocol.Nat;
 using Warp.Protocol.WireGuard;
 
@@ -20,13 +21,6 @@ namespace Warp.Hal.Esp32
         public const int ActionDecrypted = 3;
         public const int ActionConsumed = 4;
         public const int ActionDropped = 5;
-
-        /// <summary>The counters FastPathCounters reports, in its order.</summary>
-        public static readonly string[] CounterNames =
-        {
-            "PacketsOut", "BytesOut", "PacketsIn", "BytesIn", "PuntedFromLan", "PuntedFromUplink", "DecryptedToCore",
-            "KeepalivesIn", "DropReplayed", "DropUndecryptable", "DropBadInnerPacket",
-        };
 
         readonly byte[] entry = new byte[NatOffload.EntrySize];
         readonly byte[] keypair;
@@ -100,6 +94,13 @@ namespace Warp.Hal.Esp32
             Interop.FastPathFlush();
         }
 
-        public int ReadCounters(long[] counters) { return Interop.FastPathCounters(counters, 0, counters.Length); }
+        readonly long[] snapshot = new long[(int)FastPathCounter.Count];
+
+        /// <summary>Brings the native counters into <paramref name="counters"/> (listed by the console with the others).</summary>
+        public void ReadCounters(FastPathCounters counters)
+        {
+            int n = Interop.FastPathCounters(snapshot, 0, snapshot.Length);
+            counters.Absorb(snapshot, n);
+        }
     }
 }

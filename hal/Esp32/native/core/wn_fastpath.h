@@ -37,11 +37,13 @@ typedef struct {
     int slot; /* the flow, for WN_TO_NETWORK and WN_TO_LAN; else -1 */
 } wn_result;
 
-/* Counters, in the order FastPathCounters reports them (hal/Esp32/NativeFastPath.cs names them). */
+/* Counters, in the order of protocol/FastPathCounters.cs's FastPathCounter (index 0 is its None, never
+ * counted; then the drop reasons; tests/Native/CounterNameTests holds the two in step). */
 enum {
+    WN_C_NONE,
+    WN_C_DROP_REPLAYED, WN_C_DROP_UNDECRYPTABLE, WN_C_DROP_BAD_INNER_PACKET,
     WN_C_PACKETS_OUT, WN_C_BYTES_OUT, WN_C_PACKETS_IN, WN_C_BYTES_IN,
     WN_C_PUNTED_FROM_LAN, WN_C_PUNTED_FROM_UPLINK, WN_C_DECRYPTED_TO_CORE, WN_C_KEEPALIVES_IN,
-    WN_C_DROP_REPLAYED, WN_C_DROP_UNDECRYPTABLE, WN_C_DROP_BAD_INNER_PACKET,
     WN_C_COUNT
 };
 
