@@ -10,7 +10,10 @@
 # ESP-IDF components the sources use: mbedtls (ChaCha20-Poly1305, X25519), esp_wifi
 # (esp_wifi_internal_reg_rxcb / esp_wifi_internal_tx on WIFI_IF_AP), esp_system (esp_random,
 # esp_task_wdt). nanoFramework's ESP32 build links all three already; they are named here so the
-# dependency is explicit.
+# dependency is explicit. The target's sdkconfig must enable CONFIG_MBEDTLS_CHACHA20_C,
+# CONFIG_MBEDTLS_POLY1305_C, CONFIG_MBEDTLS_CHACHAPOLY_C and CONFIG_MBEDTLS_ECP_DP_CURVE25519_ENABLED
+# (core/wn_crypto_mbedtls.c stops the build with #error otherwise). The mbedTLS calls are the ones
+# 2.28 (Debian 12, the host build) and 3.6 (ESP-IDF 5.4/5.5) share.
 
 set(Warp.Native_IDF_COMPONENTS mbedtls esp_wifi esp_system)
 

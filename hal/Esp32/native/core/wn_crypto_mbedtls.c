@@ -14,6 +14,12 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/version.h>
 
+/* ESP-IDF's sdkconfig must enable these (CONFIG_MBEDTLS_CHACHA20_C, CONFIG_MBEDTLS_POLY1305_C,
+ * CONFIG_MBEDTLS_CHACHAPOLY_C, CONFIG_MBEDTLS_ECP_DP_CURVE25519_ENABLED); Debian's build has them. */
+#if !defined(MBEDTLS_CHACHAPOLY_C) || !defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED)
+#error "Warp.Native needs mbedTLS with ChaCha20-Poly1305 (MBEDTLS_CHACHAPOLY_C) and Curve25519 (MBEDTLS_ECP_DP_CURVE25519_ENABLED)"
+#endif
+
 static void wireguard_nonce(uint8_t nonce[12], uint64_t counter)
 {
     memset(nonce, 0, 4);
