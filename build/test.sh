@@ -5,7 +5,8 @@
 #   2. device build: each device project compiled against nanoFramework's mscorlib alone,
 #      then the IL check (tools/DeviceCheck) over the device assemblies;
 #   3. every xunit project;
-#   4. each fuzz target (build/fuzz.sh) for 20 s, one test each; the closing line reads "N passed, N failed".
+#   4. the native fast path (build/native.sh): CMake build, CTest, libFuzzer 30 s;
+#   5. each fuzz target (build/fuzz.sh) for 20 s, one test each; the closing line reads "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -27,6 +28,12 @@ need=()
 for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++ conntrack:conntrack; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
+# The native fast path (build/native.sh): CMake, gcc, clang with its sanitizer and libFuzzer runtimes, mbedTLS.
+for pair in cmake:cmake gcc:gcc clang:clang; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
+done
+[ -f /usr/include/mbedtls/chachapoly.h ] || need+=(libmbedtls-dev)
+dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"
@@ -71,6 +78,17 @@ for proj in $(dotnet sln Warp.Firmware.sln list | grep -E '^tests/.*\.csproj$');
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$out" || test_rc=1
 done
 
+# The native fast path (hal/Esp32/native): CMake build with -Werror and sanitizers, CTest, and
+# libFuzzer on the decapsulate-and-translate entry point for 30 s (build/native.sh). Its CTest tests
+# and the fuzz run count in the closing line. (tests/Native, above, built the shared library itself.)
+step "native fast path (CMake, CTest, libFuzzer 30 s)"
+bash build/native.sh -s 30 -o "$out" | tee "$out/native.log"
+native_summary=$(grep '^native: ' "$out/native.log" | tail -1)
+native_passed=$(echo "$native_summary" | sed -n 's/^native: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
+native_failed=$(echo "$native_summary" | sed -n 's/^native: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')
+native_skipped=$(echo "$native_summary" | sed -n 's/^native: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\3/p')
+[ -n "$native_passed" ] || { echo "build/native.sh ended without its summary"; native_passed=0; native_failed=1; native_skipped=0; }
+
 # Coverage-guided fuzzing (build/fuzz.sh): every target for a short fixed time; a crash fails the
 # run (its input and exception are printed). Each target counts as one test in the closing line.
 step "coverage-guided fuzzing (SharpFuzz + afl-fuzz, 20 s per target)"
@@ -96,6 +114,7 @@ for trx in "$out"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${total:-0} - ${e:-0}))
 done
 passed=$((passed + fuzz_clean)); failed=$((failed + fuzz_crashed))
+passed=$((passed + native_passed)); failed=$((failed + native_failed)); skipped=$((skipped + native_skipped))
 if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
 if [ $passed -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo

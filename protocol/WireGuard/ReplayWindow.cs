@@ -41,6 +41,33 @@ namespace Warp.Protocol.WireGuard
             any = false;
         }
 
+        /// <summary>Ring size in 64-bit words (a fast path keeping this window needs the same).</summary>
+        public int Words { get { return bitmap.Length; } }
+
+        /// <summary>
+        /// Writes the window for the native fast path (hal/Esp32/native/core/wn_tunnel.h): the greatest
+        /// counter (8 bytes, little-endian), "any" (1 byte) and 7 zero bytes, then each word (8 bytes,
+        /// little-endian): 16 + 8 * <see cref="Words"/> bytes at (b, offset).
+        /// </summary>
+        public void WriteState(byte[] b, int offset)
+        {
+            Net.Endian.Write64LE(b, offset, greatest);
+            b[offset + 8] = any ? (byte)1 : (byte)0;
+            for (int i = 9; i < 16; i++)
+                b[offset + i] = 0;
+            for (int i = 0; i < bitmap.Length; i++)
+                Net.Endian.Write64LE(b, offset + 16 + 8 * i, bitmap[i]);
+        }
+
+        /// <summary>Takes the window back from the same encoding (the fast path saw every counter since it was written).</summary>
+        public void ReadState(byte[] b, int offset)
+        {
+            greatest = Net.Endian.Read64LE(b, offset);
+            any = b[offset + 8] != 0;
+            for (int i = 0; i < bitmap.Length; i++)
+                bitmap[i] = Net.Endian.Read64LE(b, offset + 16 + 8 * i);
+        }
+
         /// <summary>False when the counter is at or past the reject limit, too old, or already seen.</summary>
         public bool MayAccept(ulong counter)
         {

@@ -81,9 +81,16 @@ namespace Warp.Native
         // ---------------------------------------------------------------- fast path (flow offload)
         // The managed router stays the authority: it installs established flows and the current
         // keypair, and can flush everything at any moment; the native side translates and
-        // encrypts or decrypts those flows' packets without entering the interpreter.
+        // encrypts or decrypts those flows' packets without entering the interpreter
+        // (hal/Esp32/native/core/wn_fastpath.h; the encodings are protocol/Nat/NatOffload.cs and
+        // protocol/WireGuard/Tunnel.Offload.cs). LanReceive runs each queued frame through the fast
+        // path first and returns only the frames it did not carry.
 
-        /// <summary>Installs a flow from its encoded entry (the NAT's mapping, the LAN MAC); returns its slot, or -1 when the table is full.</summary>
+        /// <summary>Sets up the fast path with room for <paramref name="flowCapacity"/> flows (the board profile's); false when out of range.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern bool FastPathStart(int flowCapacity);
+
+        /// <summary>Installs a flow from its encoded entry (NatOffload.ExportFlow); returns its slot, or -1 when the table is full or the entry bad.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int FastPathAddFlow(byte[] entry, int offset, int length);
 
@@ -91,24 +98,35 @@ namespace Warp.Native
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern void FastPathRemoveFlow(int slot);
 
-        /// <summary>Milliseconds since the flow in <paramref name="slot"/> last carried a packet; -1 for an empty slot.</summary>
+        /// <summary>Writes the flow's activity at (activity, offset): ms since its last packet out, ms since its last packet in, packets out, packets in. False for an empty slot.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
-        public static extern long FastPathIdleMs(int slot);
+        public static extern bool FastPathFlowActivity(int slot, long[] activity, int offset);
 
-        /// <summary>Installs the current keypair (both keys, both indexes, the next send counter and the replay window's start).</summary>
+        /// <summary>Installs the current keypair from its encoding (Tunnel.ExportKeypair): keys, indexes, client id, next send counter, replay window.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
-        public static extern bool FastPathSetKeypair(byte[] sendKey, int sendKeyOffset, byte[] receiveKey, int receiveKeyOffset,
-            uint localIndex, uint remoteIndex, ulong sendCounter, ulong receiveCounter);
+        public static extern bool FastPathSetKeypair(byte[] state, int offset, int length);
 
-        /// <summary>The next send counter the fast path will use (the managed side continues from it after a flush).</summary>
+        /// <summary>Writes the keypair's state back in the same encoding with the keys zero (for Tunnel.ImportKeypairState); returns its length, 0 when it does not fit.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
-        public static extern ulong FastPathSendCounter();
+        public static extern int FastPathGetKeypair(byte[] state, int offset, int length);
+
+        /// <summary>Takes the next send counter for a message the managed tunnel sends itself on the offloaded keypair (a keepalive), so no nonce is used twice; ulong.MaxValue without a keypair.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern ulong FastPathTakeSendCounter();
+
+        /// <summary>Runs a datagram from the peer through the fast path; output gets a LAN frame or the decrypted packet. Returns action * 65536 + length (actions in NativeFastPath).</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern int FastPathFromUplink(byte[] datagram, int offset, int length, byte[] output, int outputOffset, int outputCount);
+
+        /// <summary>Runs a LAN frame through the fast path; output gets the data message for the peer. Returns action * 65536 + length.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern int FastPathFromLan(byte[] frame, int offset, int length, byte[] output, int outputOffset, int outputCount);
 
         /// <summary>Forgets every flow and the keypair (rekey, tunnel down, config change); keys are wiped.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern void FastPathFlush();
 
-        /// <summary>Copies the fast path's counters (packets and bytes each way, drops by reason) into <paramref name="counters"/>; returns how many.</summary>
+        /// <summary>Copies the fast path's counters (packets and bytes each way, what it handed up, drops by reason) into <paramref name="counters"/>; returns how many.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int FastPathCounters(long[] counters, int offset, int count);
     }
