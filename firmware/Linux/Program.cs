@@ -7,7 +7,7 @@ namespace Warp.Router.Linux
     /// <summary>
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
-    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
+    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch]
     ///   warp-router lab [--keep] [--throughput]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
@@ -21,9 +21,10 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
+            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
-            "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
+            "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
+            "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise)\n" +
             "  warp-router lab [--keep] [--throughput]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
@@ -112,6 +113,7 @@ namespace Warp.Router.Linux
                 Tap = Option(args, "--tap"),
                 Console = !Flag(args, "--no-console"),
                 Uplinks = Options(args, "--uplink"),
+                Batch = !Flag(args, "--no-batch"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;

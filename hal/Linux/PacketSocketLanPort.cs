@@ -13,7 +13,7 @@ namespace Warp.Hal.Linux
     /// Note for veth/loopback peers: a sender with checksum offload leaves partial checksums; turn
     /// it off there (ethtool -K dev tx off), as the lab does.
     /// </summary>
-    public sealed unsafe class PacketSocketLanPort : ILanPort, IDisposable
+    public sealed unsafe partial class PacketSocketLanPort : ILanPort, ILanBatch, IDisposable
     {
         readonly int fd;
         readonly byte[] mac = new byte[6];
@@ -21,7 +21,8 @@ namespace Warp.Hal.Linux
 
         /// <param name="interfaceName">An existing interface, e.g. a veth or a NIC given to the router.</param>
         /// <param name="routerMac">The router's MAC on the LAN; null to use the interface's own.</param>
-        public PacketSocketLanPort(string interfaceName, byte[] routerMac = null)
+        /// <param name="batch">Batches (PacketSocketLanPort.Batch.cs) and socket buffers of <see cref="BufferBytes"/>; false: a frame per call, default buffers.</param>
+        public PacketSocketLanPort(string interfaceName, byte[] routerMac = null, bool batch = false)
         {
             Interface = interfaceName;
             uint index = Libc.if_nametoindex(interfaceName);
@@ -50,6 +51,8 @@ namespace Warp.Hal.Linux
             *(int*)mreq = (int)index;
             *(ushort*)(mreq + 4) = Libc.PACKET_MR_PROMISC;
             Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP, mreq, 16);
+            if (batch)
+                StartBatches();
             if (routerMac != null)
                 Array.Copy(routerMac, mac, 6);
             else
@@ -89,6 +92,10 @@ namespace Warp.Hal.Linux
                 return Libc.send(fd, p + offset, count, Libc.MSG_DONTWAIT) == count;
         }
 
-        public void Dispose() { Libc.close(fd); }
+        public void Dispose()
+        {
+            Libc.close(fd);
+            DisposeBatches();
+        }
     }
 }
