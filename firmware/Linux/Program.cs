@@ -8,7 +8,7 @@ namespace Warp.Router.Linux
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
     ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch]
-    ///   warp-router lab [--keep] [--throughput]
+    ///   warp-router lab [--keep] [--throughput [--runs N]]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
     ///   warp-router config [--control PATH]
@@ -25,7 +25,7 @@ namespace Warp.Router.Linux
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise)\n" +
-            "  warp-router lab [--keep] [--throughput]\n" +
+            "  warp-router lab [--keep] [--throughput [--runs N]]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
@@ -138,6 +138,12 @@ namespace Warp.Router.Linux
         static int LabCommand(string[] args)
         {
             var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput") };
+            if (Option(args, "--runs") != null)
+            {
+                if (!lab.MeasureThroughput || !int.TryParse(Option(args, "--runs"), out int runs) || runs < 1 || runs > 20)
+                    throw new ArgumentException("--runs N (1-20) goes with --throughput");
+                lab.ThroughputRuns = runs;
+            }
             string edge = Option(args, "--edge");
             if (edge != null)
             {
