@@ -147,10 +147,10 @@ namespace Warp.Router.Linux
             NamespaceDrops(PeerNs, out long pUdp0, out long pIf0);
             NamespaceDrops(Inet, out _, out long iIf0);
             var k0 = ours ? KernelAndCoreDrops() : null;
-            string args = test == "udp" ? $"-u -b {UdpRate} -l {UdpLength}" : test == "tcp4" ? "-P 4" : "";
+            string args = (test == "udp" ? $"-u -b {UdpRate} -l {UdpLength}" : test == "tcp4" ? "-P 4" : "") + " --connect-timeout 5000";
             Thread.Sleep(1000); // the server finishes the last test first (iperf3 3.12 refuses a client meanwhile)
             var clock = Stopwatch.StartNew();
-            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {ThroughputSeconds} -J --connect-timeout 5000 {args}"), 40000 + ThroughputSeconds * 1000, false);
+            string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {ThroughputSeconds} -J {args}"), 40000 + ThroughputSeconds * 1000, false);
             if (json.Contains("\"error\":", StringComparison.Ordinal))
             {
                 log.WriteLine($"run {run} {routerName} {test}: iperf3 failed, once more: " + json.Substring(json.IndexOf("\"error\":", StringComparison.Ordinal)).Trim());
@@ -159,7 +159,7 @@ namespace Warp.Router.Linux
                 peerCpu0 = CpuTicks(peerDaemon);
                 MachineTicks(out busy0, out total0);
                 clock.Restart();
-                json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {ThroughputSeconds} -J --connect-timeout 5000 {args}"), 40000 + ThroughputSeconds * 1000, false);
+                json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {ThroughputSeconds} -J {args}"), 40000 + ThroughputSeconds * 1000, false);
             }
             row.Seconds = clock.Elapsed.TotalSeconds;
             row.RouterCpu = (CpuTicks(routerProcess) - routerCpu0) / 100.0;

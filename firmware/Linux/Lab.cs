@@ -202,7 +202,8 @@ namespace Warp.Router.Linux
             OriginSha256 = Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();
             Shell.Start(Ns(PeerNs, $"python3 -m http.server --bind :: --directory {www} 80"));
             Shell.Start(Ns(PeerNs, $"dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address={DnsV4} --listen-address={DnsV6} --address=/origin.lab/{OriginV4} --address=/origin.lab/{OriginV6} --txt-record={BigTxtName},{BigTxtPart},{BigTxtPart},{BigTxtPart},{BigTxtPart} --pid-file={Work}/dnsmasq.pid"));
-            Shell.Start(Ns(PeerNs, "iperf3 -s"));
+            // Bound to the origin's address: a UDP test's replies then come from it (unbound, they would leave from the tunnel address, which the client ignores).
+            Shell.Start(Ns(PeerNs, $"iperf3 -s -B {OriginV4}"));
 
             File.WriteAllText(Path.Combine(Work, "router.conf"),
                 "# warp-router lab configuration (generated)\n" +

@@ -132,7 +132,8 @@ namespace Warp.Router.Linux
                 sizes.Batch = 1;
             }
             log.WriteLine(options.Batch
-                ? "I/O: batches of " + sizes.Batch + " (recvmmsg/sendmmsg), socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
+                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring" : lan is PacketSocketLanPort ? "recvmmsg" : "TAP reads")
+                  + ", uplink recvmmsg/sendmmsg" + (uplink.Gso ? " with UDP GSO" : "") + ", socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
                 : "I/O: one packet per call (--no-batch), default socket buffers");
             kernelCounters = new KernelCounters(lan as PacketSocketLanPort, lan is TapLanPort ? lanName : null, uplink);
             var platform = new RouterPlatform

@@ -50,6 +50,8 @@ namespace Warp.Hal.Linux
         public byte* Header(int i) { return hdrs + i * HeaderBytes; }
         public byte* Data(int i) { return data + (nint)i * SlotBytes; }
         public byte* Name(int i) { return names + i * NameBytes; }
+        public byte* Iov(int i) { return iovs + i * IovBytes; }
+        public byte* Control(int i) { return controls + i * ControlBytes; }
         /// <summary>The bytes the kernel moved for message i (msg_len).</summary>
         public int Length(int i) { return (int)*(uint*)(hdrs + i * HeaderBytes + 56); }
         /// <summary>The message's flags after a receive (MSG_TRUNC: the datagram did not fit).</summary>

@@ -185,6 +185,12 @@ namespace Warp.Hal.Linux
                 while (end < txCount && txSocket[end] == sock)
                     end++;
                 Socket s = (sock & 1) == 1 ? v6s[sock >> 1] : v4s[sock >> 1];
+                if (s != null && Gso)
+                {
+                    SendRunWithGso((int)s.Handle, i, end);
+                    i = end;
+                    continue;
+                }
                 while (i < end)
                 {
                     if (s == null)
@@ -214,6 +220,110 @@ namespace Warp.Hal.Linux
                 }
             }
             txCount = 0;
+        }
+
+        /// <summary>
+        /// UDP GSO (UDP_SEGMENT, Linux 4.18): a run of datagrams of one size to one destination
+        /// leaves in one sendmsg whose iovecs are their slots, and the kernel cuts it into datagrams
+        /// as late as it can. On by default with batches; switched off (for good, this uplink) the
+        /// first time the kernel refuses it, and those datagrams go by sendmmsg.
+        /// </summary>
+        public bool Gso { get; set; }
+
+        /// <summary>Sends made with UDP GSO, and the datagrams they carried (for the log and tests).</summary>
+        public long GsoSends { get; private set; }
+        public long GsoDatagrams { get; private set; }
+
+        const int MaxGsoSegments = 64, MaxGsoBytes = 65000;
+
+        void SendRunWithGso(int fd, int from, int end)
+        {
+            int i = from;
+            while (i < end)
+            {
+                int size = SegmentLength(i);
+                int k = i + 1, total = size;
+                while (k < end && k - i < MaxGsoSegments && total + SegmentLength(k) <= MaxGsoBytes && SameName(i, k))
+                {
+                    int len = SegmentLength(k);
+                    if (len > size)
+                        break;
+                    total += len;
+                    k++;
+                    if (len < size)
+                        break; // only the last segment may be shorter
+                }
+                int count = k - i;
+                byte* h = tx.Header(i);
+                byte* control = tx.Control(i);
+                if (count > 1)
+                {
+                    // struct cmsghdr { size_t len; int level; int type; } then the u16 segment size: CMSG_LEN(2) 18, CMSG_SPACE(2) 24
+                    new Span<byte>(control, 24).Clear();
+                    *(nuint*)control = 18;
+                    *(int*)(control + 8) = Libc.SOL_UDP;
+                    *(int*)(control + 12) = Libc.UDP_SEGMENT;
+                    *(ushort*)(control + 16) = (ushort)size;
+                    *(byte**)(h + 32) = control;
+                    *(nuint*)(h + 40) = 24;
+                    *(nuint*)(h + 24) = (nuint)count;
+                }
+                nint r = Libc.sendmsg(fd, h, Libc.MSG_DONTWAIT);
+                int errno = r < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
+                *(byte**)(h + 32) = null;
+                *(nuint*)(h + 40) = 0;
+                *(nuint*)(h + 24) = 1;
+                if (r >= 0)
+                {
+                    pending[(int)UplinkSendResult.Sent] += count;
+                    if (count > 1)
+                    {
+                        GsoSends++;
+                        GsoDatagrams += count;
+                    }
+                    i = k;
+                    continue;
+                }
+                if (count > 1 && (errno == 5 || errno == 22 || errno == 92 || errno == 95)) // EIO, EINVAL, ENOPROTOOPT, EOPNOTSUPP: no GSO here
+                {
+                    Gso = false;
+                    SendRunPlain(fd, i, end);
+                    return;
+                }
+                UplinkSendResult res = ClassifyErrno(errno);
+                pending[(int)res] += count;
+                i = k;
+            }
+        }
+
+        int SegmentLength(int i) { return (int)*(nuint*)(tx.Iov(i) + 8); }
+
+        bool SameName(int a, int b)
+        {
+            return new ReadOnlySpan<byte>(tx.Name(a), MessageBatch.NameBytes).SequenceEqual(new ReadOnlySpan<byte>(tx.Name(b), MessageBatch.NameBytes));
+        }
+
+        /// <summary>A run by sendmmsg, without GSO (the fallback).</summary>
+        void SendRunPlain(int fd, int i, int end)
+        {
+            while (i < end)
+            {
+                int n = tx.Send(fd, i, end - i);
+                if (n > 0)
+                {
+                    pending[(int)UplinkSendResult.Sent] += n;
+                    i += n;
+                    continue;
+                }
+                UplinkSendResult r = ClassifyErrno(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+                if (r == UplinkSendResult.WouldBlock)
+                {
+                    pending[(int)r] += end - i;
+                    return;
+                }
+                pending[(int)r]++;
+                i++;
+            }
         }
 
         /// <summary>The send result for an errno (sendmmsg's), as <see cref="Classify"/> does for .NET's errors.</summary>

@@ -35,6 +35,7 @@ namespace Warp.Hal.Linux
         {
             Batching = batch;
             bufferBytes = batch ? BufferBytes : 0;
+            Gso = batch;
             if (batch)
             {
                 rx = new MessageBatch(BatchCapacity, SlotBytes);

@@ -110,6 +110,60 @@ namespace Warp.Hal.Linux.Tests
         }
 
         [Fact]
+        public void ARunOfEqualDatagramsLeavesInOneGsoSendAndArrivesAsDatagrams()
+        {
+            using var uplink = new UdpUplink(0, null, batch: true);
+            Assert.True(uplink.Gso);
+            using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var to = new Endpoint();
+            to.SetIpv4(0x7F000001, ((IPEndPoint)peer.LocalEndPoint).Port);
+            // 31 data messages of 1,312 bytes (a 1,280-byte packet in WireGuard) and a shorter last one: one run.
+            for (int i = 0; i < 32; i++)
+            {
+                var d = new byte[i == 31 ? 500 : 1312];
+                d[0] = (byte)i;
+                d[d.Length - 1] = (byte)(i ^ 0x5A);
+                uplink.Queue(0, d, 0, d.Length, to);
+            }
+            var results = new int[8];
+            uplink.Flush(results);
+            Assert.Equal(32, results[(int)UplinkSendResult.Sent]);
+            Assert.True(uplink.Gso, "the kernel refused UDP_SEGMENT");
+            Assert.Equal(1, uplink.GsoSends);
+            Assert.Equal(32, uplink.GsoDatagrams);
+            peer.ReceiveTimeout = 2000;
+            var buffer = new byte[2048];
+            for (int i = 0; i < 32; i++)
+            {
+                int n = peer.Receive(buffer);
+                Assert.Equal(i == 31 ? 500 : 1312, n); // cut by the kernel into the datagrams they were
+                Assert.Equal(i, buffer[0]);
+                Assert.Equal((byte)(i ^ 0x5A), buffer[n - 1]);
+            }
+        }
+
+        [Fact]
+        public void WithoutGsoTheSameRunLeavesBySendmmsg()
+        {
+            using var uplink = new UdpUplink(0, null, batch: true) { Gso = false };
+            using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var to = new Endpoint();
+            to.SetIpv4(0x7F000001, ((IPEndPoint)peer.LocalEndPoint).Port);
+            for (int i = 0; i < 10; i++)
+                uplink.Queue(0, new byte[1312], 0, 1312, to);
+            var results = new int[8];
+            uplink.Flush(results);
+            Assert.Equal(10, results[(int)UplinkSendResult.Sent]);
+            Assert.Equal(0, uplink.GsoSends);
+            peer.ReceiveTimeout = 2000;
+            var buffer = new byte[2048];
+            for (int i = 0; i < 10; i++)
+                Assert.Equal(1312, peer.Receive(buffer));
+        }
+
+        [Fact]
         public void WithoutBatchesReceiveBatchTakesOneAtATime()
         {
             using var uplink = new UdpUplink(0, null, batch: false);
@@ -152,8 +206,10 @@ namespace Warp.Hal.Linux.Tests
             Assert.Equal(sent, got.Count + drops); // every datagram either arrived or is counted
         }
 
-        [Fact]
-        public void TheRawLanSocketTakesAndSendsBatchesOnAVethPair()
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void TheRawLanSocketTakesAndSendsBatchesOnAVethPair(bool ring)
         {
             if (!IsRoot)
                 return; // needs CAP_NET_ADMIN for the veth pair and CAP_NET_RAW for the sockets
@@ -162,9 +218,10 @@ namespace Warp.Hal.Linux.Tests
             try
             {
                 var mac = new byte[] { 0x02, 0x57, 0, 0, 0, 9 };
-                using var port = new PacketSocketLanPort(a, mac, batch: true);
+                using var port = new PacketSocketLanPort(a, mac, batch: true, ring: ring);
                 using var other = new PacketSocketLanPort(b, new byte[] { 0x02, 0x57, 0, 0, 0, 10 }, batch: false);
                 Assert.True(port.Batching);
+                Assert.Equal(ring, port.UsesRing); // this kernel grants TPACKET_V3
                 Thread.Sleep(200);
                 var drain = new byte[2048];
                 while (port.Receive(drain, 0, drain.Length) > 0) { } // IPv6 router solicitations and the like
