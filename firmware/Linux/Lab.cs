@@ -280,10 +280,13 @@ namespace Warp.Router.Linux
             router = null;
             try
             {
+                var clock = Stopwatch.StartNew();
                 if (!p.HasExited)
                     Shell.Run("kill -" + signal + " " + p.Id, 5000, false);
                 if (!p.WaitForExit(5000))
                     log.WriteLine("warp-router did not stop on SIG" + signal + " within 5 s: killing it");
+                else if (signal == "TERM")
+                    log.WriteLine($"warp-router stopped {clock.ElapsedMilliseconds} ms after SIGTERM (kill included)");
             }
             catch (Exception e) when (e is InvalidOperationException || e is TimeoutException || e is System.ComponentModel.Win32Exception)
             {
