@@ -32,6 +32,8 @@ namespace Warp.Router.Linux
         /// <summary>The platform AEAD's ceiling on this machine, README's crypto table: about 930 MB/s per core.</summary>
         public const double AeadCeilingMbits = 930 * 8;
         public static readonly string[] Routers = { "warp-router", "wireguard-go", "warp-router --no-batch" };
+        /// <summary>--compare-gso: a fourth router, warp-router --no-gso (batches without UDP GSO).</summary>
+        public bool CompareGso;
         public static readonly string[] Tests = { "tcp1", "tcp4", "udp" };
 
         public sealed class ThroughputRow
@@ -63,7 +65,7 @@ namespace Warp.Router.Linux
             ThroughputRows.Clear();
             for (int run = 1; run <= ThroughputRuns; run++)
             {
-                foreach (string r in Routers)
+                foreach (string r in CompareGso ? new[] { Routers[0], Routers[1], Routers[2], "warp-router --no-gso" } : Routers)
                 {
                     StopRouter();
                     StopPeer();
@@ -72,7 +74,7 @@ namespace Warp.Router.Linux
                         MeasureWireGuardGo(run);
                     else
                     {
-                        RouterArguments = r.EndsWith("--no-batch", StringComparison.Ordinal) ? " --no-batch" : "";
+                        RouterArguments = r.StartsWith("warp-router ", StringComparison.Ordinal) ? r.Substring("warp-router".Length) : "";
                         StartRouter();
                         Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
                         bool up = WaitFor(() => TunnelState() == "up", 15000);
@@ -317,17 +319,18 @@ namespace Warp.Router.Linux
         public static string RatioTable(List<ThroughputRow> rows)
         {
             var sb = new StringBuilder();
-            sb.AppendLine("| run | test | throughput warp-router / wireguard-go | CPU per GB warp-router / wireguard-go | throughput batches / no batches | CPU per GB batches / no batches |");
-            sb.AppendLine("|---|---|---:|---:|---:|---:|");
+            sb.AppendLine("| run | test | throughput warp-router / wireguard-go | CPU per GB warp-router / wireguard-go | throughput batches / no batches | CPU per GB batches / no batches | throughput GSO / no GSO |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
             var runs = new SortedSet<int>();
             foreach (var r in rows) runs.Add(r.Run);
             foreach (int run in runs)
                 foreach (string t in Tests)
                 {
                     ThroughputRow a = Find(rows, run, "warp-router", t), b = Find(rows, run, "wireguard-go", t), c = Find(rows, run, "warp-router --no-batch", t);
+                    ThroughputRow g = Find(rows, run, "warp-router --no-gso", t);
                     if (a == null) continue;
-                    sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3} | {4} | {5} |", run, t,
-                        Ratio(a.Mbits, b?.Mbits), Ratio(a.CpuPerGb, b?.CpuPerGb), Ratio(a.Mbits, c?.Mbits), Ratio(a.CpuPerGb, c?.CpuPerGb)));
+                    sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3} | {4} | {5} | {6} |", run, t,
+                        Ratio(a.Mbits, b?.Mbits), Ratio(a.CpuPerGb, b?.CpuPerGb), Ratio(a.Mbits, c?.Mbits), Ratio(a.CpuPerGb, c?.CpuPerGb), Ratio(a.Mbits, g?.Mbits)));
                 }
             return sb.ToString();
         }

@@ -30,6 +30,8 @@ namespace Warp.Router.Linux
         public string[] Uplinks = new string[0];
         /// <summary>Batches on both sides (RouterSizes.Batch, recvmmsg/sendmmsg, sized socket buffers); --no-batch: a packet per call, as before.</summary>
         public bool Batch = true;
+        /// <summary>UDP GSO on the uplink when batching (--no-gso: sendmmsg only).</summary>
+        public bool Gso = true;
     }
 
     /// <summary>
@@ -123,6 +125,8 @@ namespace Warp.Router.Linux
             }
             lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
             uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch);
+            if (!options.Gso)
+                uplink.Gso = false;
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
                 + (options.Uplinks.Length > 0 ? " on " + string.Join(", ", options.Uplinks) : ""));
             RouterSizes sizes = Sizes;
