@@ -114,7 +114,9 @@ namespace Warp.Firmware
             TunnelResult r = tunnel.Encapsulate(0, b, ip, length, b, ip - Message.DataPayload, now);
             if (r.Action == TunnelAction.WriteToNetwork)
             {
-                if (SendToPeer(b, ip - Message.DataPayload, r.Length, now) == UplinkSendResult.Sent)
+                if (queueing && uplinkBatch != null)
+                    QueueData(b, ip - Message.DataPayload, r.Length);
+                else if (SendToPeer(b, ip - Message.DataPayload, r.Length, now) == UplinkSendResult.Sent)
                     paths.OnDataSent(now);
             }
             else if (r.Action == TunnelAction.Staged)

@@ -59,9 +59,10 @@ namespace Warp.Firmware
         readonly byte[] routerMac = new byte[6];
         readonly bool[] deviceInNat;
         int deviceCursor;
-        readonly Endpoint source = new Endpoint();
-        readonly byte[] lanBuffer;
-        readonly byte[] uplinkBuffer;
+        /// <summary>The sender of the datagram at hand, the LAN frame's and the datagram's buffers: with batches, the slot being handled (RouterBatch).</summary>
+        Endpoint source = new Endpoint();
+        byte[] lanBuffer;
+        byte[] uplinkBuffer;
         readonly byte[] inBuffer;
         readonly byte[] outBuffer;
         readonly byte[][] held;
@@ -159,6 +160,7 @@ namespace Warp.Firmware
             for (int i = 0; i < held.Length; i++)
                 held[i] = new byte[sizes.PacketBuffer];
             fragmentBuffer = new byte[sizes.PacketBuffer];
+            SetUpBatches(platform);
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -198,7 +200,7 @@ namespace Warp.Firmware
                 int n = 5 * sizes.PacketBuffer + held.Length * (sizes.PacketBuffer + 4) + deviceInNat.Length;
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
-                n += events.MemoryBytes + heldInitiation.Length + 8;
+                n += events.MemoryBytes + heldInitiation.Length + 8 + BatchMemoryBytes;
                 return n;
             }
         }
@@ -304,6 +306,9 @@ namespace Warp.Firmware
         /// </summary>
         public void Poll(long now)
         {
+            if (lanBatch != null)
+                PollLanBatch(now);
+            else
             for (int i = 0; i < PollBudget; i++)
             {
                 int n = lanPort.Receive(lanBuffer, LanReadOffset, lanBuffer.Length - LanReadOffset);
@@ -315,6 +320,9 @@ namespace Warp.Firmware
                 else
                     HandleLanFrame(LanReadOffset, n, now);
             }
+            if (uplinkBatch != null)
+                PollUplinkBatch(now);
+            else
             for (int i = 0; i < PollBudget; i++)
             {
                 int n = uplink.Receive(uplinkBuffer, 0, uplinkBuffer.Length, source);
@@ -519,6 +527,11 @@ namespace Warp.Firmware
 
         void SendLan(byte[] b, int offset, int length)
         {
+            if (queueing && lanBatch != null)
+            {
+                QueueLan(b, offset, length);
+                return;
+            }
             if (lanPort.Send(b, offset, length))
                 counters.Increment(RouterCounter.LanFramesSent);
             else

@@ -54,7 +54,7 @@ namespace Warp.Firmware
                 return ExecuteMachine(router, cmd.Substring(0, space), now, o, hostCounters);
             switch (cmd)
             {
-                case "status": Status(router, now, o); return true;
+                case "status": Status(router, now, o, hostCounters); return true;
                 case "nat": NatTable(router, now, o); return true;
                 case "leases": Leases(router, now, o); return true;
                 case "counters": Counters(router, hostCounters, o); return true;
@@ -77,7 +77,7 @@ namespace Warp.Firmware
         {
             switch (cmd)
             {
-                case "status": StatusRecords(router, now, o); return true;
+                case "status": StatusRecords(router, now, o, hostCounters); return true;
                 case "nat": NatRecords(router, now, o); return true;
                 case "leases": LeaseRecords(router, now, o); return true;
                 case "counters": CounterRecords(router, hostCounters, o); return true;
@@ -102,6 +102,12 @@ namespace Warp.Firmware
 
         public static void Status(Router router, long now, IConsoleOutput o)
         {
+            Status(router, now, o, null);
+        }
+
+        /// <summary><c>status</c>, ending with the drops of every counter set by module, the host's (e.g. the kernel's on Linux) after the router's.</summary>
+        public static void Status(Router router, long now, IConsoleOutput o, CounterSet[] hostCounters)
+        {
             Peer p = router.Tunnel.GetPeer(0);
             string s = "tunnel: " + Peer.StateName(p.State(now)) + "\n";
             s += "last handshake: " + (p.LastHandshakeCompleted < 0 ? "never" : Seconds(now - p.LastHandshakeCompleted) + " ago") + "\n";
@@ -119,7 +125,26 @@ namespace Warp.Firmware
             UplinkCounters u = paths.Counters;
             s += "races: " + u[UplinkCounter.Races].ToString() + " (won by IPv6 " + u[UplinkCounter.WinsIpv6].ToString() + ", IPv4 " + u[UplinkCounter.WinsIpv4].ToString()
                 + "), reconnects " + u[UplinkCounter.Reconnects].ToString() + ", fallbacks " + u[UplinkCounter.Fallbacks].ToString() + "\n";
+            s += "drops:" + DropSummary(router.CounterSets) + (hostCounters != null ? ";" + DropSummary(hostCounters) : "") + "\n";
             Lines(s, o);
+        }
+
+        /// <summary>" router 0, tunnel 2, ...": each set's module and the sum of its drop counters.</summary>
+        static string DropSummary(CounterSet[] sets)
+        {
+            string s = "";
+            for (int k = 0; k < sets.Length; k++)
+                s += (k == 0 ? " " : ", ") + sets[k].Module + " " + sets[k].TotalDrops.ToString();
+            return s;
+        }
+
+        static long TotalDrops(CounterSet[] sets)
+        {
+            long n = 0;
+            if (sets != null)
+                for (int k = 0; k < sets.Length; k++)
+                    n += sets[k].TotalDrops;
+            return n;
         }
 
         public static void NatTable(Router router, long now, IConsoleOutput o)
@@ -174,6 +199,12 @@ namespace Warp.Firmware
         /// </summary>
         public static void StatusRecords(Router router, long now, IConsoleOutput o)
         {
+            StatusRecords(router, now, o, null);
+        }
+
+        /// <summary><c>status -m</c> ending with drops (every drop counter of the router's sets) and host_drops (the host's sets': on Linux the control socket's and the kernel's).</summary>
+        public static void StatusRecords(Router router, long now, IConsoleOutput o, CounterSet[] hostCounters)
+        {
             Peer p = router.Tunnel.GetPeer(0);
             string r = "status" + ConsoleRecord.Field("tunnel", Peer.StateName(p.State(now)))
                 + ConsoleRecord.Field("handshake_age_ms", p.LastHandshakeCompleted < 0 ? -1 : now - p.LastHandshakeCompleted)
@@ -200,7 +231,9 @@ namespace Warp.Firmware
                 + ConsoleRecord.Field("wins_ipv4", u[UplinkCounter.WinsIpv4])
                 + ConsoleRecord.Field("reconnects", u[UplinkCounter.Reconnects])
                 + ConsoleRecord.Field("fallbacks", u[UplinkCounter.Fallbacks])
-                + ConsoleRecord.Field("last_received_ms", p.LastReceived < 0 ? -1 : now - p.LastReceived);
+                + ConsoleRecord.Field("last_received_ms", p.LastReceived < 0 ? -1 : now - p.LastReceived)
+                + ConsoleRecord.Field("drops", TotalDrops(router.CounterSets))
+                + ConsoleRecord.Field("host_drops", TotalDrops(hostCounters));
             o.WriteLine(r);
             o.WriteLine(ConsoleRecord.End(1));
         }

@@ -46,5 +46,7 @@ namespace Warp.Firmware
         public RouterCounters() : base("router", names, (int)RouterCounter.DropNoPeerEndpoint + 1) { }
         public long this[RouterCounter c] { get { return Get((int)c); } }
         public void Increment(RouterCounter c) { Add((int)c); }
+        /// <summary>Counts <paramref name="n"/> at once (a batch's sends).</summary>
+        public void Add(RouterCounter c, long n) { Add((int)c, n); }
     }
 }

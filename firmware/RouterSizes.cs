@@ -52,6 +52,11 @@ namespace Warp.Firmware
         /// whole table here: the profile decides what fits, the config may only ask for less.
         /// </summary>
         public int DefaultNatEntries;
+        /// <summary>
+        /// Packets a poll takes from a side in one call when the port takes batches (ILanBatch,
+        /// IUplinkBatch), 1..64; each slot beyond the first costs two packet buffers. 1: one at a time.
+        /// </summary>
+        public int Batch = 1;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -60,7 +65,9 @@ namespace Warp.Firmware
         /// <summary>A Linux host (the desktop harness, a software router): the tables the lab needs and room to spare.</summary>
         public static RouterSizes LinuxHost()
         {
-            return new RouterSizes();
+            var s = new RouterSizes();
+            s.Batch = 32; // recvmmsg/sendmmsg's 32 a call, as WARP's fix
+            return s;
         }
 
         /// <summary>
@@ -126,6 +133,7 @@ namespace Warp.Firmware
             if (NatReservePerDevice < 0) return "NatReservePerDevice must not be negative";
             if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096) return "fragment tables must be 0..4096";
             if (EventLog < 1 || EventLog > 4096) return "EventLog must be 1..4096";
+            if (Batch < 1 || Batch > 64) return "Batch must be 1..64";
             if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
             return null;
         }

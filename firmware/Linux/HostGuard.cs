@@ -174,6 +174,31 @@ namespace Warp.Router.Linux
             rules.Add((tool, rule));
         }
 
+        /// <summary>Starts <c>TOOL-restore -w --noflush</c> with <paramref name="input"/> on its stdin; null when it cannot start.</summary>
+        static System.Diagnostics.Process StartRestore(string tool, string input)
+        {
+            try
+            {
+                var psi = new System.Diagnostics.ProcessStartInfo(tool + "-restore", "-w --noflush")
+                {
+                    RedirectStandardInput = true,
+                    RedirectStandardError = true,
+                    RedirectStandardOutput = true,
+                    UseShellExecute = false,
+                };
+                var p = System.Diagnostics.Process.Start(psi);
+                p.StandardInput.Write(input);
+                p.StandardInput.Close();
+                p.StandardOutput.ReadToEndAsync();
+                p.StandardError.ReadToEndAsync();
+                return p;
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is IOException)
+            {
+                return null;
+            }
+        }
+
         static int Run(string tool, string args)
         {
             try
@@ -200,11 +225,38 @@ namespace Warp.Router.Linux
             }
         }
 
-        /// <summary>Removes the rules and puts the sysctls back as they were.</summary>
+        /// <summary>
+        /// Removes the rules and puts the sysctls back as they were. The rules go in one
+        /// transaction per tool (iptables-restore --noflush with -D lines), both tools at once: a
+        /// process per rule cost 30-200 ms each, most of a clean stop. Should a transaction fail
+        /// (a rule removed by hand, no -restore tool), each rule of that tool is removed on its own.
+        /// </summary>
         public void Dispose()
         {
-            for (int i = rules.Count - 1; i >= 0; i--)
-                Run(rules[i].Tool, "-w -D " + rules[i].Rule);
+            var started = new List<(string Tool, System.Diagnostics.Process Process)>();
+            foreach (string tool in new[] { "iptables", "ip6tables" })
+            {
+                var text = new System.Text.StringBuilder("*filter\n");
+                int n = 0;
+                for (int i = rules.Count - 1; i >= 0; i--)
+                    if (rules[i].Tool == tool) { text.Append("-D ").Append(rules[i].Rule).Append('\n'); n++; }
+                if (n == 0)
+                    continue;
+                text.Append("COMMIT\n");
+                started.Add((tool, StartRestore(tool, text.ToString())));
+            }
+            foreach (var (tool, p) in started)
+            {
+                bool ok = p != null && p.WaitForExit(10000) && p.ExitCode == 0;
+                if (p != null && !p.HasExited)
+                    try { p.Kill(); } catch (InvalidOperationException) { }
+                p?.Dispose();
+                if (ok)
+                    continue;
+                for (int i = rules.Count - 1; i >= 0; i--)
+                    if (rules[i].Tool == tool)
+                        Run(tool, "-w -D " + rules[i].Rule);
+            }
             rules.Clear();
             for (int i = sysctls.Count - 1; i >= 0; i--)
             {

@@ -190,13 +190,7 @@ namespace Warp.Router.Linux
             string peerPublic = Shell.Run("echo " + peerPrivate + " | wg pubkey").Trim();
             RouterPublicKey = Shell.Run("echo " + routerKey + " | wg pubkey").Trim();
             if (Edge == null)
-            {
-                Shell.Run("rm -f /var/run/wireguard/wlpwg0.sock", 5000, false);
-                peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=verbose " + Ns(PeerNs, "wireguard-go wlpwg0") + " > " + PeerLog + " 2>&1");
-                for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlpwg0.sock"); i++) Thread.Sleep(100);
-                Shell.Run(Ns(PeerNs, $"wg set wlpwg0 private-key {peerKey} listen-port {PeerPort} peer {RouterPublicKey} allowed-ips 172.16.0.2/32,fd01:5ca1::2/128"));
-                Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 172.16.0.1/32 dev wlpwg0 && ip link set wlpwg0 mtu 1280 up && ip route add 172.16.0.2/32 dev wlpwg0 && ip -6 route add fd01:5ca1::2/128 dev wlpwg0'"));
-            }
+                StartPeer("verbose");
             else
                 BuildEdge(peerKey); // the edge (front and backends) in place of the single wireguard-go peer
 
@@ -208,7 +202,8 @@ namespace Warp.Router.Linux
             OriginSha256 = Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();
             Shell.Start(Ns(PeerNs, $"python3 -m http.server --bind :: --directory {www} 80"));
             Shell.Start(Ns(PeerNs, $"dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address={DnsV4} --listen-address={DnsV6} --address=/origin.lab/{OriginV4} --address=/origin.lab/{OriginV6} --txt-record={BigTxtName},{BigTxtPart},{BigTxtPart},{BigTxtPart},{BigTxtPart} --pid-file={Work}/dnsmasq.pid"));
-            Shell.Start(Ns(PeerNs, "iperf3 -s"));
+            // Bound to the origin's address: a UDP test's replies then come from it (unbound, they would leave from the tunnel address, which the client ignores).
+            Shell.Start(Ns(PeerNs, $"iperf3 -s -B {OriginV4}"));
 
             File.WriteAllText(Path.Combine(Work, "router.conf"),
                 "# warp-router lab configuration (generated)\n" +
@@ -230,6 +225,20 @@ namespace Warp.Router.Linux
             File.SetUnixFileMode(Path.Combine(Work, "router.conf"), UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the key
         }
 
+        /// <summary>Starts the WireGuard peer (wireguard-go in wl-peer, its tunnel address and routes) with the lab's keys; LOG_LEVEL <paramref name="logLevel"/>.</summary>
+        void StartPeer(string logLevel)
+        {
+            string peerKey = Path.Combine(Work, "peer.key");
+            Shell.Run("rm -f /var/run/wireguard/wlpwg0.sock", 5000, false);
+            peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=" + logLevel + " " + Ns(PeerNs, "wireguard-go wlpwg0") + " > " + PeerLog + " 2>&1");
+            for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlpwg0.sock"); i++) Thread.Sleep(100);
+            Shell.Run(Ns(PeerNs, $"wg set wlpwg0 private-key {peerKey} listen-port {PeerPort} peer {RouterPublicKey} allowed-ips 172.16.0.2/32,fd01:5ca1::2/128"));
+            Shell.Run(Ns(PeerNs, "sh -c 'ip addr add 172.16.0.1/32 dev wlpwg0 && ip link set wlpwg0 mtu 1280 up && ip route add 172.16.0.2/32 dev wlpwg0 && ip -6 route add fd01:5ca1::2/128 dev wlpwg0'"));
+        }
+
+        /// <summary>Extra arguments of `warp-router run` for the next <see cref="StartRouter"/> (e.g. " --no-batch").</summary>
+        public string RouterArguments = "";
+
         /// <summary>
         /// Starts warp-router inside wl-router on the LAN veth, and waits for its control socket;
         /// with <paramref name="umask"/> (e.g. "000") it runs under that umask.
@@ -241,7 +250,7 @@ namespace Warp.Router.Linux
             string logFile = Path.Combine(Work, "router.log");
             if (File.Exists(ControlSocket))
                 File.Delete(ControlSocket); // left by a router that was killed: not a sign that the new one is up
-            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console > {logFile} 2>&1";
+            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console{RouterArguments} > {logFile} 2>&1";
             router = Shell.Start(Ns(RouterNs, umask == null ? run : $"sh -c 'umask {umask}; exec {run}'"));
             for (int i = 0; i < 100 && !File.Exists(ControlSocket); i++)
             {
@@ -271,10 +280,13 @@ namespace Warp.Router.Linux
             router = null;
             try
             {
+                var clock = Stopwatch.StartNew();
                 if (!p.HasExited)
                     Shell.Run("kill -" + signal + " " + p.Id, 5000, false);
                 if (!p.WaitForExit(5000))
                     log.WriteLine("warp-router did not stop on SIG" + signal + " within 5 s: killing it");
+                else if (signal == "TERM")
+                    log.WriteLine($"warp-router stopped {clock.ElapsedMilliseconds} ms after SIGTERM (kill included)");
             }
             catch (Exception e) when (e is InvalidOperationException || e is TimeoutException || e is System.ComponentModel.Win32Exception)
             {
@@ -375,39 +387,6 @@ namespace Warp.Router.Linux
             report.Values["nat"] = nat;
             var sessions = QueryRecords("nat");
             report.Check("the NAT lists the flows", sessions != null && sessions.Count > 0, LastLine(nat));
-        }
-
-        /// <summary>iperf3 TCP from the LAN client to the origin: through our router, then through wireguard-go in its place.</summary>
-        public void Throughput(LabReport report)
-        {
-            double ours = Iperf();
-            report.Values["throughput.warp-router"] = ours.ToString("F1");
-            report.Check("iperf3 through warp-router", ours > 0, ours.ToString("F1") + " Mbit/s");
-            StopRouter();
-            // wireguard-go in the router's place: kernel forwarding and MASQUERADE into wireguard-go.
-            string key = Path.Combine(Work, "router.key");
-            Shell.Run("rm -f /var/run/wireguard/wlrwg0.sock", 5000, false);
-            var wgRouter = Shell.Start("env WG_PROCESS_FOREGROUND=1 " + Ns(RouterNs, "wireguard-go wlrwg0"));
-            try
-            {
-                for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlrwg0.sock"); i++) Thread.Sleep(100);
-                string peerPublic = Shell.Run(Ns(PeerNs, "wg show wlpwg0 public-key")).Trim();
-                Shell.Run(Ns(RouterNs, $"wg set wlrwg0 private-key {key} peer {peerPublic} endpoint {PeerUplinkV4}:{PeerPort} allowed-ips 0.0.0.0/0"));
-                Shell.Run(Ns(RouterNs, $"sh -c 'ip addr add 172.16.0.2/32 dev wlrwg0 && ip link set wlrwg0 mtu 1280 up && ip addr add {RouterLan}/24 dev wlr-lan && ip route add {OriginV4}/32 dev wlrwg0 && sysctl -qw net.ipv4.ip_forward=1 && iptables -t nat -A POSTROUTING -o wlrwg0 -j MASQUERADE && iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu'"));
-                // The client still has our router's MAC for 192.168.42.1; the kernel's is another.
-                Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
-                Shell.Run(Ns(Client, $"ping -c 3 -W 2 {OriginV4}"), 15000, false);
-                double theirs = Iperf();
-                report.Values["throughput.wireguard-go"] = theirs.ToString("F1");
-                report.Check("iperf3 through wireguard-go (same topology)", theirs > 0, theirs.ToString("F1") + " Mbit/s");
-                if (ours > 0 && theirs > 0)
-                    log.WriteLine($"throughput ratio warp-router / wireguard-go: {ours / theirs:F2}x");
-            }
-            finally
-            {
-                Shell.Stop(wgRouter);
-                Shell.Run(Ns(RouterNs, $"sh -c 'ip addr del {RouterLan}/24 dev wlr-lan; iptables -t nat -F; iptables -t mangle -F'"), 5000, false);
-            }
         }
 
         /// <summary>iperf3 TCP from the LAN client to the origin for <paramref name="seconds"/>; Mbit/s received, 0 when it failed.</summary>

@@ -7,8 +7,8 @@ namespace Warp.Router.Linux
     /// <summary>
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
-    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
-    ///   warp-router lab [--keep] [--throughput]
+    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso]
+    ///   warp-router lab [--keep] [--throughput [--runs N] [--compare-gso]]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
     ///   warp-router config [--control PATH]
@@ -21,10 +21,12 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
+            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
-            "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
-            "  warp-router lab [--keep] [--throughput]\n" +
+            "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
+            "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
+            "      --no-gso: batches without UDP GSO on the uplink\n" +
+            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso]]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
@@ -112,6 +114,8 @@ namespace Warp.Router.Linux
                 Tap = Option(args, "--tap"),
                 Console = !Flag(args, "--no-console"),
                 Uplinks = Options(args, "--uplink"),
+                Batch = !Flag(args, "--no-batch"),
+                Gso = !Flag(args, "--no-gso"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
@@ -135,7 +139,13 @@ namespace Warp.Router.Linux
 
         static int LabCommand(string[] args)
         {
-            var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput") };
+            var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput"), CompareGso = Flag(args, "--compare-gso") };
+            if (Option(args, "--runs") != null)
+            {
+                if (!lab.MeasureThroughput || !int.TryParse(Option(args, "--runs"), out int runs) || runs < 1 || runs > 20)
+                    throw new ArgumentException("--runs N (1-20) goes with --throughput");
+                lab.ThroughputRuns = runs;
+            }
             string edge = Option(args, "--edge");
             if (edge != null)
             {

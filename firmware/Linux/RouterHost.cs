@@ -28,6 +28,10 @@ namespace Warp.Router.Linux
         public bool Console = true;
         /// <summary>Uplink interfaces (--uplink, repeated); empty: one uplink, the routing table's choice.</summary>
         public string[] Uplinks = new string[0];
+        /// <summary>Batches on both sides (RouterSizes.Batch, recvmmsg/sendmmsg, sized socket buffers); --no-batch: a packet per call, as before.</summary>
+        public bool Batch = true;
+        /// <summary>UDP GSO on the uplink when batching (--no-gso: sendmmsg only).</summary>
+        public bool Gso = true;
     }
 
     /// <summary>
@@ -107,7 +111,7 @@ namespace Warp.Router.Linux
             TakeLocks(lanName);
             if (options.LanInterface != null)
             {
-                var p = new PacketSocketLanPort(options.LanInterface, mac);
+                var p = new PacketSocketLanPort(options.LanInterface, mac, options.Batch);
                 lan = p;
                 lanFd = p.Fd;
                 log.WriteLine("LAN: interface " + options.LanInterface + " (raw socket), router MAC " + FormatMac(mac));
@@ -120,9 +124,22 @@ namespace Warp.Router.Linux
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
             lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
-            uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks);
+            uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch);
+            if (!options.Gso)
+                uplink.Gso = false;
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
                 + (options.Uplinks.Length > 0 ? " on " + string.Join(", ", options.Uplinks) : ""));
+            RouterSizes sizes = Sizes;
+            if (!options.Batch)
+            {
+                sizes = RouterSizes.LinuxHost();
+                sizes.Batch = 1;
+            }
+            log.WriteLine(options.Batch
+                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring" : lan is PacketSocketLanPort ? "recvmmsg" : "TAP reads")
+                  + ", uplink recvmmsg/sendmmsg" + (uplink.Gso ? " with UDP GSO" : "") + ", socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
+                : "I/O: one packet per call (--no-batch), default socket buffers");
+            kernelCounters = new KernelCounters(lan as PacketSocketLanPort, lan is TapLanPort ? lanName : null, uplink);
             var platform = new RouterPlatform
             {
                 Lan = lan,
@@ -134,7 +151,7 @@ namespace Warp.Router.Linux
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
             };
-            Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Router = RouterBoot.Start(settings, sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
             Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
@@ -149,8 +166,11 @@ namespace Warp.Router.Linux
         /// <summary>Runs until SIGINT/SIGTERM or <see cref="Stop"/>.</summary>
         public void Run(TextWriter output)
         {
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping = true; });
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping = true; });
+            // The handler runs on another thread; it wakes the loop's poll() through an eventfd, so a
+            // stop does not wait out the poll's timeout (up to 100 ms).
+            wakeFd = eventfd(0, EfdNonBlock | EfdCloexec);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(); });
             if (options.Console)
                 StartConsoleReader();
             var console = new WriterOutput(output);
@@ -168,9 +188,26 @@ namespace Warp.Router.Linux
                 Wait(wait < 0 ? 0 : wait > 100 ? 100 : (int)wait);
             }
             output.WriteLine("warp-router: stopping");
+            int w = wakeFd;
+            wakeFd = -1;
+            if (w >= 0) Libc.close(w);
         }
 
-        public void Stop() { stopping = true; }
+        /// <summary>Ends <see cref="Run"/> at once (from any thread): the loop's poll() is woken.</summary>
+        public unsafe void Stop()
+        {
+            stopping = true;
+            int fd = wakeFd;
+            if (fd >= 0)
+            {
+                ulong one = 1;
+                Libc.write(fd, (byte*)&one, 8);
+            }
+        }
+
+        const int EfdNonBlock = 0x800, EfdCloexec = 0x80000;
+        [DllImport("libc", SetLastError = true)] static extern int eventfd(uint initval, int flags);
+        volatile int wakeFd = -1;
 
         void StartConsoleReader()
         {
@@ -191,8 +228,20 @@ namespace Warp.Router.Linux
         Action<string, IConsoleOutput> executeControl;
         CounterSet[] hostCounterSets;
 
-        /// <summary>The host's own counters, listed by `counters` after the router's: the control socket's.</summary>
-        CounterSet[] HostCounterSets { get { return control == null ? null : hostCounterSets ??= new CounterSet[] { control.Counters }; } }
+        /// <summary>The host's own counters, listed by `counters` after the router's: the control socket's, then the kernel's (read anew on each use).</summary>
+        CounterSet[] HostCounterSets
+        {
+            get
+            {
+                kernelCounters?.Refresh();
+                if (hostCounterSets != null) return hostCounterSets;
+                var sets = new System.Collections.Generic.List<CounterSet>();
+                if (control != null) sets.Add(control.Counters);
+                if (kernelCounters != null) sets.Add(kernelCounters);
+                return hostCounterSets = sets.ToArray();
+            }
+        }
+        KernelCounters kernelCounters;
 
         void ExecuteControl(string line, IConsoleOutput o) { RouterConsole.Execute(Router, line, Now, o, HostCounterSets); }
 
@@ -200,11 +249,12 @@ namespace Warp.Router.Linux
         unsafe void Wait(int timeoutMs)
         {
             const int maxUplinkFds = 16;
-            Libc.PollFd* fds = stackalloc Libc.PollFd[1 + maxUplinkFds + ControlServer.MaxPollFds];
+            Libc.PollFd* fds = stackalloc Libc.PollFd[2 + maxUplinkFds + ControlServer.MaxPollFds];
             int n = 0;
+            if (wakeFd >= 0) fds[n++] = new Libc.PollFd { Fd = wakeFd, Events = Libc.POLLIN };
             if (lanFd >= 0) fds[n++] = new Libc.PollFd { Fd = lanFd, Events = Libc.POLLIN };
             foreach (var s in uplink.Sockets)
-                if (n < 1 + maxUplinkFds)
+                if (n < 2 + maxUplinkFds)
                     fds[n++] = new Libc.PollFd { Fd = (int)s.Handle, Events = Libc.POLLIN };
             if (control != null) n = control.AddPollFds(fds, n);
             Libc.poll(fds, (nuint)n, timeoutMs);

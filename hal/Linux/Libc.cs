@@ -23,6 +23,25 @@ namespace Warp.Hal.Linux
         public const short POLLIN = 0x0001;
         public const int EAGAIN = 11;
         public const int EINTR = 4;
+        public const int SOL_SOCKET = 1;
+        public const int SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+        public const int PACKET_STATISTICS = 6;
+        public const int SOL_UDP = 17, UDP_SEGMENT = 103, UDP_GRO = 104;
+
+        /// <summary>
+        /// Sets a socket buffer to <paramref name="bytes"/>: the FORCE option first (root may pass
+        /// net.core.rmem_max/wmem_max), the plain one (capped by those) when it is refused. Returns
+        /// the size the kernel reports afterwards (it doubles the request for its bookkeeping).
+        /// </summary>
+        public static int SizeBuffer(int fd, bool receive, int bytes)
+        {
+            int v = bytes;
+            if (setsockopt(fd, SOL_SOCKET, receive ? SO_RCVBUFFORCE : SO_SNDBUFFORCE, (byte*)&v, 4) != 0)
+                setsockopt(fd, SOL_SOCKET, receive ? SO_RCVBUF : SO_SNDBUF, (byte*)&v, 4);
+            int got = 0, len = 4;
+            getsockopt(fd, SOL_SOCKET, receive ? SO_RCVBUF : SO_SNDBUF, (byte*)&got, &len);
+            return got;
+        }
 
         [StructLayout(LayoutKind.Sequential)]
         public struct PollFd
@@ -44,6 +63,10 @@ namespace Warp.Hal.Linux
         [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
         [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
         [DllImport("libc", SetLastError = true)] public static extern int poll(PollFd* fds, nuint count, int timeoutMs);
+        [DllImport("libc", SetLastError = true)] public static extern int getsockopt(int fd, int level, int name, byte* value, int* len);
+        [DllImport("libc", SetLastError = true)] public static extern int recvmmsg(int fd, byte* msgs, uint vlen, int flags, void* timeout);
+        [DllImport("libc", SetLastError = true)] public static extern int sendmmsg(int fd, byte* msgs, uint vlen, int flags);
+        [DllImport("libc", SetLastError = true)] public static extern nint sendmsg(int fd, byte* msg, int flags);
         [DllImport("libc", SetLastError = true)] public static extern uint if_nametoindex([MarshalAs(UnmanagedType.LPStr)] string name);
 
         public static ushort Htons(ushort v) { return (ushort)((v << 8) | (v >> 8)); }

@@ -13,15 +13,19 @@ namespace Warp.Hal.Linux
     /// Note for veth/loopback peers: a sender with checksum offload leaves partial checksums; turn
     /// it off there (ethtool -K dev tx off), as the lab does.
     /// </summary>
-    public sealed unsafe class PacketSocketLanPort : ILanPort, IDisposable
+    public sealed unsafe partial class PacketSocketLanPort : ILanPort, ILanBatch, IDisposable
     {
         readonly int fd;
         readonly byte[] mac = new byte[6];
+        readonly byte[][] single = new byte[1][];
+        readonly int[] singleLength = new int[1];
         public string Interface { get; }
 
         /// <param name="interfaceName">An existing interface, e.g. a veth or a NIC given to the router.</param>
         /// <param name="routerMac">The router's MAC on the LAN; null to use the interface's own.</param>
-        public PacketSocketLanPort(string interfaceName, byte[] routerMac = null)
+        /// <param name="batch">Batches (PacketSocketLanPort.Batch.cs) and socket buffers of <see cref="BufferBytes"/>; false: a frame per call, default buffers.</param>
+        /// <param name="ring">With batches: a TPACKET_V3 receive ring when the kernel grants one (false: recvmmsg).</param>
+        public PacketSocketLanPort(string interfaceName, byte[] routerMac = null, bool batch = false, bool ring = true)
         {
             Interface = interfaceName;
             uint index = Libc.if_nametoindex(interfaceName);
@@ -50,6 +54,8 @@ namespace Warp.Hal.Linux
             *(int*)mreq = (int)index;
             *(ushort*)(mreq + 4) = Libc.PACKET_MR_PROMISC;
             Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP, mreq, 16);
+            if (batch)
+                StartBatches(ring);
             if (routerMac != null)
                 Array.Copy(routerMac, mac, 6);
             else
@@ -73,6 +79,12 @@ namespace Warp.Hal.Linux
         {
             if ((uint)offset > (uint)buffer.Length || (uint)count > (uint)(buffer.Length - offset))
                 return 0;
+            if (ring != null)
+            {
+                // Frames arrive in the ring only: one taken from it.
+                single[0] = buffer;
+                return ring.Read(single, offset, count, singleLength, 1) == 1 ? singleLength[0] : 0;
+            }
             fixed (byte* p = buffer)
             {
                 // MSG_TRUNC: the real length of a frame longer than the buffer (packet(7)).
@@ -89,6 +101,10 @@ namespace Warp.Hal.Linux
                 return Libc.send(fd, p + offset, count, Libc.MSG_DONTWAIT) == count;
         }
 
-        public void Dispose() { Libc.close(fd); }
+        public void Dispose()
+        {
+            Libc.close(fd);
+            DisposeBatches();
+        }
     }
 }

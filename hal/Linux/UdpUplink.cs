@@ -14,7 +14,7 @@ namespace Warp.Hal.Linux
     /// anew (the fast reconnect). Send and receive use preallocated SocketAddress objects, so the
     /// datagram path allocates nothing.
     /// </summary>
-    public sealed class UdpUplink : IUplink, IMultiUplink, IDisposable
+    public sealed partial class UdpUplink : IUplink, IMultiUplink, IUplinkBatch, IDisposable
     {
         const int SolSocket = 1, SoBindToDevice = 25;
         readonly string[] devices;
@@ -29,23 +29,33 @@ namespace Warp.Hal.Linux
 
         /// <param name="port">Local port (0 picks one); the same port is used for both families where possible.</param>
         /// <param name="devices">Interfaces to bind each uplink to; null or empty: one uplink, the routing table's choice.</param>
-        public UdpUplink(int port = 0, string[] devices = null)
+        /// <param name="batch">Batches (recvmmsg/sendmmsg, see UdpUplink.Batch.cs) and socket buffers of
+        /// <see cref="BufferBytes"/>; false: one datagram per call and the kernel's default buffers.</param>
+        public UdpUplink(int port = 0, string[] devices = null, bool batch = false)
         {
+            Batching = batch;
+            bufferBytes = batch ? BufferBytes : 0;
+            Gso = batch;
+            if (batch)
+            {
+                rx = new MessageBatch(BatchCapacity, SlotBytes);
+                tx = new MessageBatch(BatchCapacity, SlotBytes);
+            }
             this.devices = devices != null && devices.Length > 0 ? devices : new string[] { null };
             v4s = new Socket[this.devices.Length];
             v6s = new Socket[this.devices.Length];
             for (int u = 0; u < this.devices.Length; u++)
             {
-                v4s[u] = Open(AddressFamily.InterNetwork, port, this.devices[u]);
+                v4s[u] = Open(AddressFamily.InterNetwork, port, this.devices[u], bufferBytes);
                 int p = v4s[u] != null ? ((IPEndPoint)v4s[u].LocalEndPoint).Port : port;
-                v6s[u] = Open(AddressFamily.InterNetworkV6, p, this.devices[u]) ?? Open(AddressFamily.InterNetworkV6, 0, this.devices[u]);
+                v6s[u] = Open(AddressFamily.InterNetworkV6, p, this.devices[u], bufferBytes) ?? Open(AddressFamily.InterNetworkV6, 0, this.devices[u], bufferBytes);
                 if (u == 0) this.port = port;
             }
             if (v4s[0] == null && v6s[0] == null)
                 throw new SocketException((int)SocketError.AddressFamilyNotSupported);
         }
 
-        static Socket Open(AddressFamily family, int port, string device)
+        static Socket Open(AddressFamily family, int port, string device, int bufferBytes)
         {
             Socket s = null;
             try
@@ -64,6 +74,8 @@ namespace Warp.Hal.Linux
                 if (device != null && port != 0)
                     s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 s.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, port));
+                if (bufferBytes > 0)
+                    SizeBuffers(s, bufferBytes);
                 return s;
             }
             catch (SocketException)
@@ -103,7 +115,7 @@ namespace Warp.Hal.Linux
             int keepPort = set[uplink] != null ? ((IPEndPoint)set[uplink].LocalEndPoint).Port : port;
             set[uplink]?.Dispose();
             set[uplink] = null;
-            var fresh = Open(family == Endpoint.FamilyIpv4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6, port != 0 ? keepPort : 0, devices[uplink]);
+            var fresh = Open(family == Endpoint.FamilyIpv4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6, port != 0 ? keepPort : 0, devices[uplink], bufferBytes);
             set[uplink] = fresh;
             Reconnects++;
             return fresh != null;
@@ -231,6 +243,8 @@ namespace Warp.Hal.Linux
                 v4s[u]?.Dispose();
                 v6s[u]?.Dispose();
             }
+            rx?.Dispose();
+            tx?.Dispose();
         }
     }
 }

@@ -40,6 +40,9 @@ namespace Warp.Firmware.Tests
         readonly byte[] peerOut = new byte[2048];
 
         public readonly RouterPlatform Platform;
+        /// <summary>The ports with batches (batches: true), else null.</summary>
+        public readonly BatchMemoryLan BatchLan;
+        public readonly BatchMemoryUplink BatchUplink;
 
         /// <summary>The configuration file the router was built from.</summary>
         public readonly string ConfigText;
@@ -50,7 +53,7 @@ namespace Warp.Firmware.Tests
         /// <param name="routerLines">More [Router] lines, appended to the section.</param>
         public RouterHarness(int clientId = 0, MemoryStore store = null, RouterSizes sizes = null, bool boot = false,
             string routerLines = "", RouterPlatform platform = null, string endpoints = "10.250.2.2:51820", bool lease = true,
-            IUplink uplinkOverride = null)
+            IUplink uplinkOverride = null, bool batches = false)
         {
             if (store != null) Store = store;
             var rng = new SeededRandom(11);
@@ -70,6 +73,12 @@ namespace Warp.Firmware.Tests
             Platform = platform ?? new RouterPlatform();
             Platform.Lan = Lan;
             Platform.Uplink = uplinkOverride ?? (IUplink)Uplink;
+            if (batches)
+            {
+                // Both ports with batches (ILanBatch, IUplinkBatch) over the same memory ports.
+                Platform.Lan = BatchLan = new BatchMemoryLan(Lan);
+                Platform.Uplink = BatchUplink = new BatchMemoryUplink(Uplink);
+            }
             Platform.Crypto = new ManagedCryptoBackend();
             Platform.Random = new SeededRandom(13);
             Platform.Store = Store;
