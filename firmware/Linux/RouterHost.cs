@@ -137,7 +137,7 @@ namespace Warp.Router.Linux
             Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
-            Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
+            Router.Events.Attach(new StderrEvents(Router, System.Console.Error)); // with what start-up recorded (lease-store damage)
             OpenControlSocket(log);
         }
 

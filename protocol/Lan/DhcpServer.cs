@@ -290,7 +290,9 @@ namespace Warp.Protocol.Lan
                         counters.Increment(LanCounter.NeighborsLearnedV4);
                     if (slot >= 0 && leases.AddressAt(slot) == ip)
                     {
-                        if (leases.Decline(slot, now)) // out of use for DeclineHoldMs, like a DECLINE
+                        // Out of use for DeclineHoldMs, like a DECLINE, except to the host that answered: it
+                        // holds the address (a lease this server forgot) and may renew it.
+                        if (leases.MarkInUse(slot, conflictMac, i * 6, now))
                             counters.Increment(LanCounter.DhcpDeclinedRecycled);
                     }
                     uint next = probeTries[i] < ProbeTries ? leases.ChooseAddress(b, mac, 0, now) : 0;
