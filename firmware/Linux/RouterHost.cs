@@ -119,7 +119,7 @@ namespace Warp.Router.Linux
                 lanFd = t.Fd;
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
-            lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
+            lockdown = LanLockdown.Apply(lanName, log, LanLockdown.StateFileFor(options.StateDirectory, lanName)); // the host's kernel stays off the LAN: no path around the tunnel
             uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks);
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
                 + (options.Uplinks.Length > 0 ? " on " + string.Join(", ", options.Uplinks) : ""));
