@@ -102,10 +102,11 @@ namespace Warp.Lab.Tests
             {
                 for (int i = 0; i < 150 && !File.Exists(Sock); i++)
                 {
-                    Assert.False(Router.HasExited, "warp-router exited: " + File.ReadAllText(Log));
+                    if (Router.HasExited)
+                        Assert.Fail("warp-router exited: " + (File.Exists(Log) ? File.ReadAllText(Log) : "(no log)"));
                     Thread.Sleep(100);
                 }
-                Assert.True(File.Exists(Sock), "warp-router did not start: " + File.ReadAllText(Log));
+                Assert.True(File.Exists(Sock), "warp-router did not start: " + (File.Exists(Log) ? File.ReadAllText(Log) : "(no log)"));
             }
 
             public void Signal(string signal)
