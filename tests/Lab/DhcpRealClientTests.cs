@@ -116,6 +116,160 @@ namespace Warp.Lab.Tests
             }
         }
 
+        /// <summary>
+        /// Option 61 (RFC 2131 4.2): the same client identifier from another MAC is the same client.
+        /// Each real client gets a lease on one MAC, is killed (no RELEASE), comes back on a new MAC
+        /// with no memory of its lease (fresh lease file: it asks for nothing), and must get the same
+        /// address; after a router restart a third MAC with the same id gets it again. dhclient sends
+        /// its id from its config, udhcpc from -x 0x3d:..., dhcpcd its DUID with a fixed IAID (its
+        /// default IAID comes from the MAC, so another MAC would be another client).
+        /// </summary>
+        [SkippableFact]
+        public void TheSameClientIdFromAnotherMacGetsTheSameLeaseAlsoAfterARestart()
+        {
+            LabRequirements.RequireLab(Tools);
+            using var lab = new DhcpClientLab(new TestOutputWriter(output));
+            try
+            {
+                string[] names = { "wdri1", "wdri2", "wdri3" };
+                for (int i = 0; i < 3; i++)
+                    lab.AddDevice(names[i], Mac(0x10 + i));
+                lab.StartRouter();
+                var first = new Dictionary<string, string>();
+                for (int round = 0; round < 3; round++)
+                {
+                    if (round == 2)
+                    {
+                        lab.StopRouter();
+                        lab.StartRouter();
+                    }
+                    for (int i = 0; i < 3; i++)
+                    {
+                        string name = names[i];
+                        string mac = Mac(0x10 * (round + 1) + i); // 0x1N (as added), 0x2N, 0x3N
+                        if (round > 0)
+                            lab.SetMac(name, mac);
+                        var client = StartWithClientId(lab, name, round);
+                        string a = lab.WaitAddress(name, 40000);
+                        output.WriteLine($"round {round}: {name} on {mac}: {a}");
+                        Assert.NotNull(a);
+                        if (round == 0)
+                            first[name] = a;
+                        else
+                            Assert.Equal(first[name], a);
+                        var lease = lab.Leases().Single(l => l["ip"] == a);
+                        Assert.Equal(mac, lease["mac"]);
+                        Assert.Equal("bound", lease["state"]);
+                        lab.Kill(client); // gone without a RELEASE
+                        Shell.Run($"ip netns exec {DhcpClientLab.Ns(name)} ip -4 addr flush dev {name}");
+                    }
+                }
+                Assert.Equal(3, first.Values.Distinct().Count());
+                Assert.Equal(3, lab.Leases().Count);
+                Assert.Equal(0, lab.LanCounter("dhcp_naks"));
+            }
+            catch
+            {
+                Dump(lab);
+                throw;
+            }
+        }
+
+        static Process StartWithClientId(DhcpClientLab lab, string name, int round)
+        {
+            switch (name)
+            {
+                case "wdri1":
+                    return lab.Dhclient(name, "send dhcp-client-identifier 00:77:61:72:70:2d:31;\n", Path.Combine(lab.Work, name + ".round" + round + ".leases"));
+                case "wdri2":
+                    return lab.Udhcpc(name, "-x 0x3d:00776172702d32");
+                default:
+                    foreach (var f in Directory.GetFiles("/var/lib/dhcpcd", name + "*.lease"))
+                        File.Delete(f); // no memory of the lease: it must not ask for its old address
+                    return lab.Dhcpcd(name, "duid\nnoipv4ll\ninterface " + name + "\niaid 1\n");
+            }
+        }
+
+        /// <summary>
+        /// Each real client asks for many options (dhclient 32 by name, udhcpc every code 1 to 80,
+        /// dhcpcd 16) and gets the server's whole set, which always fits the options field (at most
+        /// 56 bytes: no overload, option 52, is ever needed), and binds: subnet mask, router, DNS (the
+        /// router), interface MTU 1280, broadcast address, lease time, T1 and T2, server id.
+        /// </summary>
+        [SkippableFact]
+        public void EveryRealClientAskingForManyOptionsGetsTheWholeSetAndBinds()
+        {
+            LabRequirements.RequireLab(Tools);
+            using var lab = new DhcpClientLab(new TestOutputWriter(output));
+            try
+            {
+                lab.AddDevice("wdro1", Mac(0x51));
+                lab.AddDevice("wdro2", Mac(0x52));
+                lab.AddDevice("wdro3", Mac(0x53));
+                lab.StartRouter();
+                lab.Dhclient("wdro1", "request subnet-mask, broadcast-address, time-offset, routers, domain-name, domain-name-servers, domain-search, "
+                    + "host-name, interface-mtu, ntp-servers, netbios-name-servers, netbios-scope, nis-domain, nis-servers, static-routes, "
+                    + "time-servers, log-servers, lpr-servers, root-path, ip-forwarding, default-ip-ttl, tcp-keepalive-interval, "
+                    + "vendor-encapsulated-options, tftp-server-name, bootfile-name, nds-servers, smtp-server, pop-server, www-server, "
+                    + "dhcp-lease-time, dhcp-renewal-time, dhcp-rebinding-time;\n");
+                lab.Udhcpc("wdro2", string.Join(" ", Enumerable.Range(1, 80).Select(c => "-O " + c)));
+                lab.Dhcpcd("wdro3", "duid\nnoipv4ll\noption subnet_mask, routers, domain_name_servers, interface_mtu, broadcast_address, "
+                    + "domain_name, domain_search, host_name, ntp_servers, static_routes, classless_static_routes, time_offset, "
+                    + "nis_domain, nis_servers, root_path, tftp_server_name\n");
+                foreach (var d in new[] { "wdro1", "wdro2", "wdro3" })
+                    Assert.True(lab.WaitAddress(d, 40000) != null, d + " did not bind");
+                Thread.Sleep(500); // the scripts' last lines
+                string r = DhcpClientLab.RouterIp;
+                foreach (var d in new[] { "wdro1", "wdro3" })
+                {
+                    var env = LastBinding(lab.ClientEvents(d));
+                    output.WriteLine(d + ": " + string.Join(" ", env.Select(kv => kv.Key + "=" + kv.Value)));
+                    Assert.Equal("255.255.255.0", env["new_subnet_mask"]);
+                    Assert.Equal(r, env["new_routers"]);
+                    Assert.Equal(r, env["new_domain_name_servers"]);
+                    Assert.Equal("1280", env["new_interface_mtu"]);
+                    Assert.Equal(DhcpClientLab.Net + "255", env["new_broadcast_address"]);
+                    Assert.Equal("120", env["new_dhcp_lease_time"]);
+                    Assert.Equal("60", env["new_dhcp_renewal_time"]);
+                    Assert.Equal("105", env["new_dhcp_rebinding_time"]);
+                    Assert.Equal(r, env["new_dhcp_server_identifier"]);
+                    Assert.Equal(lab.AddressOf(d), env["new_ip_address"]);
+                }
+                var u = LastBinding(lab.ClientEvents("wdro2"));
+                output.WriteLine("wdro2: " + string.Join(" ", u.Select(kv => kv.Key + "=" + kv.Value)));
+                Assert.Equal("255.255.255.0", u["subnet"]);
+                Assert.Equal(r, u["router"]);
+                Assert.Equal(r, u["dns"]);
+                Assert.Equal("1280", u["mtu"]);
+                Assert.Equal(DhcpClientLab.Net + "255", u["broadcast"]);
+                Assert.Equal("120", u["lease"]);
+                Assert.Equal("0000003c", u["opt58"]);
+                Assert.Equal("00000069", u["opt59"]);
+                Assert.Equal(r, u["serverid"]);
+                Assert.Equal(lab.AddressOf("wdro2"), u["ip"]);
+            }
+            catch
+            {
+                Dump(lab);
+                throw;
+            }
+        }
+
+        /// <summary>The variables of the last BOUND (or bound) event a client's script wrote.</summary>
+        static Dictionary<string, string> LastBinding(string events)
+        {
+            int at = Math.Max(events.LastIndexOf("== BOUND", StringComparison.Ordinal), events.LastIndexOf("== bound", StringComparison.Ordinal));
+            Assert.True(at >= 0, "no binding in: " + events);
+            var d = new Dictionary<string, string>();
+            foreach (var line in events.Substring(at).Split('\n').Skip(1))
+            {
+                if (line.StartsWith("==")) break;
+                int eq = line.IndexOf('=');
+                if (eq > 0) d[line.Substring(0, eq)] = line.Substring(eq + 1).Trim('\'');
+            }
+            return d;
+        }
+
         static string RecordMac(byte[] file, int record)
         {
             int at = StoreHeader + record * RecordBytes + 4;

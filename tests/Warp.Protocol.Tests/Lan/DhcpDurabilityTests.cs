@@ -215,6 +215,31 @@ namespace Warp.Protocol.Tests.Lan
         }
 
         [Fact]
+        public void EveryOptionRequestedStillFitsWithoutOverload()
+        {
+            // Option 52 on the way out: the server's whole option set (53, 54, 51, 58, 59, 1, 3, 6, 26,
+            // 28 and the end) is 56 bytes, far below the 312 of the options field, so a reply never
+            // needs 'file' or 'sname', whatever the client asks: here every code from 1 to 254.
+            var codes = new System.Text.StringBuilder("37fe");
+            for (int c = 1; c <= 254; c++)
+                codes.Append(c.ToString("x2"));
+            var f = FromClient(Bootp("350101 " + codes + " ff", mac: Mac(1)), Hex(Mac(1)));
+            var r = HandleThroughProbe(Services(), f, output, 1000);
+            Assert.Equal(LanAction.Reply, r.Action);
+            Assert.Equal(42 + DhcpMessage.MinReplyLength, r.Length);
+            Assert.True(output.Skip(42 + 44).Take(64 + 128).All(b => b == 0), "sname or file used");
+            var seen = new System.Collections.Generic.List<int>();
+            int pos = 42 + DhcpMessage.OptionsOffset;
+            while (output[pos] != 255)
+            {
+                seen.Add(output[pos]);
+                pos += 2 + output[pos + 1];
+            }
+            Assert.Equal(new[] { 53, 54, 51, 58, 59, 1, 3, 6, 26, 28 }, seen.ToArray());
+            Assert.Equal(56, pos + 1 - (42 + DhcpMessage.OptionsOffset));
+        }
+
+        [Fact]
         public void AnAddressThatAnswersTheProbeIsNotOffered()
         {
             var lan = Services();
