@@ -255,6 +255,73 @@ namespace Warp.Lab.Tests
             }
         }
 
+        /// <summary>
+        /// What each real client makes of option overload (52) from a server: a scapy server in the
+        /// router's place answers with 53, 54, 51 and 52 in the options field and the mask, router,
+        /// DNS and MTU in 'file' (52 = 1), in 'sname' (2), or split over both (3). Each client must
+        /// bind and read all four from there. (Our own server never needs to overload, see
+        /// EveryRealClientAskingForManyOptionsGetsTheWholeSetAndBinds; this is what it could rely on.)
+        /// </summary>
+        [SkippableFact]
+        public void EveryRealClientReadsOptionsFromFileAndSnameWhenOverloaded()
+        {
+            LabRequirements.RequireLab("ip", "dhclient", "busybox", "dhcpcd", "tcpdump");
+            Skip.IfNot(File.Exists("/usr/bin/python3") && Shell.Run("/usr/bin/python3 -c 'import scapy' 2>&1; echo $?", 30000, false).Trim().EndsWith("0"), "Debian's python3-scapy");
+            using var lab = new DhcpClientLab(new TestOutputWriter(output));
+            string script = Path.Combine(AppContext.BaseDirectory, "overload_server.py");
+            var results = new List<string>();
+            try
+            {
+                lab.AddDevice("wdrv1", Mac(0x61));
+                lab.AddDevice("wdrv2", Mac(0x62));
+                lab.AddDevice("wdrv3", Mac(0x63));
+                foreach (int mode in new[] { 1, 2, 3 })
+                {
+                    string serverLog = Path.Combine(lab.Work, "overload" + mode + ".log");
+                    var server = Shell.Start($"ip netns exec {DhcpClientLab.RouterNs} sh -c 'exec /usr/bin/python3 {script} wdr-lan {mode} > {serverLog} 2>&1'");
+                    try
+                    {
+                        for (int i = 0; i < 100 && !(File.Exists(serverLog) && File.ReadAllText(serverLog).Contains("ready")); i++)
+                            Thread.Sleep(100);
+                        Thread.Sleep(500);
+                        foreach (var name in new[] { "wdrv1", "wdrv2", "wdrv3" })
+                        {
+                            File.Delete(Path.Combine(lab.Work, name + ".env"));
+                            Shell.Run($"ip netns exec {DhcpClientLab.Ns(name)} ip -4 addr flush dev {name}");
+                            Process client = name == "wdrv1" ? lab.Dhclient(name, "request subnet-mask, routers, domain-name-servers, interface-mtu;\n", Path.Combine(lab.Work, name + mode + ".leases"))
+                                : name == "wdrv2" ? lab.Udhcpc(name, "-O mtu")
+                                : lab.Dhcpcd(name, "noipv4ll\noption interface_mtu\n");
+                            string a = lab.WaitAddress(name, 20000);
+                            Thread.Sleep(500);
+                            lab.Kill(client);
+                            foreach (var f in Directory.GetFiles("/var/lib/dhcpcd", name + "*.lease"))
+                                File.Delete(f);
+                            var env = a == null ? new Dictionary<string, string>() : LastBinding(lab.ClientEvents(name));
+                            string V(string k1, string k2) { return env.TryGetValue(k1, out var v) || env.TryGetValue(k2, out v) ? v : "-"; }
+                            string kind = name == "wdrv1" ? "dhclient" : name == "wdrv2" ? "udhcpc" : "dhcpcd";
+                            string line = $"52={mode} {kind}: address {a ?? "none"} mask {V("new_subnet_mask", "subnet")} router {V("new_routers", "router")} dns {V("new_domain_name_servers", "dns")} mtu {V("new_interface_mtu", "mtu")}";
+                            output.WriteLine(line);
+                            results.Add(line);
+                        }
+                    }
+                    finally
+                    {
+                        Shell.Stop(server);
+                    }
+                }
+                foreach (var line in results)
+                {
+                    Assert.DoesNotContain("address none", line);
+                    Assert.Contains("mask 255.255.255.0 router 10.231.5.1 dns 10.231.5.1 mtu 1280", line);
+                }
+            }
+            catch
+            {
+                Dump(lab);
+                throw;
+            }
+        }
+
         /// <summary>The variables of the last BOUND (or bound) event a client's script wrote.</summary>
         static Dictionary<string, string> LastBinding(string events)
         {
