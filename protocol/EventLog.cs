@@ -115,6 +115,20 @@ namespace Warp.Protocol
         /// <summary>Told of each new entry; null for none.</summary>
         public IEventSink Sink;
 
+        /// <summary>
+        /// Sets <see cref="Sink"/> and tells it of every entry already held, oldest first: what was
+        /// recorded before a host could attach its sink (the lease-store damage found while the router
+        /// was built, a configuration warning) reaches it too.
+        /// </summary>
+        public void Attach(IEventSink sink)
+        {
+            Sink = sink;
+            if (sink == null)
+                return;
+            for (int i = 0; i < count; i++)
+                sink.OnEvent(this, i);
+        }
+
         public int Capacity { get { return capacity; } }
         /// <summary>Entries held (at most <see cref="Capacity"/>).</summary>
         public int Count { get { return count; } }

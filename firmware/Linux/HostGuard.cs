@@ -89,6 +89,9 @@ namespace Warp.Router.Linux
     /// </list>
     /// The router's raw (AF_PACKET) or TAP socket sees the frames before any of this. Everything is
     /// undone on a clean stop; when any of it cannot be done the router refuses to start.
+    /// With a state file (<see cref="LockdownState"/>) the original sysctl values are written down
+    /// before the first change and reused by the next start while the file exists, so a SIGKILL
+    /// never makes the locked-down values pass for the originals.
     /// </summary>
     public sealed class LanLockdown : IDisposable
     {
@@ -96,8 +99,13 @@ namespace Warp.Router.Linux
         readonly List<(string Path, string Old)> sysctls = new List<(string, string)>();
         readonly List<(string Tool, string Rule)> rules = new List<(string, string)>();
         readonly TextWriter log;
+        string statePath;
+        LockdownState state;
 
         LanLockdown(string iface, TextWriter log) { this.iface = iface; this.log = log; }
+
+        /// <summary>The state file for <paramref name="iface"/> in the state directory.</summary>
+        public static string StateFileFor(string stateDirectory, string iface) { return Path.Combine(stateDirectory, "lan-lockdown." + iface); }
 
         /// <summary>The firewall rules that keep the kernel off the interface (chain and match, without -I/-D).</summary>
         public static string[] RulesFor(string iface)
@@ -106,11 +114,16 @@ namespace Warp.Router.Linux
         }
 
         /// <summary>Applies everything to <paramref name="iface"/>; throws <see cref="InvalidOperationException"/> with the reason (after undoing what it did) when it cannot.</summary>
-        public static LanLockdown Apply(string iface, TextWriter log)
+        public static LanLockdown Apply(string iface, TextWriter log) { return Apply(iface, log, null); }
+
+        /// <summary>As above, keeping the original sysctl values in <paramref name="statePath"/> (null: in memory only).</summary>
+        public static LanLockdown Apply(string iface, TextWriter log, string statePath)
         {
             if (geteuid() != 0)
                 throw new InvalidOperationException("the LAN interface must be locked down (the host's kernel must not answer on it), which needs root");
             var l = new LanLockdown(iface, log);
+            if (statePath != null)
+                l.SaveOriginals(statePath); // throws (nothing changed yet) when the file is foreign or damaged
             try
             {
                 l.Set("/proc/sys/net/ipv6/conf/" + iface + "/disable_ipv6", "1", true);
@@ -136,6 +149,59 @@ namespace Warp.Router.Linux
 
         [DllImport("libc")] static extern uint geteuid();
 
+        /// <summary>The sysctls the lockdown sets (paths only; <see cref="Apply(string, TextWriter, string)"/> has the values).</summary>
+        public static string[] SysctlsFor(string iface)
+        {
+            return new[]
+            {
+                "/proc/sys/net/ipv6/conf/" + iface + "/disable_ipv6", "/proc/sys/net/ipv6/conf/" + iface + "/accept_ra",
+                "/proc/sys/net/ipv4/conf/" + iface + "/arp_ignore", "/proc/sys/net/ipv4/conf/" + iface + "/arp_announce",
+                "/proc/sys/net/ipv4/conf/" + iface + "/rp_filter", "/proc/sys/net/ipv4/conf/" + iface + "/forwarding",
+            };
+        }
+
+        /// <summary>
+        /// Reads the state file (a start after a SIGKILL: its values are the originals) or, when there is
+        /// none or it is about an interface that is gone, records the current values; writes it before
+        /// anything is changed.
+        /// </summary>
+        void SaveOriginals(string path)
+        {
+            var now = LockdownState.ForNow(iface);
+            var saved = LockdownState.Read(path, iface);
+            if (saved != null && !saved.SameInstanceAs(now))
+            {
+                log.WriteLine("LAN: " + path + " is about an earlier " + iface + " (another boot, network namespace or interface index): its values went with it");
+                saved = null;
+            }
+            else if (saved != null)
+            {
+                log.WriteLine("LAN: " + iface + " was left locked down (the router did not stop cleanly): the original values in " + path + " are kept for the stop");
+            }
+            bool changed = saved == null;
+            state = saved ?? now;
+            foreach (string p in SysctlsFor(iface))
+            {
+                if (state.Original(p) != null)
+                    continue;
+                try
+                {
+                    state.Record(p, File.ReadAllText(p).Trim());
+                    changed = true;
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { } // Set says why, if it matters
+            }
+            if (changed)
+            {
+                try { state.Write(path); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new InvalidOperationException("cannot write the LAN lockdown state file " + path + ": " + e.Message);
+                }
+            }
+            statePath = path;
+        }
+
         void Set(string path, string value, bool required)
         {
             string old;
@@ -144,6 +210,8 @@ namespace Warp.Router.Linux
                 old = File.ReadAllText(path).Trim();
                 if (old != value)
                     File.WriteAllText(path, value);
+                if (state != null && state.Original(path) != null)
+                    old = state.Original(path); // the value before any lockdown, not what a killed one left
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -225,11 +293,27 @@ namespace Warp.Router.Linux
             }
         }
 
+        bool Restore(string path, string value)
+        {
+            try
+            {
+                if (File.ReadAllText(path).Trim() != value)
+                    File.WriteAllText(path, value);
+                return true;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                log.WriteLine("LAN: restoring " + path + ": " + e.Message);
+                return false;
+            }
+        }
+
         /// <summary>
         /// Removes the rules and puts the sysctls back as they were. The rules go in one
         /// transaction per tool (iptables-restore --noflush with -D lines), both tools at once: a
         /// process per rule cost 30-200 ms each, most of a clean stop. Should a transaction fail
-        /// (a rule removed by hand, no -restore tool), each rule of that tool is removed on its own.
+        /// (a rule removed by hand, no -restore tool), each rule of that tool is removed on its own. Then the sysctls
+        /// go back as they were, and the state file goes once every value is back.
         /// </summary>
         public void Dispose()
         {
@@ -258,12 +342,28 @@ namespace Warp.Router.Linux
                         Run(tool, "-w -D " + rules[i].Rule);
             }
             rules.Clear();
-            for (int i = sysctls.Count - 1; i >= 0; i--)
+            bool restored = true;
+            if (state != null)
             {
-                try { File.WriteAllText(sysctls[i].Path, sysctls[i].Old); }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { log.WriteLine("LAN: restoring " + sysctls[i].Path + ": " + e.Message); }
+                // Every value the file holds, also those a failed start never reached.
+                for (int i = state.Originals.Count - 1; i >= 0; i--)
+                    restored &= Restore(state.Originals[i].Key, state.Originals[i].Value);
+            }
+            else
+            {
+                for (int i = sysctls.Count - 1; i >= 0; i--)
+                    restored &= Restore(sysctls[i].Path, sysctls[i].Old);
             }
             sysctls.Clear();
+            if (statePath != null)
+            {
+                if (restored)
+                    File.Delete(statePath);
+                else
+                    log.WriteLine("LAN: " + statePath + " kept: the next start restores from it");
+                statePath = null;
+            }
+            state = null;
         }
     }
 

@@ -123,7 +123,7 @@ namespace Warp.Router.Linux
                 lanFd = t.Fd;
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
-            lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
+            lockdown = LanLockdown.Apply(lanName, log, LanLockdown.StateFileFor(options.StateDirectory, lanName)); // the host's kernel stays off the LAN: no path around the tunnel
             uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch);
             if (!options.Gso)
                 uplink.Gso = false;
@@ -154,7 +154,7 @@ namespace Warp.Router.Linux
             Router = RouterBoot.Start(settings, sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
-            Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
+            Router.Events.Attach(new StderrEvents(Router, System.Console.Error)); // with what start-up recorded (lease-store damage)
             OpenControlSocket(log);
         }
 

@@ -215,7 +215,8 @@ namespace Warp.Protocol.Lan
         /// <summary>
         /// True when <paramref name="ip"/> may be bound to this client now: its static address,
         /// or a pool address that is not the router's, not another client's static address, not
-        /// declined and not offered or bound to another client.
+        /// declined (unless this client is the host found using it, <see cref="MarkInUse"/>) and not
+        /// offered or bound to another client.
         /// </summary>
         public bool IsAvailableFor(uint ip, byte[] mac, int macOffset, long now)
         {
@@ -229,7 +230,7 @@ namespace Warp.Protocol.Lan
                 return true;
             byte s = EffectiveState(slot, now);
             if (s == StateDeclined)
-                return false;
+                return MacAddress.Equal(macs, slot * 6, mac, macOffset); // only its user's (MarkInUse); a DECLINE leaves no MAC
             if (s == StateOffered || s == StateBound)
                 return IsClient(slot, mac, macOffset);
             return true;
@@ -372,6 +373,19 @@ namespace Warp.Protocol.Lan
             System.Array.Clear(macs, slot * 6, 6);
             idLengths[slot] = 0;
             expires[slot] = now + DeclineHoldMs;
+            return recycled;
+        }
+
+        /// <summary>
+        /// An ARP probe of the slot's address answered by another host: the address is out of use for
+        /// DeclineHoldMs like a DECLINE, and the host that answered is remembered as its user, so that
+        /// host's own REQUEST for it (a live client whose lease the server forgot, renewing) is still
+        /// granted (<see cref="IsAvailableFor"/>). Returns what <see cref="Decline"/> returns.
+        /// </summary>
+        public bool MarkInUse(int slot, byte[] userMac, int userMacOffset, long now)
+        {
+            bool recycled = Decline(slot, now);
+            System.Array.Copy(userMac, userMacOffset, macs, slot * 6, 6);
             return recycled;
         }
 

@@ -85,8 +85,26 @@ namespace Warp.Protocol.Lan
 
         public DhcpLeaseTable Leases { get { return leases; } }
 
-        /// <summary>Where lease events go; null for nowhere.</summary>
-        public EventLog Events;
+        /// <summary>
+        /// Where lease events go; null for nowhere. The leases are loaded while the server is built,
+        /// before any log can be attached: damage found then is recorded when the log arrives.
+        /// </summary>
+        public EventLog Events
+        {
+            get { return events; }
+            set
+            {
+                events = value;
+                if (value != null && damageUnlogged)
+                {
+                    damageUnlogged = false;
+                    value.Add(EventKind.LeaseStoreDamaged, loadedAt, leases.LoadKept, leases.LoadLost);
+                }
+            }
+        }
+        EventLog events;
+        bool damageUnlogged;
+        long loadedAt;
 
         long LeaseMs { get { return config.LeaseTimeSeconds * 1000L; } }
 
@@ -105,6 +123,11 @@ namespace Warp.Protocol.Lan
                 counters.Increment(LanCounter.LeaseStoreDamaged);
                 if (Events != null)
                     Events.Add(EventKind.LeaseStoreDamaged, now, leases.LoadKept, leases.LoadLost);
+                else
+                {
+                    damageUnlogged = true; // logged when the log is attached (Events)
+                    loadedAt = now;
+                }
                 dirty = true; // write a sound record back at the first idle point
             }
         }
@@ -290,7 +313,9 @@ namespace Warp.Protocol.Lan
                         counters.Increment(LanCounter.NeighborsLearnedV4);
                     if (slot >= 0 && leases.AddressAt(slot) == ip)
                     {
-                        if (leases.Decline(slot, now)) // out of use for DeclineHoldMs, like a DECLINE
+                        // Out of use for DeclineHoldMs, like a DECLINE, except to the host that answered: it
+                        // holds the address (a lease this server forgot) and may renew it.
+                        if (leases.MarkInUse(slot, conflictMac, i * 6, now))
                             counters.Increment(LanCounter.DhcpDeclinedRecycled);
                     }
                     uint next = probeTries[i] < ProbeTries ? leases.ChooseAddress(b, mac, 0, now) : 0;

@@ -29,6 +29,27 @@ namespace Warp.Firmware.Tests
         }
 
         [Fact]
+        public void LeaseStoreDamageFoundWhileTheRouterIsBuiltIsInItsEventLog()
+        {
+            // Found with real clients (tests/Lab/DhcpRealClientTests): the leases are loaded while the
+            // LAN services are built, before the router attaches its event log, so the damage was
+            // counted but never logged.
+            var first = new RouterHarness();
+            first.Router.Start(first.Now);
+            first.Router.Poll(first.Now);
+            byte[] d = first.Store.LeaseData;
+            Assert.True(d != null && d.Length > 16, "the lease was not written");
+            d[0] ^= 0xFF; // the header
+            first.Store.LeaseData = d;
+            var again = new RouterHarness(store: first.Store, lease: false);
+            var log = again.Router.Events;
+            int at = Enumerable.Range(0, log.Count).Single(i => log.KindAt(i) == Warp.Protocol.EventKind.LeaseStoreDamaged);
+            Assert.Equal(1, log.ValueAAt(at)); // kept: the client's record
+            Assert.Equal(0, log.ValueBAt(at));
+            Assert.Equal(1, again.Router.Lan.LeaseCount);
+        }
+
+        [Fact]
         public void LanPacketLeavesThroughTheTunnelTranslated()
         {
             var (h, p, _) = SendOneUdpPacket();

@@ -114,8 +114,7 @@ namespace Warp.Protocol.Tests.Lan
             store.LeaseData = d;
             var lan = new LanServices(LanConfigFor(), 64, 16, 16, store, null, 0);
             var events = new EventLog(8);
-            lan.Events = events;
-            lan.Dhcp.LoadLeases(0); // what the constructor did, now with the log attached
+            lan.Events = events; // the constructor found the damage; the log attached afterwards gets it
             Assert.Equal(1, events.Count);
             Assert.Equal(EventKind.LeaseStoreDamaged, events.KindAt(0));
             Assert.Equal(4, events.ValueAAt(0));
@@ -216,6 +215,31 @@ namespace Warp.Protocol.Tests.Lan
         }
 
         [Fact]
+        public void EveryOptionRequestedStillFitsWithoutOverload()
+        {
+            // Option 52 on the way out: the server's whole option set (53, 54, 51, 58, 59, 1, 3, 6, 26,
+            // 28 and the end) is 56 bytes, far below the 312 of the options field, so a reply never
+            // needs 'file' or 'sname', whatever the client asks: here every code from 1 to 254.
+            var codes = new System.Text.StringBuilder("37fe");
+            for (int c = 1; c <= 254; c++)
+                codes.Append(c.ToString("x2"));
+            var f = FromClient(Bootp("350101 " + codes + " ff", mac: Mac(1)), Hex(Mac(1)));
+            var r = HandleThroughProbe(Services(), f, output, 1000);
+            Assert.Equal(LanAction.Reply, r.Action);
+            Assert.Equal(42 + DhcpMessage.MinReplyLength, r.Length);
+            Assert.True(output.Skip(42 + 44).Take(64 + 128).All(b => b == 0), "sname or file used");
+            var seen = new System.Collections.Generic.List<int>();
+            int pos = 42 + DhcpMessage.OptionsOffset;
+            while (output[pos] != 255)
+            {
+                seen.Add(output[pos]);
+                pos += 2 + output[pos + 1];
+            }
+            Assert.Equal(new[] { 53, 54, 51, 58, 59, 1, 3, 6, 26, 28 }, seen.ToArray());
+            Assert.Equal(56, pos + 1 - (42 + DhcpMessage.OptionsOffset));
+        }
+
+        [Fact]
         public void AnAddressThatAnswersTheProbeIsNotOffered()
         {
             var lan = Services();
@@ -241,6 +265,43 @@ namespace Warp.Protocol.Tests.Lan
             Assert.Equal(1, lan.Counters[LanCounter.DhcpOffers]);
             // The address in use stays out of the pool.
             Assert.False(lan.Leases.IsAvailableFor(V4("192.168.4.100"), Hex(Mac(2)), 0, 3000));
+        }
+
+        [Fact]
+        public void TheLiveClientThatAnsweredTheProbeRenewsItsOwnAddress()
+        {
+            // Found with real clients (tests/Lab/DhcpRealClientTests): after a lease record was lost,
+            // a new device's probe was answered by the live client holding the address; the address
+            // was declined for everyone, so the live client's renewal (RENEWING, ciaddr) was NAKed.
+            var lan = Services();
+            var f = FromClient(Bootp("350101 ff", mac: Mac(1)), Hex(Mac(1)));
+            var r = lan.Handle(f, 0, f.Length, output, 0, 1000);
+            Assert.True(IsProbe(output, r.Length));
+            var reply = Hex("ffffffffffff 02deadbeef01 0806 0001 0800 06 04 0002 02deadbeef01 c0a80464 020000000001 00000000");
+            lan.Handle(reply, 0, reply.Length, output, 0, 1200);
+            TickPastAnnouncements(lan, 1500);
+            Assert.Equal(1, lan.Counters[LanCounter.DhcpProbeConflicts]);
+            uint inUse = V4("192.168.4.100");
+            // The live client renews (unicast, ciaddr its address, no option 50 or 54): ACKed.
+            var renew = FromClient(Bootp("350103 ff", ciaddr: "c0a80464", mac: "02deadbeef01"), Hex("02deadbeef01"), inUse, RouterIp, RouterMac);
+            r = lan.Handle(renew, 0, renew.Length, output, 0, 5000);
+            Parse(output, r);
+            Assert.Equal(DhcpMessage.Ack, output[42 + 242]);
+            Assert.Equal(inUse, Endian.Read32(output, 42 + 16));
+            Assert.Equal(0, lan.Counters[LanCounter.DhcpNaks]);
+            // Anyone else asking for it is still refused.
+            var other = FromClient(Bootp("350103 ff", ciaddr: "c0a80464", mac: Mac(7)), Hex(Mac(7)), inUse, RouterIp, RouterMac);
+            lan.Handle(other, 0, other.Length, output, 0, 5100);
+            Assert.Equal(DhcpMessage.Nak, output[42 + 242]);
+            // Before the renewal, only the host that answered may have it.
+            var s = Services();
+            f = FromClient(Bootp("350101 ff", mac: Mac(1)), Hex(Mac(1)));
+            s.Handle(f, 0, f.Length, output, 0, 1000);
+            s.Handle(reply, 0, reply.Length, output, 0, 1200);
+            TickPastAnnouncements(s, 1500);
+            Assert.True(s.Leases.IsAvailableFor(inUse, Hex("02deadbeef01"), 0, 3000));
+            Assert.False(s.Leases.IsAvailableFor(inUse, Hex(Mac(2)), 0, 3000));
+            Assert.False(s.Leases.IsAvailableFor(inUse, Hex(Mac(1)), 0, 3000));
         }
 
         [Fact]
