@@ -52,6 +52,11 @@ namespace Warp.Firmware
         /// whole table here: the profile decides what fits, the config may only ask for less.
         /// </summary>
         public int DefaultNatEntries;
+        /// <summary>
+        /// Flows the native fast path carries at once (0: none offloaded). Each costs 32 B of managed
+        /// bookkeeping here and a 112-byte entry in the C table (hal/Esp32/native/core/wn_flow.h, at most 256).
+        /// </summary>
+        public int FastPathFlows = 64;
 
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
@@ -74,6 +79,7 @@ namespace Warp.Firmware
             s.Ipv6Bindings = 48;
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
+            s.FastPathFlows = 32;
             return s;
         }
 
@@ -85,6 +91,7 @@ namespace Warp.Firmware
             s.Ipv6Bindings = 128;
             s.FragmentDatagrams = 16;
             s.FragmentHoldSlots = 4;
+            s.FastPathFlows = 128;
             return s;
         }
 
@@ -127,6 +134,7 @@ namespace Warp.Firmware
             if (FragmentDatagrams < 0 || FragmentDatagrams > 4096 || FragmentHoldSlots < 0 || FragmentHoldSlots > 4096) return "fragment tables must be 0..4096";
             if (EventLog < 1 || EventLog > 4096) return "EventLog must be 1..4096";
             if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
+            if (FastPathFlows < 0 || FastPathFlows > 256) return "FastPathFlows must be 0..256";
             return null;
         }
     }

@@ -28,6 +28,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
+            s.FastPathFlows = 32;
             s.DefaultNatEntries = 448;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
@@ -76,6 +77,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
+            s.FastPathFlows = 32;
             s.DefaultNatEntries = 448;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
@@ -124,6 +126,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.FastPathFlows = 128;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-s3";
@@ -172,6 +175,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.FastPathFlows = 128;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-wrover";
@@ -220,6 +224,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
+            s.FastPathFlows = 32;
             s.DefaultNatEntries = 448;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";
