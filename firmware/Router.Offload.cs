@@ -33,8 +33,8 @@ namespace Warp.Firmware
         int[] flowSession;
         long[] flowKey;
         uint[] flowRemote;
-        long[] flowOut;
-        long[] flowIn;
+        int[] flowOut;
+        int[] flowIn;
         int flowCount;
         uint installedIndex;
         long nextSync;
@@ -43,7 +43,6 @@ namespace Warp.Firmware
         readonly byte[] offloadMac = new byte[6];
         readonly long[] flowActivity = new long[4];
         long[] fastSnapshot;
-        long[] fastLast;
         FastPathCounters fastCounters;
 
         /// <summary>The platform's fast path in use, or null.</summary>
@@ -60,13 +59,12 @@ namespace Warp.Firmware
             flowSession = new int[n];
             flowKey = new long[n];
             flowRemote = new uint[n];
-            flowOut = new long[n];
-            flowIn = new long[n];
+            flowOut = new int[n];
+            flowIn = new int[n];
             for (int i = 0; i < n; i++)
                 flowSession[i] = -1;
             fastCounters = new FastPathCounters();
             fastSnapshot = new long[(int)FastPathCounter.Count];
-            fastLast = new long[(int)FastPathCounter.Count];
             if (platformFastPath == null || n == 0)
                 return;
             fastPath = platformFastPath;
@@ -79,8 +77,8 @@ namespace Warp.Firmware
         {
             get
             {
-                return flowSession.Length * (4 + 8 + 4 + 8 + 8) + flowEntry.Length + offloadMac.Length + flowActivity.Length * 8
-                    + fastSnapshot.Length * 16 + fastCounters.MemoryBytes + (keypairState != null ? keypairState.Length : 0);
+                return flowSession.Length * (4 + 8 + 4 + 4 + 4) + flowEntry.Length + offloadMac.Length + flowActivity.Length * 8
+                    + fastSnapshot.Length * 8 + fastCounters.MemoryBytes + (keypairState != null ? keypairState.Length : 0);
             }
         }
 
@@ -307,9 +305,10 @@ namespace Warp.Firmware
                     && nat.Table.RemoteAddress(s) == flowRemote[i];
                 if (keep)
                 {
-                    long outs = flowActivity[2] - flowOut[i], ins = flowActivity[3] - flowIn[i];
-                    flowOut[i] = flowActivity[2];
-                    flowIn[i] = flowActivity[3];
+                    // The native per-flow counts are 32-bit and wrap: the difference in 32 bits is right across a wrap.
+                    long outs = (uint)((int)flowActivity[2] - flowOut[i]), ins = (uint)((int)flowActivity[3] - flowIn[i]);
+                    flowOut[i] = (int)flowActivity[2];
+                    flowIn[i] = (int)flowActivity[3];
                     keep = NatOffload.ApplyActivity(nat, s, outs, flowActivity[0], ins, flowActivity[1], now);
                 }
                 if (!keep)
@@ -322,12 +321,15 @@ namespace Warp.Firmware
             int c = fastPath.ReadCounters(fastSnapshot, 0, fastSnapshot.Length);
             if (c <= 0)
                 return;
-            fastCounters.Absorb(fastSnapshot, c);
-            long sent = Delta(FastPathCounter.PacketsOut, c), sentBytes = Delta(FastPathCounter.BytesOut, c);
-            long received = Delta(FastPathCounter.PacketsIn, c) + Delta(FastPathCounter.DecryptedToCore, c), receivedBytes = Delta(FastPathCounter.BytesIn, c);
-            long keepalives = Delta(FastPathCounter.KeepalivesIn, c);
-            for (int i = 0; i < c; i++)
-                fastLast[i] = fastSnapshot[i];
+            long sent = fastCounters[FastPathCounter.PacketsOut], sentBytes = fastCounters[FastPathCounter.BytesOut];
+            long received = fastCounters[FastPathCounter.PacketsIn] + fastCounters[FastPathCounter.DecryptedToCore], receivedBytes = fastCounters[FastPathCounter.BytesIn];
+            long keepalives = fastCounters[FastPathCounter.KeepalivesIn];
+            fastCounters.Absorb(fastSnapshot, c); // what the native counters grew by since the last sync
+            sent = fastCounters[FastPathCounter.PacketsOut] - sent;
+            sentBytes = fastCounters[FastPathCounter.BytesOut] - sentBytes;
+            received = fastCounters[FastPathCounter.PacketsIn] + fastCounters[FastPathCounter.DecryptedToCore] - received;
+            receivedBytes = fastCounters[FastPathCounter.BytesIn] - receivedBytes;
+            keepalives = fastCounters[FastPathCounter.KeepalivesIn] - keepalives;
             if (installedIndex != 0)
             {
                 // The send counter and replay window into the tunnel (rekey-after-messages counts them), then its timers.
@@ -347,12 +349,6 @@ namespace Warp.Firmware
             System.Array.Copy(sets, all, sets.Length);
             all[sets.Length] = fastCounters;
             return all;
-        }
-
-        long Delta(FastPathCounter c, int count)
-        {
-            int i = (int)c;
-            return i < count ? fastSnapshot[i] - fastLast[i] : 0;
         }
     }
 }

@@ -53,7 +53,7 @@ namespace Warp.Firmware
         /// </summary>
         public int DefaultNatEntries;
         /// <summary>
-        /// Flows the native fast path carries at once (0: none offloaded). Each costs 32 B of managed
+        /// Flows the native fast path carries at once (0: none offloaded). Each costs 24 B of managed
         /// bookkeeping here and a 112-byte entry in the C table (hal/Esp32/native/core/wn_flow.h, at most 256).
         /// </summary>
         public int FastPathFlows = 64;
@@ -79,7 +79,7 @@ namespace Warp.Firmware
             s.Ipv6Bindings = 48;
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
-            s.FastPathFlows = 32;
+            s.FastPathFlows = 24;
             return s;
         }
 

@@ -13,7 +13,7 @@ namespace Warp.Router.Esp32
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -28,8 +28,8 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.FastPathFlows = 32;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 24;
+            s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
             b.Name = "ESP32-C3-DevKitM-1 (4 MB flash, no PSRAM)";
@@ -62,7 +62,7 @@ namespace Warp.Router.Esp32
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -77,8 +77,8 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.FastPathFlows = 32;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 24;
+            s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
             b.Name = "ESP32-DevKitC V4 (ESP32-WROOM-32E, no PSRAM)";
@@ -209,7 +209,7 @@ namespace Warp.Router.Esp32
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -224,8 +224,8 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.FastPathFlows = 32;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 24;
+            s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";
             b.Name = "WT32-ETH01 (ESP32-D0WD, LAN8720 Ethernet, no PSRAM)";
