@@ -42,6 +42,8 @@ namespace Warp.Router.Linux
         readonly TextWriter log;
         public bool Keep;
         public bool MeasureThroughput;
+        /// <summary>More arguments for `warp-router run` (e.g. "--fast-path native --fast-path-library PATH").</summary>
+        public string RouterArgs = "";
         public string Work { get; private set; }
         public string ControlSocket { get { return Path.Combine(Work, "router.sock"); } }
         /// <summary>wireguard-go's verbose log (handshakes it received, answered and refused).</summary>
@@ -241,7 +243,7 @@ namespace Warp.Router.Linux
             string logFile = Path.Combine(Work, "router.log");
             if (File.Exists(ControlSocket))
                 File.Delete(ControlSocket); // left by a router that was killed: not a sign that the new one is up
-            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console > {logFile} 2>&1";
+            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console {RouterArgs} > {logFile} 2>&1";
             router = Shell.Start(Ns(RouterNs, umask == null ? run : $"sh -c 'umask {umask}; exec {run}'"));
             for (int i = 0; i < 100 && !File.Exists(ControlSocket); i++)
             {
