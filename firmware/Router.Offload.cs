@@ -101,8 +101,8 @@ namespace Warp.Firmware
         }
 
         /// <summary>
-        /// A peer datagram offered to the fast path; true when it handled it. A datagram from
-        /// another address than the peer's takes the keypair back first: the managed tunnel roams.
+        /// A peer datagram offered to the fast path; true when it handled it. A data message from
+        /// another address than the peer's goes to the managed tunnel (roaming is its decision).
         /// </summary>
         bool OfferDatagram(int length, long now)
         {
@@ -110,7 +110,11 @@ namespace Warp.Firmware
                 return false;
             if (!source.SameAs(tunnel.GetPeer(0).Endpoint))
             {
-                ReclaimFastPath(now);
+                // For the offloaded keypair: everything comes back first (the managed window then has every
+                // counter, so no replay is accepted, and the managed tunnel roams if it authenticates).
+                // Another index is not the fast path's business: garbage from elsewhere flushes nothing.
+                if (Endian.Read32LE(uplinkBuffer, Message.DataReceiver) == installedIndex)
+                    ReclaimFastPath(now);
                 return false;
             }
             const int frame = 0;

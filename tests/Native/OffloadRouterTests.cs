@@ -327,5 +327,60 @@ namespace Warp.Native.Tests
                     Assert.True(r.Router.FastPathCounters[FastPathCounter.PacketsOut] >= N && r.Router.FastPathCounters[FastPathCounter.PacketsIn] >= N);
             }
         }
+
+        /// <summary>
+        /// Roaming stays the managed tunnel's: garbage from another address flushes nothing; the peer's real
+        /// datagram from a new address takes everything back (the managed tunnel roams), and the same datagram
+        /// replayed from the old address is refused, not delivered twice.
+        /// </summary>
+        [Fact]
+        public void APeerAtANewAddressIsRoamedByTheManagedTunnelAndNoReplayGetsThrough()
+        {
+            using var r = new Run(true);
+            r.Step(0);
+            r.ClientSends(41000, 443, 100, 1);
+            r.Step(1);
+            ushort ext = Endian.Read16(r.ToPeer.Last(), 20);
+            r.OriginSends(443, ext, 100, 2);
+            r.Step(1);
+            Assert.Equal(1, r.Router.OffloadedFlows);
+
+            // Garbage data messages from elsewhere, with an index that is not the fast path's.
+            var junk = new byte[100];
+            junk[0] = Message.TypeData;
+            junk[4] = 0x55;
+            r.Uplink.From.SetIpv4(0x0AFA0909, 51820);
+            r.Uplink.Inbox.Enqueue(junk);
+            r.Step(1);
+            Assert.Equal(1, r.Router.OffloadedFlows);
+
+            // The peer's next datagram from a new address.
+            int before = r.ToClient.Count;
+            long managedBefore = r.Router.Counters[Warp.Firmware.RouterCounter.PacketsFromTunnel];
+            r.OriginSends(443, ext, 50, 3);
+            var datagram = r.Uplink.Inbox.Peek().ToArray();
+            r.Uplink.From.SetIpv4(0x0AFA0303, 40001);
+            r.Step(1);
+            Assert.Equal(before + 1, r.ToClient.Count); // delivered
+            Assert.Equal(managedBefore + 1, r.Router.Counters[Warp.Firmware.RouterCounter.PacketsFromTunnel]); // by the managed path, which roamed
+            Assert.Equal("10.250.3.3:40001", r.Router.Tunnel.GetPeer(0).Endpoint.ToString());
+
+            // Replayed from the old address: refused.
+            r.Uplink.From.SetIpv4(0x0AFA0202, 51820);
+            r.Uplink.Inbox.Enqueue(datagram);
+            r.Step(1);
+            Assert.Equal(before + 1, r.ToClient.Count);
+            // (The replay carried the offloaded keypair's index from an address that is not the peer's: the fast
+            // path gave everything back first, so the managed window refused it.) The flow goes on from the new
+            // address: the next packet is managed and offloads the flow again, the one after is carried.
+            long carried = r.Router.FastPathCounters[FastPathCounter.PacketsIn];
+            r.Uplink.From.SetIpv4(0x0AFA0303, 40001);
+            r.OriginSends(443, ext, 50, 4);
+            r.Step(1);
+            r.OriginSends(443, ext, 50, 5);
+            r.Step(1000);
+            Assert.Equal(before + 3, r.ToClient.Count);
+            Assert.Equal(carried + 1, r.Router.FastPathCounters[FastPathCounter.PacketsIn]);
+        }
     }
 }
