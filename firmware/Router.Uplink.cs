@@ -17,6 +17,8 @@ namespace Warp.Firmware
             const int ip = EthernetFrame.HeaderLength; // room for the Ethernet header in front
             if (paths.IsLateResponse(uplinkBuffer, 0, length))
                 return; // a race loser's answer: that path is closed (counted by the racer)
+            if (OfferDatagram(length, now)) // an offloaded keypair's data first (Router.Offload.cs)
+                return;
             TunnelResult r = tunnel.Decapsulate(source, uplinkBuffer, 0, length, inBuffer, ip, now);
             if (r.Action == TunnelAction.HandshakeComplete)
             {
@@ -48,6 +50,7 @@ namespace Warp.Firmware
                 {
                     DeliverInbound(inBuffer, ip, r.Length, now);
                     ReleaseFragments(now);
+                    ConsiderOffload(inBuffer, ip, r.Length, now);
                 }
             }
             RunTunnelTimers(now);

@@ -150,6 +150,9 @@ namespace Warp.Firmware
             lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
             counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters }
                 : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters };
+            SetUpFastPath(platform.FastPath); // Router.Offload.cs
+            if (fastPath != null)
+                counterSets = WithFastPathCounters(counterSets);
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -201,6 +204,7 @@ namespace Warp.Firmware
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 n += events.MemoryBytes + heldInitiation.Length + 8 + BatchMemoryBytes;
+                n += FastPathMemoryBytes;
                 return n;
             }
         }
@@ -317,7 +321,7 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.LanFramesReceived);
                 if (n > lanBuffer.Length - LanReadOffset)
                     HandleOversizeFrame(LanReadOffset, lanBuffer.Length - LanReadOffset, now);
-                else
+                else if (!OfferLanFrame(LanReadOffset, n, now)) // the fast path's flows first (Router.Offload.cs)
                     HandleLanFrame(LanReadOffset, n, now);
             }
             if (uplinkBatch != null)
@@ -507,12 +511,15 @@ namespace Warp.Firmware
             if (n < next) next = n;
             n = lan.NextDeadline(now);
             if (n < next) next = n;
+            if (fastPath != null && (flowCount > 0 || installedIndex != 0) && nextSync < next)
+                next = nextSync;
             return next;
         }
 
         /// <summary>Runs the tunnel's, the NAT's and the LAN services' timers.</summary>
         public void Tick(long now)
         {
+            FollowFastPath(now); // before the NAT's timers: offloaded activity refreshes its sessions
             RunTunnelTimers(now);
             nat.Tick(now);
             ExpireDevices(now);
@@ -542,6 +549,7 @@ namespace Warp.Firmware
         public void Shutdown(long now)
         {
             SaveRecords(now);
+            ReclaimFastPath(now);
             tunnel.ClearSecrets();
         }
     }

@@ -92,7 +92,7 @@ namespace Warp.Firmware
                     counters.Increment(RouterCounter.LanFramesReceived);
                     if (n > lanBuffer.Length - LanReadOffset)
                         HandleOversizeFrame(LanReadOffset, lanBuffer.Length - LanReadOffset, now);
-                    else if (n > 0)
+                    else if (n > 0 && !OfferLanFrame(LanReadOffset, n, now)) // the fast path's flows first (Router.Offload.cs)
                         HandleLanFrame(LanReadOffset, n, now);
                 }
                 queueing = false;

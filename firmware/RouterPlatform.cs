@@ -24,6 +24,8 @@ namespace Warp.Firmware
         public IButton Button;
         /// <summary>Resolves peer endpoints given as host names; null when only literals are used.</summary>
         public IHostResolver Resolver;
+        /// <summary>The native fast path for established flows (<see cref="IFastPath"/>); null: every packet is managed.</summary>
+        public IFastPath FastPath;
 
         /// <summary>Null when the required parts are there, else what is missing.</summary>
         public string Check()

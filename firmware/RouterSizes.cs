@@ -58,6 +58,12 @@ namespace Warp.Firmware
         /// </summary>
         public int Batch = 1;
 
+        /// <summary>
+        /// Flows the native fast path carries at once (0: none offloaded). Each costs 24 B of managed
+        /// bookkeeping here and a 112-byte entry in the C table (hal/Esp32/native/core/wn_flow.h, at most 256).
+        /// </summary>
+        public int FastPathFlows = 64;
+
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
         public int MaxMtu { get { return (PacketBuffer - 32) / 16 * 16; } }
@@ -81,6 +87,7 @@ namespace Warp.Firmware
             s.Ipv6Bindings = 48;
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
+            s.FastPathFlows = 24;
             return s;
         }
 
@@ -92,6 +99,7 @@ namespace Warp.Firmware
             s.Ipv6Bindings = 128;
             s.FragmentDatagrams = 16;
             s.FragmentHoldSlots = 4;
+            s.FastPathFlows = 128;
             return s;
         }
 
@@ -135,6 +143,7 @@ namespace Warp.Firmware
             if (EventLog < 1 || EventLog > 4096) return "EventLog must be 1..4096";
             if (Batch < 1 || Batch > 64) return "Batch must be 1..64";
             if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
+            if (FastPathFlows < 0 || FastPathFlows > 256) return "FastPathFlows must be 0..256";
             return null;
         }
     }

@@ -13,7 +13,7 @@ namespace Warp.Router.Esp32
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -28,7 +28,8 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 24;
+            s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
             b.Name = "ESP32-C3-DevKitM-1 (4 MB flash, no PSRAM)";
@@ -61,7 +62,7 @@ namespace Warp.Router.Esp32
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -76,7 +77,8 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 24;
+            s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
             b.Name = "ESP32-DevKitC V4 (ESP32-WROOM-32E, no PSRAM)";
@@ -124,6 +126,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.FastPathFlows = 128;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-s3";
@@ -172,6 +175,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.FastPathFlows = 128;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-wrover";
@@ -205,7 +209,7 @@ namespace Warp.Router.Esp32
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -220,7 +224,8 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 24;
+            s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";
             b.Name = "WT32-ETH01 (ESP32-D0WD, LAN8720 Ethernet, no PSRAM)";

@@ -33,6 +33,8 @@ namespace Warp.Router.Esp32
         public ICryptoBackend Crypto;
         public IRandomSource Random;
         public IHostResolver Resolver;
+        /// <summary>The native fast path for established flows (hal/Esp32/NativeFastPath), or null: every packet managed.</summary>
+        public IFastPath FastPath;
         public IPortFactory Factory;
     }
 }

@@ -42,6 +42,8 @@ namespace Warp.Router.Esp32
             ports.Random = new HardwareRandom();
             ports.Resolver = new DnsResolver();
             ports.Factory = new BoardPorts(board, system);
+            var fastPath = new NativeFastPath(board.Sizes.FastPathFlows);
+            ports.FastPath = board.Sizes.FastPathFlows > 0 && fastPath.Start() ? fastPath : null;
 
             var program = new DeviceProgram(board, ports);
             program.Boot();

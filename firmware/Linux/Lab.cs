@@ -42,6 +42,7 @@ namespace Warp.Router.Linux
         readonly TextWriter log;
         public bool Keep;
         public bool MeasureThroughput;
+        /// <summary>More arguments for `warp-router run` (e.g. "--fast-path native --fast-path-library PATH").</summary>
         public string Work { get; private set; }
         public string ControlSocket { get { return Path.Combine(Work, "router.sock"); } }
         /// <summary>wireguard-go's verbose log (handshakes it received, answered and refused).</summary>

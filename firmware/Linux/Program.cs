@@ -7,7 +7,7 @@ namespace Warp.Router.Linux
     /// <summary>
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
-    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso]
+    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed]
     ///   warp-router lab [--keep] [--throughput [--runs N] [--compare-gso]]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
@@ -21,7 +21,7 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso]\n" +
+            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
@@ -116,6 +116,8 @@ namespace Warp.Router.Linux
                 Uplinks = Options(args, "--uplink"),
                 Batch = !Flag(args, "--no-batch"),
                 Gso = !Flag(args, "--no-gso"),
+                FastPath = Option(args, "--fast-path"),
+                FastPathLibrary = Option(args, "--fast-path-library"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;

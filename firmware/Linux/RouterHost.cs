@@ -32,6 +32,10 @@ namespace Warp.Router.Linux
         public bool Batch = true;
         /// <summary>UDP GSO on the uplink when batching (--no-gso: sendmmsg only).</summary>
         public bool Gso = true;
+        /// <summary>--fast-path native: established flows through hal/Esp32/native's C (libwarp_native.so, build/native.sh), as on the ESP32.</summary>
+        public string FastPath;
+        /// <summary>--fast-path-library: the shared library's path (default: where build/native.sh leaves it).</summary>
+        public string FastPathLibrary;
     }
 
     /// <summary>
@@ -151,11 +155,35 @@ namespace Warp.Router.Linux
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
             };
+            if (options.FastPath == "native")
+            {
+                string library = options.FastPathLibrary ?? NativeLibraryFastPath.Find(RepositoryRoot())
+                    ?? throw new InvalidOperationException("--fast-path native needs libwarp_native.so (build/native.sh, or --fast-path-library PATH)");
+                NativeLibraryFastPath.Load(library);
+                fastPath = new NativeLibraryFastPath(sizes.FastPathFlows, (uint)Environment.TickCount);
+                platform.FastPath = fastPath;
+                log.WriteLine("fast path: native (" + library + "), " + Sizes.FastPathFlows + " flows");
+            }
+            else if (options.FastPath != null && options.FastPath != "managed")
+            {
+                throw new ArgumentException("--fast-path takes native or managed");
+            }
             Router = RouterBoot.Start(settings, sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
             Router.Events.Attach(new StderrEvents(Router, System.Console.Error)); // with what start-up recorded (lease-store damage)
             OpenControlSocket(log);
+        }
+
+        NativeLibraryFastPath fastPath;
+
+        /// <summary>The repository this binary was built in (the directory with Warp.Firmware.sln above it), or the working directory.</summary>
+        static string RepositoryRoot()
+        {
+            var d = new DirectoryInfo(AppContext.BaseDirectory);
+            while (d != null && !File.Exists(Path.Combine(d.FullName, "Warp.Firmware.sln")))
+                d = d.Parent;
+            return d?.FullName ?? Directory.GetCurrentDirectory();
         }
 
         void OpenControlSocket(TextWriter log)
@@ -307,6 +335,7 @@ namespace Warp.Router.Linux
         public void Dispose()
         {
             Router?.Shutdown(Now);
+            fastPath?.Dispose();
             control?.Dispose();
             lockdown?.Dispose();
             (lan as IDisposable)?.Dispose();

@@ -22,6 +22,8 @@ namespace Warp.Protocol.WireGuard
         /// <summary>True when we sent the initiation that made this session.</summary>
         public bool IsInitiator;
         public bool Valid;
+        /// <summary>Exported to a fast path, which owns the send counter and replay window until <see cref="Tunnel.ReclaimKeypair"/>.</summary>
+        public bool Offloaded;
 
         public Keypair(int replayWords)
         {
@@ -39,6 +41,7 @@ namespace Warp.Protocol.WireGuard
             Created = 0;
             IsInitiator = false;
             Valid = false;
+            Offloaded = false;
         }
 
         public long Age(long now) { return now - Created; }

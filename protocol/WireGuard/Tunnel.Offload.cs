@@ -51,6 +51,7 @@ namespace Warp.Protocol.WireGuard
             System.Array.Copy(kp.SendKey, 0, output, offset + 48, 32);
             System.Array.Copy(kp.ReceiveKey, 0, output, offset + 80, 32);
             kp.Replay.WriteState(output, offset + 112);
+            kp.Offloaded = true; // from now on every counter is reserved from the fast path (Tunnel.OffloadGuard.cs)
             return OffloadFixedBytes + words * 8;
         }
 

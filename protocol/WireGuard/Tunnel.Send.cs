@@ -30,9 +30,12 @@ namespace Warp.Protocol.WireGuard
                 return TunnelResult.Make(TunnelAction.Staged, 0, peer);
             }
             int n = SealData(p, packet, offset, length, output, outputOffset, now);
+            if (n < 0)
+                return Drop(TunnelCounter.DropSendCounterNotReserved, peer);
             return TunnelResult.Make(TunnelAction.WriteToNetwork, n, peer);
         }
 
+        /// <summary>Seals a data message; -1, sending nothing, when the keypair is offloaded and the fast path reserved no counter.</summary>
         int SealData(Peer p, byte[] packet, int offset, int length, byte[] output, int o, long now)
         {
             Keypair kp = p.Current;
@@ -41,7 +44,9 @@ namespace Warp.Protocol.WireGuard
                 System.Array.Copy(packet, offset, output, o + Message.DataPayload, length);
             if (padded > length)
                 System.Array.Clear(output, o + Message.DataPayload + length, padded - length);
-            ulong counter = kp.SendCounter++;
+            ulong counter;
+            if (!NextSendCounter(p, kp, out counter))
+                return -1; // offloaded and no counter reserved: nothing is sealed
             Message.WriteType(output, o, Message.TypeData);
             Endian.Write32LE(output, o + Message.DataReceiver, kp.RemoteIndex);
             Endian.Write64LE(output, o + Message.DataCounter, counter);
@@ -99,6 +104,8 @@ namespace Warp.Protocol.WireGuard
             p.StagedCount--;
             p.SendKeepaliveNow = false; // the packet confirms the session as well as a keepalive would
             int n = SealData(p, p.Staged[slot], 0, p.StagedLength[slot], output, o, now);
+            if (n < 0)
+                return Drop(TunnelCounter.DropSendCounterNotReserved, p.Number);
             return TunnelResult.Make(TunnelAction.WriteToNetwork, n, p.Number);
         }
 
@@ -108,6 +115,8 @@ namespace Warp.Protocol.WireGuard
             if (p.HasSession(now))
             {
                 int n = SealData(p, null, 0, 0, output, o, now);
+                if (n < 0)
+                    return Drop(TunnelCounter.DropSendCounterNotReserved, p.Number);
                 return TunnelResult.Make(TunnelAction.WriteToNetwork, n, p.Number);
             }
             if (!p.HandshakeInProgress)

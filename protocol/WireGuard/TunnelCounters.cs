@@ -31,6 +31,8 @@ namespace Warp.Protocol.WireGuard
         DropSendPacketTooLarge,
         DropSendUnknownPeer,
         DropStagedOnGiveUp,
+        /// <summary>A send on a keypair the fast path holds, without a counter reserved from it (never sent: the nonce could repeat).</summary>
+        DropSendCounterNotReserved,
         // Events
         CookieRepliesSent,
         CookiesReceived,
@@ -58,13 +60,13 @@ namespace Warp.Protocol.WireGuard
             "drop.response_unexpected", "drop.response_undecryptable", "drop.cookie_unknown_index", "drop.cookie_undecryptable",
             "drop.data_unknown_index", "drop.data_expired_keypair", "drop.data_replayed", "drop.data_undecryptable",
             "drop.data_bad_inner_packet", "drop.output_too_small", "drop.bad_public_key",
-            "drop.send_no_session", "drop.send_packet_too_large", "drop.send_unknown_peer", "drop.staged_on_give_up",
+            "drop.send_no_session", "drop.send_packet_too_large", "drop.send_unknown_peer", "drop.staged_on_give_up", "drop.send_counter_not_reserved",
             "cookie_replies_sent", "cookies_received", "initiations_sent", "responses_sent", "handshakes_completed",
             "handshakes_given_up", "keepalives_sent", "keepalives_received", "data_packets_sent", "data_packets_received",
             "keys_zeroed", "endpoint_changes",
         };
 
-        public TunnelCounters() : base("tunnel", names, (int)TunnelCounter.DropStagedOnGiveUp + 1) { }
+        public TunnelCounters() : base("tunnel", names, (int)TunnelCounter.DropSendCounterNotReserved + 1) { }
         public long this[TunnelCounter c] { get { return Get((int)c); } }
         public void Increment(TunnelCounter c) { Add((int)c); }
     }

@@ -56,6 +56,7 @@ namespace Warp.Native.Tests
             Assert.Equal(0, A.AddPeer(new PeerConfig { PublicKey = B.PublicKey, Endpoint = addrB, ClientId = clientId }));
             Assert.Equal(0, B.AddPeer(new PeerConfig { PublicKey = A.PublicKey }));
             Handshake();
+            A.SendCounterReservation = mirror;
 
             var config = new NatConfig
             {
@@ -86,6 +87,17 @@ namespace Warp.Native.Tests
             var datagram = Copy(buf, 0, data.Length);
             Assert.Equal(TunnelAction.WriteToLan, B.Decapsulate(null, datagram, 0, datagram.Length, buf, 0, Now).Action); // B's session confirmed
         }
+
+        /// <summary>
+        /// A mirrors the fast path (it seals what the fast path sealed, to compare the bytes): while its keypair is
+        /// offloaded it may seal only on the counter the test names here (the fast path's, or one reserved from it).
+        /// </summary>
+        sealed class MirrorReservation : ISendCounterReservation
+        {
+            public ulong Next = ulong.MaxValue;
+            public ulong ReserveSendCounter(int peer, uint localIndex) { ulong c = Next; Next = ulong.MaxValue; return c; }
+        }
+        readonly MirrorReservation mirror = new MirrorReservation();
 
         /// <summary>Hands A's current keypair to the fast path, as the router does after a handshake.</summary>
         public void InstallKeypair()
@@ -138,6 +150,7 @@ namespace Warp.Native.Tests
             }
             if (action == Native.ToNetwork)
             {
+                mirror.Next = Endian.Read64LE(nativeOut, 8); // the counter the fast path used
                 var r = A.Encapsulate(0, m, ip, ipLength, m, ip - 16, Now);
                 Assert.Equal(TunnelAction.WriteToNetwork, r.Action);
                 Assert.True(r.Length == n && Convert.ToHexString(Copy(m, ip - 16, r.Length)) == Convert.ToHexString(Copy(nativeOut, 0, n)),
@@ -148,6 +161,7 @@ namespace Warp.Native.Tests
             // Handed up: the managed core sends it with a counter reserved from the fast path.
             ulong reserved = Native.wn_host_take_send_counter(Fp);
             Assert.Equal(ManagedSendCounter(), reserved);
+            mirror.Next = reserved;
             var sent = A.Encapsulate(0, m, ip, ipLength, m, ip - 16, Now);
             Assert.Equal(TunnelAction.WriteToNetwork, sent.Action);
             HandedUp++;
