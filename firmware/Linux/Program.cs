@@ -8,7 +8,7 @@ namespace Warp.Router.Linux
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
     ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso]
-    ///   warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers]]
+    ///   warp-router lab [--keep] [--throughput [--runs N] [--compare-gso]]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
     ///   warp-router config [--control PATH]
