@@ -4,7 +4,10 @@
 #   bash build/lab.sh               build the lab, run the scenario, print it, tear it down
 #   bash build/lab.sh --keep        leave the lab up for exploring
 #   bash build/lab.sh --throughput [--runs N]  also measure iperf3 (TCP 1 and 4 streams, UDP 300 Mbit/s) through
-#                   warp-router, wireguard-go in its place and warp-router --no-batch, each against a fresh peer
+#                   warp-router, wireguard-go in its place and warp-router --no-batch, each against a fresh peer;
+#                   net.core.rmem_default/wmem_default (global!) are raised to 4 MiB for the run only and restored
+#                   after it, also on failure and Ctrl-C (--peer-buffers BYTES|default; --compare-peer-buffers adds
+#                   warp-router with the buffers left as they were)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v dotnet >/dev/null 2>&1; then

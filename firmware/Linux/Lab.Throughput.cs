@@ -60,39 +60,58 @@ namespace Warp.Router.Linux
 
         public readonly List<ThroughputRow> ThroughputRows = new List<ThroughputRow>();
 
+        /// <summary>--compare-peer-buffers: one more router per run, warp-router with the kernel's socket buffers left as they were (the old peer).</summary>
+        public bool ComparePeerBuffers;
+        public const string DefaultBuffersRouter = "warp-router, default buffers";
+
         public void Throughput(LabReport report)
         {
             ThroughputRows.Clear();
-            for (int run = 1; run <= ThroughputRuns; run++)
+            log.WriteLine("socket buffers before the throughput run: " + Describe(CurrentBuffers()));
+            try
             {
-                foreach (string r in CompareGso ? new[] { Routers[0], Routers[1], Routers[2], "warp-router --no-gso" } : Routers)
+                var routers = new List<string>(Routers);
+                if (CompareGso) routers.Add("warp-router --no-gso");
+                if (ComparePeerBuffers && PeerBufferBytes > 0) routers.Add(DefaultBuffersRouter);
+                for (int run = 1; run <= ThroughputRuns; run++)
                 {
-                    StopRouter();
-                    StopPeer();
-                    StartPeer("error"); // a fresh peer for every router: no state carries over
-                    if (r == "wireguard-go")
-                        MeasureWireGuardGo(run);
-                    else
+                    foreach (string r in routers)
                     {
-                        RouterArguments = r.StartsWith("warp-router ", StringComparison.Ordinal) ? r.Substring("warp-router".Length) : "";
-                        StartRouter();
-                        Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
-                        bool up = WaitFor(() => TunnelState() == "up", 15000);
-                        if (!up) log.WriteLine(r + ": the tunnel did not come up");
-                        Shell.Run(Ns(Client, $"ping -c 2 -W 2 {OriginV4}"), 15000, false);
-                        foreach (string t in Tests)
-                            ThroughputRows.Add(Measure(run, r, t, router, true));
+                        StopRouter();
+                        StopPeer();
+                        // The peer's socket takes rmem_default/wmem_default when wg binds it, in StartPeer.
+                        if (PeerBufferBytes > 0 && r != DefaultBuffersRouter) RaiseSocketBuffers(PeerBufferBytes);
+                        else RestoreSocketBuffers();
+                        StartPeer("error"); // a fresh peer for every router: no state carries over
+                        if (r == "wireguard-go")
+                            MeasureWireGuardGo(run);
+                        else
+                        {
+                            RouterArguments = r.StartsWith("warp-router ", StringComparison.Ordinal) ? r.Substring("warp-router".Length) : "";
+                            StartRouter();
+                            Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
+                            bool up = WaitFor(() => TunnelState() == "up", 15000);
+                            if (!up) log.WriteLine(r + ": the tunnel did not come up");
+                            Shell.Run(Ns(Client, $"ping -c 2 -W 2 {OriginV4}"), 15000, false);
+                            foreach (string t in Tests)
+                                ThroughputRows.Add(Measure(run, r, t, router, true));
+                        }
                     }
                 }
+                // Leave the lab as it was: the buffers as they were, warp-router with batches against a fresh peer.
+                StopRouter();
+                StopPeer();
+                RestoreSocketBuffers();
+                StartPeer("verbose");
+                RouterArguments = "";
+                StartRouter();
+                Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
+                WaitFor(() => TunnelState() == "up", 15000);
             }
-            // Leave the lab as it was: warp-router with batches against a fresh peer.
-            StopRouter();
-            StopPeer();
-            StartPeer("verbose");
-            RouterArguments = "";
-            StartRouter();
-            Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
-            WaitFor(() => TunnelState() == "up", 15000);
+            finally
+            {
+                RestoreSocketBuffers(); // also on an exception; Ctrl-C and process exit restore through TearDown and ProcessExit
+            }
 
             log.WriteLine(ThroughputTable(ThroughputRows));
             log.WriteLine(RatioTable(ThroughputRows));
@@ -319,18 +338,18 @@ namespace Warp.Router.Linux
         public static string RatioTable(List<ThroughputRow> rows)
         {
             var sb = new StringBuilder();
-            sb.AppendLine("| run | test | throughput warp-router / wireguard-go | CPU per GB warp-router / wireguard-go | throughput batches / no batches | CPU per GB batches / no batches | throughput GSO / no GSO |");
-            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+            sb.AppendLine("| run | test | throughput warp-router / wireguard-go | CPU per GB warp-router / wireguard-go | throughput batches / no batches | CPU per GB batches / no batches | throughput GSO / no GSO | throughput raised / default socket buffers |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
             var runs = new SortedSet<int>();
             foreach (var r in rows) runs.Add(r.Run);
             foreach (int run in runs)
                 foreach (string t in Tests)
                 {
                     ThroughputRow a = Find(rows, run, "warp-router", t), b = Find(rows, run, "wireguard-go", t), c = Find(rows, run, "warp-router --no-batch", t);
-                    ThroughputRow g = Find(rows, run, "warp-router --no-gso", t);
+                    ThroughputRow g = Find(rows, run, "warp-router --no-gso", t), d = Find(rows, run, DefaultBuffersRouter, t);
                     if (a == null) continue;
-                    sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3} | {4} | {5} | {6} |", run, t,
-                        Ratio(a.Mbits, b?.Mbits), Ratio(a.CpuPerGb, b?.CpuPerGb), Ratio(a.Mbits, c?.Mbits), Ratio(a.CpuPerGb, c?.CpuPerGb), Ratio(a.Mbits, g?.Mbits)));
+                    sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3} | {4} | {5} | {6} | {7} |", run, t,
+                        Ratio(a.Mbits, b?.Mbits), Ratio(a.CpuPerGb, b?.CpuPerGb), Ratio(a.Mbits, c?.Mbits), Ratio(a.CpuPerGb, c?.CpuPerGb), Ratio(a.Mbits, g?.Mbits), Ratio(a.Mbits, d?.Mbits)));
                 }
             return sb.ToString();
         }

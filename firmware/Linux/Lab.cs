@@ -426,6 +426,7 @@ namespace Warp.Router.Linux
         /// <summary>Stops every lab process and removes the namespaces and files; safe to call twice.</summary>
         public void TearDown()
         {
+            RestoreSocketBuffers(); // raised by --throughput (or left raised by a killed lab): global, so first
             StopRouter();
             Shell.Stop(peerDaemon);
             peerDaemon = null;

@@ -26,7 +26,7 @@ namespace Warp.Router.Linux
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
             "      --no-gso: batches without UDP GSO on the uplink\n" +
-            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso]]\n" +
+            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers]]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
@@ -147,6 +147,14 @@ namespace Warp.Router.Linux
                 if (!lab.MeasureThroughput || !int.TryParse(Option(args, "--runs"), out int runs) || runs < 1 || runs > 20)
                     throw new ArgumentException("--runs N (1-20) goes with --throughput");
                 lab.ThroughputRuns = runs;
+            }
+            lab.ComparePeerBuffers = Flag(args, "--compare-peer-buffers");
+            string buffers = Option(args, "--peer-buffers");
+            if (buffers != null)
+            {
+                if (!lab.MeasureThroughput || (buffers != "default" && (!int.TryParse(buffers, out int bytes) || bytes < 65536 || bytes > 64 << 20)))
+                    throw new ArgumentException("--peer-buffers BYTES (65536-67108864) or default goes with --throughput");
+                lab.PeerBufferBytes = buffers == "default" ? 0 : int.Parse(buffers);
             }
             string edge = Option(args, "--edge");
             if (edge != null)

@@ -200,7 +200,10 @@ namespace Warp.Lab.Tests
                 Assert.True(lab.Setup(report), "lab set-up failed");
                 Shell.Run($"ip netns exec {RouterLab.Client} timeout 30 dhclient -4 -1 -pf {lab.Work}/dhclient.pid -lf {lab.Work}/dhclient.leases wlc0", 40000, false);
                 Assert.Equal("up", WaitUp(lab));
+                long[] buffers = RouterLab.CurrentBuffers(); // net.core.rmem/wmem_default are raised for the run only (global)
                 lab.Throughput(report);
+                Assert.Equal(buffers, RouterLab.CurrentBuffers());
+                Assert.False(File.Exists(RouterLab.SavedFile), "the saved socket-buffer values were left behind");
                 Assert.True(double.Parse(report.Values["throughput.warp-router"]) > 0, "no throughput through warp-router");
                 Assert.True(double.Parse(report.Values["throughput.wireguard-go"]) > 0, "no throughput through wireguard-go");
             }
