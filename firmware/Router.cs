@@ -147,8 +147,9 @@ namespace Warp.Firmware
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             deviceInNat = new bool[sizes.Devices];
             lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
-            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters }
-                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters };
+            SetUpPortal(platform, now); // RouterPortal.cs
+            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, portal.Counters }
+                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters, portal.Counters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -199,6 +200,7 @@ namespace Warp.Firmware
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 n += events.MemoryBytes + heldInitiation.Length + 8;
+                n += portal.MemoryBytes + ownUplinkMac.Length + clonedUplinkMac.Length + macRecord.Length;
                 return n;
             }
         }
@@ -326,6 +328,7 @@ namespace Warp.Firmware
             }
             SaveRecords(now);
             FollowUplink(now);
+            TickPortal(now);
             WatchButton(now);
             if (paths.Tick(now) == PathAction.Race)
                 AfterRaceStarted(now);
@@ -448,7 +451,10 @@ namespace Warp.Firmware
                 }
             }
             if (race)
+            {
                 BeginRace(now, RaceReason.UplinkChange);
+                portal.OnUplinkChanged(now); // another network, or back: the portal verdict starts over
+            }
         }
 
         void WatchButton(long now)
@@ -499,6 +505,8 @@ namespace Warp.Firmware
             if (n < next) next = n;
             n = lan.NextDeadline(now);
             if (n < next) next = n;
+            n = portal.NextDeadline(now);
+            if (n < next) next = n;
             return next;
         }
 
@@ -529,6 +537,7 @@ namespace Warp.Firmware
         public void Shutdown(long now)
         {
             SaveRecords(now);
+            ShutdownPortal();
             tunnel.ClearSecrets();
         }
     }

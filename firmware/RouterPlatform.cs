@@ -24,6 +24,10 @@ namespace Warp.Firmware
         public IButton Button;
         /// <summary>Resolves peer endpoints given as host names; null when only literals are used.</summary>
         public IHostResolver Resolver;
+        /// <summary>The captive-portal probe (an HTTP GET on the uplink); null: no detection.</summary>
+        public IPortalProbe PortalProbe;
+        /// <summary>The uplink's MAC, for the captive-portal MAC clone; null: no clone.</summary>
+        public IUplinkMac UplinkMac;
 
         /// <summary>Null when the required parts are there, else what is missing.</summary>
         public string Check()
