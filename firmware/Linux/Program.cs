@@ -24,6 +24,7 @@ namespace Warp.Router.Linux
             "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
+            "      --portal-url URL: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
             "  warp-router lab [--keep] [--throughput]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
@@ -34,6 +35,8 @@ namespace Warp.Router.Linux
             "      SECONDS; --measure: ping 5/s and iperf3 for SECONDS with rebindings (default every 10 s)\n" +
             "  warp-router status|nat|leases|counters [-m] [--control PATH]\n" +
             "  warp-router config|race [--control PATH]\n" +
+            "  warp-router portal [probe | clone MAC | restore] [-m] [--control PATH]\n" +
+            "      the captive portal: state and MAC clone; probe now; give the uplink a device's MAC; restore the own one\n" +
             "      ask a running router through its control socket (default /run/warp-router.sock);\n" +
             "      -m: the machine-readable form, one record per line (README.md, \"Console: machine-readable form\")\n" +
             "  warp-router help | --help | -h\n" +
@@ -60,6 +63,8 @@ namespace Warp.Router.Linux
                     case "config":
                     case "race":
                         return RouterHost.Query(ControlPath(args), args[0], Console.Out, Console.Error);
+                    case "portal":
+                        return RouterHost.Query(ControlPath(args), PortalLine(args), Console.Out, Console.Error);
                     default:
                         Console.Error.WriteLine("warp-router: unknown command '" + args[0] + "'");
                         Console.Error.Write(Usage);
@@ -71,6 +76,18 @@ namespace Warp.Router.Linux
                 Console.Error.WriteLine("warp-router: " + e.Message);
                 return 2;
             }
+        }
+
+        /// <summary>"portal", "portal probe", "portal clone MAC", "portal restore" or "portal -m" from the arguments (--control PATH left out).</summary>
+        static string PortalLine(string[] args)
+        {
+            var words = new System.Collections.Generic.List<string>();
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (args[i] == "--control") { i++; continue; }
+                words.Add(args[i]);
+            }
+            return string.Join(" ", words);
         }
 
         static string ControlPath(string[] args) { return Option(args, "--control") ?? new RunOptions().ControlSocket; }
@@ -112,6 +129,7 @@ namespace Warp.Router.Linux
                 Tap = Option(args, "--tap"),
                 Console = !Flag(args, "--no-console"),
                 Uplinks = Options(args, "--uplink"),
+                PortalUrl = Option(args, "--portal-url"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;

@@ -28,6 +28,8 @@ namespace Warp.Router.Linux
         public bool Console = true;
         /// <summary>Uplink interfaces (--uplink, repeated); empty: one uplink, the routing table's choice.</summary>
         public string[] Uplinks = new string[0];
+        /// <summary>The captive-portal probe URL (--portal-url); null: the default (PortalDetector.DefaultUrl).</summary>
+        public string PortalUrl;
     }
 
     /// <summary>
@@ -44,6 +46,7 @@ namespace Warp.Router.Linux
         ILanPort lan;
         int lanFd = -1;
         UdpUplink uplink;
+        LinuxPortalProbe portalProbe;
         ControlServer control;
         InstanceLock stateLock, interfaceLock;
         LanLockdown lockdown;
@@ -133,11 +136,16 @@ namespace Warp.Router.Linux
                 Monitor = new InterfaceUplinkMonitor(lanName),
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
+                // Captive portals: the probe and the MAC clone act on the first --uplink, else the default route's interface.
+                PortalProbe = portalProbe = new LinuxPortalProbe(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
+                UplinkMac = new LinuxUplinkMac(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
             };
             Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
             Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
+            if (options.PortalUrl != null && !Router.Portal.SetUrl(options.PortalUrl))
+                throw new ArgumentException("--portal-url must be http://host[:port][/path]: " + options.PortalUrl);
             OpenControlSocket(log);
         }
 
@@ -256,7 +264,8 @@ namespace Warp.Router.Linux
 
         public void Dispose()
         {
-            Router?.Shutdown(Now);
+            Router?.Shutdown(Now); // also gives a cloned uplink its own MAC back
+            portalProbe?.Dispose();
             control?.Dispose();
             lockdown?.Dispose();
             (lan as IDisposable)?.Dispose();
