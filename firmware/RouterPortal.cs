@@ -132,6 +132,24 @@ namespace Warp.Firmware
             return MacChange.Done;
         }
 
+        /// <summary>
+        /// The page's "use this device's hotel login": clones the MAC that the LAN IPv4 address
+        /// <paramref name="lanIpv4"/> (the page's client) is bound to, by its DHCP lease or a static
+        /// lease. InvalidMac when the address is bound to nobody. A phone that uses a private
+        /// (per-network) MAC shows the hotel another MAC than the router's LAN sees: then the MAC from
+        /// the phone's Wi-Fi settings for the hotel network goes to <see cref="CloneUplinkMac"/>.
+        /// </summary>
+        public MacChange CloneUplinkMacOf(uint lanIpv4, long now)
+        {
+            byte[] mac = new byte[6];
+            if (!lan.TryGetBoundMac(lanIpv4, mac, 0, now))
+            {
+                portal.Counters.Increment(PortalCounter.MacChangesRefused);
+                return MacChange.InvalidMac;
+            }
+            return CloneUplinkMac(mac, 0, now);
+        }
+
         /// <summary>Gives the uplink its own MAC back and forgets the clone; Done when no clone was active.</summary>
         public MacChange RestoreUplinkMac(long now)
         {

@@ -553,6 +553,17 @@ namespace Warp.Firmware.Tests
         }
 
         [Fact]
+        public void ThePagesClientIsClonedByItsLease()
+        {
+            var h = Harness(); // the client holds a lease on 192.168.42.100
+            Assert.Equal(MacChange.InvalidMac, h.Router.CloneUplinkMacOf(RouterHarness.ClientIp + 1, h.Now)); // bound to nobody
+            Assert.Empty(mac.Writes);
+            Assert.Equal(MacChange.Done, h.Router.CloneUplinkMacOf(RouterHarness.ClientIp, h.Now));
+            Assert.Equal(RouterHarness.ClientMac, mac.Mac);
+            Assert.True(h.Router.MacCloneActive);
+        }
+
+        [Fact]
         public void AMacThePlatformRefusesLeavesTheOwnOne()
         {
             var h = Harness();
