@@ -79,9 +79,11 @@ namespace Warp.Firmware
         const long PollWhileRunningMs = 200;
 
         readonly IPortalProbe probe;
-        readonly byte[] answer = new byte[AnswerCapacity];
+        readonly byte[] answer;
+        readonly bool ownAnswer;
         readonly PortalResponse response = new PortalResponse();
-        readonly PortalCounters counters = new PortalCounters();
+        string location;
+        readonly PortalCounters counters;
         string url, host, path;
         int port;
         bool running, forced, answering;
@@ -92,9 +94,18 @@ namespace Warp.Firmware
         bool uplinkUp = true;
 
         /// <param name="probe">The platform's probe; null: detection is off (the state stays Unknown).</param>
-        public PortalDetector(IPortalProbe probe)
+        /// <param name="scratch">
+        /// Where an answer is read and parsed, at least <see cref="AnswerCapacity"/> bytes: the router
+        /// lends its output buffer (used and released within one call, as the tunnel's timers use it),
+        /// so detection costs the heap no buffer of its own. Null: the detector allocates one.
+        /// </param>
+        /// <param name="counters">Where it counts (the router lists them); null: its own.</param>
+        public PortalDetector(IPortalProbe probe, byte[] scratch, PortalCounters counters)
         {
             this.probe = probe;
+            this.counters = counters ?? new PortalCounters();
+            ownAnswer = scratch == null || scratch.Length < AnswerCapacity;
+            answer = ownAnswer ? new byte[AnswerCapacity] : scratch;
             State = PortalState.Unknown;
             LastProbeAt = -1;
             LastAnswerAt = -1;
@@ -113,30 +124,15 @@ namespace Warp.Firmware
         public bool Enabled { get { return probe != null; } }
         public string Url { get { return url; } }
         public PortalCounters Counters { get { return counters; } }
-        /// <summary>Bytes of the answer buffer, the Location and the counters.</summary>
-        public int MemoryBytes { get { return AnswerCapacity + PortalResponse.LocationCapacity + counters.MemoryBytes; } }
+        /// <summary>
+        /// Bytes the detector holds: its counters, an answer buffer when none was lent, and the
+        /// Location's characters while a portal is shown (a string made at the verdict, at most
+        /// <see cref="PortalResponse.LocationCapacity"/> characters).
+        /// </summary>
+        public int MemoryBytes { get { return counters.MemoryBytes + (ownAnswer ? AnswerCapacity : 0); } }
 
-        /// <summary>The portal's Location when <see cref="State"/> is Detected and a redirect gave one, else "". Allocates (console and page only).</summary>
-        public string Location
-        {
-            get
-            {
-                if (State != PortalState.Detected || response.LocationLength == 0)
-                    return "";
-                var c = new char[response.LocationLength];
-                byte[] b = new byte[response.LocationLength];
-                response.CopyLocation(b, 0);
-                for (int i = 0; i < c.Length; i++)
-                    c[i] = (char)b[i];
-                return new string(c);
-            }
-        }
-
-        /// <summary>Copies the Location (see <see cref="Location"/>) without a string; returns its length.</summary>
-        public int CopyLocation(byte[] b, int offset)
-        {
-            return State == PortalState.Detected ? response.CopyLocation(b, offset) : 0;
-        }
+        /// <summary>The portal's Location when <see cref="State"/> is Detected and a redirect gave one, else "".</summary>
+        public string Location { get { return State == PortalState.Detected && location != null ? location : ""; } }
 
         /// <summary>
         /// Sets the probe URL: "http://host[:port][/path]" (plain HTTP: a portal cannot intercept
@@ -276,7 +272,8 @@ namespace Warp.Firmware
             if (n < 0 || n > answer.Length)
                 n = 0; // an adapter that misreports reads as an empty (malformed) answer
             PortalVerdict v = response.Parse(answer, 0, n);
-            System.Array.Clear(answer, 0, answer.Length);
+            location = v == PortalVerdict.Portal ? LocationText() : null;
+            System.Array.Clear(answer, 0, n);
             LastAnswerAt = now;
             LastStatus = response.Status;
             switch (v)
@@ -299,6 +296,18 @@ namespace Warp.Firmware
                     break;
             }
             Schedule(now, State == PortalState.Detected);
+        }
+
+        /// <summary>The Location of the answer just parsed, as a string (null: none); once per verdict, off the packet path.</summary>
+        string LocationText()
+        {
+            int n = response.LocationLength;
+            if (n == 0)
+                return null;
+            char[] c = new char[n];
+            for (int i = 0; i < n; i++)
+                c[i] = (char)answer[response.LocationOffset + i];
+            return new string(c);
         }
 
         void Schedule(long now, bool portal)

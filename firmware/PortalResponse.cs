@@ -16,7 +16,9 @@ namespace Warp.Firmware
     /// <summary>
     /// Reads the head of the answer to a generate_204-style probe. The bytes come from whatever
     /// network the uplink joined, so this is untrusted input: the parser looks only at the bytes
-    /// it was given (the adapter bounded them), never throws and never allocates. It takes the
+    /// it was given (the adapter bounded them), never throws and never allocates: the Location is
+    /// reported as a place in the parsed bytes (<see cref="LocationOffset"/>, <see cref="LocationLength"/>),
+    /// not copied, so the parser holds no buffer of its own. It takes the
     /// status line (RFC 9112 section 4: <c>HTTP/1.x SP 3DIGIT SP reason</c>), then, among the header
     /// fields up to the empty line, <c>Location</c> (RFC 9110 section 10.2.2) and
     /// <c>Content-Length</c> (section 8.6), case-insensitively; bare LF line ends are accepted as
@@ -34,8 +36,7 @@ namespace Warp.Firmware
         /// <summary>The longest Location kept; a longer one is cut here (the console shows it, the page links it).</summary>
         public const int LocationCapacity = 256;
 
-        readonly byte[] location = new byte[LocationCapacity];
-        int locationLength;
+        int locationOffset, locationLength;
 
         /// <summary>The status code of the last parse, -1 when there was none.</summary>
         public int Status { get; private set; }
@@ -43,22 +44,12 @@ namespace Warp.Firmware
         public long ContentLength { get; private set; }
         /// <summary>Bytes after the empty line in the last parse, -1 when the head was not complete.</summary>
         public int BodyBytes { get; private set; }
-        /// <summary>Length of the Location kept from the last parse (0: none).</summary>
+        /// <summary>Where the Location (printable ASCII, at most <see cref="LocationCapacity"/> bytes) starts in the bytes of the last parse.</summary>
+        public int LocationOffset { get { return locationOffset; } }
+        /// <summary>Length of the Location found by the last parse (0: none).</summary>
         public int LocationLength { get { return locationLength; } }
         /// <summary>True when the Location was longer than <see cref="LocationCapacity"/> and was cut.</summary>
         public bool LocationTruncated { get; private set; }
-
-        /// <summary>Copies the kept Location (printable ASCII) to <paramref name="b"/>; returns its length.</summary>
-        public int CopyLocation(byte[] b, int offset)
-        {
-            int n = locationLength;
-            if (b == null || offset < 0 || offset > b.Length)
-                return 0;
-            if (n > b.Length - offset)
-                n = b.Length - offset;
-            System.Array.Copy(location, 0, b, offset, n);
-            return n;
-        }
 
         /// <summary>
         /// Parses b[offset..offset+length): the verdict, and <see cref="Status"/>, <see cref="ContentLength"/>,
@@ -69,6 +60,7 @@ namespace Warp.Firmware
             Status = -1;
             ContentLength = -1;
             BodyBytes = -1;
+            locationOffset = 0;
             locationLength = 0;
             LocationTruncated = false;
             if (b == null || offset < 0 || length <= 0 || offset > b.Length || length > b.Length - offset)
@@ -136,22 +128,20 @@ namespace Warp.Firmware
                 p++;
             while (end > p && (b[end - 1] == (byte)' ' || b[end - 1] == (byte)'\t'))
                 end--;
-            int n = 0;
+            int start = p;
             for (; p < end; p++)
             {
                 byte c = b[p];
                 if (c <= 0x20 || c >= 0x7F)
-                {
-                    n = 0; // a Location with a control byte or a space is not a URL we show
-                    break;
-                }
-                if (n == LocationCapacity)
-                {
-                    LocationTruncated = true;
-                    break;
-                }
-                location[n++] = c;
+                    return; // a Location with a control byte or a space is not a URL we show
             }
+            int n = end - start;
+            if (n > LocationCapacity)
+            {
+                n = LocationCapacity;
+                LocationTruncated = true;
+            }
+            locationOffset = start;
             locationLength = n;
         }
 

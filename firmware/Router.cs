@@ -147,9 +147,8 @@ namespace Warp.Firmware
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             deviceInNat = new bool[sizes.Devices];
             lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
-            SetUpPortal(platform, now); // RouterPortal.cs
-            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, portal.Counters }
-                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters, portal.Counters };
+            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, portalCounters }
+                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters, portalCounters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -160,6 +159,7 @@ namespace Warp.Firmware
             for (int i = 0; i < held.Length; i++)
                 held[i] = new byte[sizes.PacketBuffer];
             fragmentBuffer = new byte[sizes.PacketBuffer];
+            SetUpPortal(platform, now); // RouterPortal.cs: after the buffers (it borrows outBuffer)
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -200,7 +200,7 @@ namespace Warp.Firmware
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 n += events.MemoryBytes + heldInitiation.Length + 8;
-                n += portal.MemoryBytes + ownUplinkMac.Length + clonedUplinkMac.Length + macRecord.Length;
+                n += portal.MemoryBytes + ownUplinkMac.Length + clonedUplinkMac.Length;
                 return n;
             }
         }

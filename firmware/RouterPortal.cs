@@ -32,10 +32,10 @@ namespace Warp.Firmware
     public sealed partial class Router
     {
         PortalDetector portal;
+        readonly PortalCounters portalCounters = new PortalCounters();
         IUplinkMac uplinkMac;
         readonly byte[] ownUplinkMac = new byte[6];
         readonly byte[] clonedUplinkMac = new byte[6];
-        readonly byte[] macRecord = new byte[12];
         bool haveOwnUplinkMac, cloneActive;
 
         /// <summary>The captive-portal detector (state, Location, last probe, counters).</summary>
@@ -66,11 +66,12 @@ namespace Warp.Firmware
         /// <summary>Constructor part: the detector, the uplink's own MAC, and a stored clone put back.</summary>
         void SetUpPortal(RouterPlatform platform, long now)
         {
-            portal = new PortalDetector(platform.PortalProbe);
+            portal = new PortalDetector(platform.PortalProbe, outBuffer, portalCounters); // outBuffer: lent for reading an answer, within one poll
             portal.OnUplinkChanged(now); // the tunnel's silence counts from the start
             uplinkMac = platform.UplinkMac;
             if (uplinkMac != null)
                 haveOwnUplinkMac = uplinkMac.Read(ownUplinkMac, 0);
+            byte[] macRecord = new byte[12];
             if (store == null || store.Read(StoredRecords.UplinkMacClone, macRecord, 0, macRecord.Length) != macRecord.Length)
                 return;
             // The stored own MAC wins over what the interface says: after a crash it may still carry the clone.
@@ -124,6 +125,7 @@ namespace Warp.Firmware
             portal.Counters.Increment(PortalCounter.MacClones);
             if (store != null)
             {
+                byte[] macRecord = new byte[12];
                 System.Array.Copy(ownUplinkMac, 0, macRecord, 0, 6);
                 System.Array.Copy(clonedUplinkMac, 0, macRecord, 6, 6);
                 store.Write(StoredRecords.UplinkMacClone, macRecord, 0, macRecord.Length);

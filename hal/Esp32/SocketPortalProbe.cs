@@ -11,7 +11,8 @@ namespace Warp.Hal.Esp32
     /// <c>GET path HTTP/1.1</c> with Host and Connection: close, reads at most
     /// <see cref="MaxAnswer"/> bytes with a receive timeout, and closes. A probe the core cancels is
     /// left to finish on its own; its answer is dropped (a generation number). Nothing is allocated
-    /// per poll; a probe allocates its thread and its request (at most every 30 s).
+    /// per poll; a probe allocates its thread, its request and its 1 KB answer buffer (at most every
+    /// 30 s), and the buffer is let go once the core has read it.
     /// </summary>
     public sealed class SocketPortalProbe : IPortalProbe
     {
@@ -21,7 +22,7 @@ namespace Warp.Hal.Esp32
         public const int TimeoutMs = 8000;
 
         readonly object sync = new object();
-        readonly byte[] answer = new byte[MaxAnswer];
+        byte[] answer; // the finished probe's own buffer, until it is polled: no kilobyte held between probes
         int answerLength;
         ProbeState state = ProbeState.Idle;
         int generation;
@@ -105,7 +106,7 @@ namespace Warp.Hal.Esp32
                     return;
                 if (got > 0)
                 {
-                    System.Array.Copy(buffer, 0, answer, 0, got);
+                    answer = buffer;
                     answerLength = got;
                     state = ProbeState.Answered;
                 }
@@ -146,7 +147,7 @@ namespace Warp.Hal.Esp32
             {
                 length = 0;
                 ProbeState s = state;
-                if (s == ProbeState.Answered)
+                if (s == ProbeState.Answered && answer != null)
                 {
                     int n = answerLength;
                     if (n > count)
@@ -156,7 +157,7 @@ namespace Warp.Hal.Esp32
                     if (n < 0)
                         n = 0;
                     System.Array.Copy(answer, 0, buffer, offset, n);
-                    System.Array.Clear(answer, 0, answer.Length);
+                    answer = null;
                     length = n;
                 }
                 if (s == ProbeState.Answered || s == ProbeState.Failed)
@@ -171,6 +172,7 @@ namespace Warp.Hal.Esp32
             {
                 generation++;
                 state = ProbeState.Idle;
+                answer = null;
             }
         }
     }

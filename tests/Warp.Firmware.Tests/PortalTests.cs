@@ -21,10 +21,9 @@ namespace Warp.Firmware.Tests
             return r.Parse(b, 0, b.Length);
         }
 
-        static string Location(PortalResponse r)
+        static string Location(PortalResponse r, string text)
         {
-            var b = new byte[PortalResponse.LocationCapacity];
-            return Encoding.ASCII.GetString(b, 0, r.CopyLocation(b, 0));
+            return Encoding.Latin1.GetString(Encoding.Latin1.GetBytes(text), r.LocationOffset, r.LocationLength);
         }
 
         [Theory]
@@ -48,8 +47,9 @@ namespace Warp.Firmware.Tests
         [Fact]
         public void ARedirectKeepsItsLocation()
         {
-            Assert.Equal(PortalVerdict.Portal, Parse("HTTP/1.1 302 Found\r\nServer: hotel\r\nlocation:  http://198.51.100.1:8080/login?from=x \r\nContent-Length: 0\r\n\r\n", out var r));
-            Assert.Equal("http://198.51.100.1:8080/login?from=x", Location(r));
+            string text = "HTTP/1.1 302 Found\r\nServer: hotel\r\nlocation:  http://198.51.100.1:8080/login?from=x \r\nContent-Length: 0\r\n\r\n";
+            Assert.Equal(PortalVerdict.Portal, Parse(text, out var r));
+            Assert.Equal("http://198.51.100.1:8080/login?from=x", Location(r, text));
             Assert.Equal(0, r.ContentLength);
             Assert.Equal(0, r.BodyBytes);
         }
@@ -57,8 +57,9 @@ namespace Warp.Firmware.Tests
         [Fact]
         public void BareLineFeedsAreAccepted()
         {
-            Assert.Equal(PortalVerdict.Portal, Parse("HTTP/1.1 302 Found\nLOCATION: http://portal.example/\n\n", out var r));
-            Assert.Equal("http://portal.example/", Location(r));
+            string text = "HTTP/1.1 302 Found\nLOCATION: http://portal.example/\n\n";
+            Assert.Equal(PortalVerdict.Portal, Parse(text, out var r));
+            Assert.Equal("http://portal.example/", Location(r, text));
         }
 
         [Fact]
@@ -72,10 +73,11 @@ namespace Warp.Firmware.Tests
         public void ALongLocationIsCutAtTheCapacityAndFlagged()
         {
             string url = "http://portal.example/" + new string('a', 400);
-            Assert.Equal(PortalVerdict.Portal, Parse("HTTP/1.1 302 Found\r\nLocation: " + url + "\r\n\r\n", out var r));
+            string text = "HTTP/1.1 302 Found\r\nLocation: " + url + "\r\n\r\n";
+            Assert.Equal(PortalVerdict.Portal, Parse(text, out var r));
             Assert.Equal(PortalResponse.LocationCapacity, r.LocationLength);
             Assert.True(r.LocationTruncated);
-            Assert.Equal(url.Substring(0, PortalResponse.LocationCapacity), Location(r));
+            Assert.Equal(url.Substring(0, PortalResponse.LocationCapacity), Location(r, text));
         }
 
         [Theory]
@@ -130,8 +132,7 @@ namespace Warp.Firmware.Tests
             Assert.Equal(PortalVerdict.Malformed, r.Parse(b, b.Length, 1));
             Assert.Equal(PortalVerdict.Malformed, r.Parse(b, 5, int.MaxValue));
             Assert.Equal(PortalVerdict.Clear, r.Parse(b, 0, b.Length));
-            Assert.Equal(0, r.CopyLocation(null, 0));
-            Assert.Equal(0, r.CopyLocation(new byte[4], 9));
+            Assert.Equal(0, r.LocationLength);
         }
 
         /// <summary>
@@ -178,10 +179,13 @@ namespace Warp.Firmware.Tests
                 Assert.Equal(alone.BodyBytes, r.BodyBytes);
                 seen[(int)v]++;
                 Assert.InRange(r.LocationLength, 0, PortalResponse.LocationCapacity);
-                var loc = new byte[PortalResponse.LocationCapacity];
-                int n = r.CopyLocation(loc, 0);
-                for (int k = 0; k < n; k++)
-                    Assert.InRange(loc[k], (byte)0x21, (byte)0x7E);
+                if (r.LocationLength > 0)
+                {
+                    Assert.InRange(r.LocationOffset, 16, 16 + input.Length - r.LocationLength); // inside the slice
+                    Assert.Equal(alone.LocationOffset + 16, r.LocationOffset);
+                    for (int k = 0; k < r.LocationLength; k++)
+                        Assert.InRange(buffer[r.LocationOffset + k], (byte)0x21, (byte)0x7E);
+                }
             }
             foreach (int count in seen)
                 Assert.True(count > 0, "every verdict is reached: " + string.Join(",", seen));
@@ -199,7 +203,7 @@ namespace Warp.Firmware.Tests
 
         public PortalDetectorTests()
         {
-            d = new PortalDetector(probe);
+            d = new PortalDetector(probe, null, null);
             d.OnUplinkChanged(clock.Now);
         }
 
@@ -380,7 +384,7 @@ namespace Warp.Firmware.Tests
         [Fact]
         public void WithoutAProbeNothingHappens()
         {
-            var off = new PortalDetector(null);
+            var off = new PortalDetector(null, null, null);
             for (long t = 0; t < 600000; t += 1000)
                 off.Tick(t, true, false, -1);
             Assert.False(off.Enabled);
