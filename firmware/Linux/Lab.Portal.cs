@@ -153,6 +153,39 @@ servers[0].serve_forever()
             return Shell.Run(Ns(Phone, $"curl -s --max-time 5 -d accept=1 http://{PortalAddress}:8080/login"), 15000, false).Trim();
         }
 
+        /// <summary>
+        /// `warp-router lab --portal`: the router reports the portal, the phone logs in, the router
+        /// clones the phone's MAC, then the whole scenario runs through the clone, and the own MAC is
+        /// restored (the portal holds it again).
+        /// </summary>
+        public void PortalScenario(LabReport report)
+        {
+            bool detected = WaitFor(() => PortalField("portal") == "detected", 45000);
+            report.Check("the router reports the portal", detected, PortalField("portal") + " " + PortalField("portal_location") + " (HTTP " + PortalField("portal_http_status") + ")");
+            string phoneMac = PhoneMac();
+            string before = PhoneGet(PortalUrl);
+            report.Check("the phone is redirected to the login page", before.StartsWith("302 http://" + PortalAddress + ":8080/login"), before);
+            string welcome = PhoneLogin();
+            report.Check("the phone logs in", welcome == "welcome " + phoneMac, welcome);
+            string after = PhoneGet(PortalUrl);
+            report.Check("the phone gets its 204", after == "204", after);
+            string own = RouterUplinkMac();
+            string answer = Query("portal clone " + phoneMac).Trim();
+            report.Check("portal clone " + phoneMac, RouterUplinkMac() == phoneMac, answer);
+            Scenario(report);
+            report.Check("status: clear, cloned", PortalField("portal") == "clear" && PortalField("mac_clone") == "1", "portal=" + PortalField("portal") + " mac_clone=" + PortalField("mac_clone"));
+            answer = Query("portal restore").Trim();
+            report.Check("portal restore", RouterUplinkMac() == own, answer);
+            Query("portal probe");
+            report.Check("the portal holds the own MAC again", WaitFor(() => PortalField("portal") == "detected", 20000), PortalField("portal"));
+        }
+
+        string PortalField(string key)
+        {
+            var s = QueryRecords("status");
+            return s != null && s.Count == 1 ? s[0][key] ?? "" : "";
+        }
+
         /// <summary>The router's arguments for the portal lab.</summary>
         string PortalArguments() { return Portal ? " --portal-url " + PortalUrl : ""; }
     }

@@ -77,7 +77,10 @@ namespace Warp.Router.Linux
             try
             {
                 if (!Setup(report)) return report;
-                Scenario(report);
+                if (Portal)
+                    PortalScenario(report); // Lab.Portal.cs: detect, log the phone in, clone, then the scenario, restore
+                else
+                    Scenario(report);
                 if (Edge != null)
                     EdgeSteps(report);
                 if (MeasureThroughput)

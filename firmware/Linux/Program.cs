@@ -8,7 +8,7 @@ namespace Warp.Router.Linux
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
     ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
-    ///   warp-router lab [--keep] [--throughput]
+    ///   warp-router lab [--keep] [--throughput | --portal]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
     ///   warp-router config [--control PATH]
@@ -25,9 +25,11 @@ namespace Warp.Router.Linux
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
             "      --portal-url URL: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
-            "  warp-router lab [--keep] [--throughput]\n" +
+            "  warp-router lab [--keep] [--throughput | --portal]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
-            "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
+            "      an origin web and DNS server), run the scenario, print the results, tear it down (root);\n" +
+            "      --portal: a hotel captive portal on the internet hop and a phone that logs in; the router\n" +
+            "      reports it, clones the phone's MAC, runs the scenario through the clone, restores its MAC\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
             "      the same with a WARP-like edge in the peer's place: a front (warp-edge) on UDP 2408 and three\n" +
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
@@ -153,7 +155,9 @@ namespace Warp.Router.Linux
 
         static int LabCommand(string[] args)
         {
-            var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput") };
+            var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput"), Portal = Flag(args, "--portal") };
+            if (lab.Portal && (lab.MeasureThroughput || Option(args, "--edge") != null))
+                throw new ArgumentException("--portal goes alone (with --keep at most)");
             string edge = Option(args, "--edge");
             if (edge != null)
             {
