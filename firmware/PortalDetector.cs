@@ -191,12 +191,19 @@ namespace Warp.Firmware
 
         /// <summary>
         /// The uplink changed (another network, a link back up, a MAC clone or restore): what was
-        /// known belongs to the old one. Forgets the verdict, resets the backoff, and counts the
-        /// tunnel's silence from now.
+        /// known belongs to the old one. Forgets the verdict, cancels a probe in flight (its answer
+        /// would speak of the old network or MAC), resets the backoff, and counts the tunnel's silence
+        /// from now.
         /// </summary>
         public void OnUplinkChanged(long now)
         {
+            if (running)
+            {
+                probe.Cancel();
+                running = false;
+            }
             State = PortalState.Unknown;
+            location = null;
             backoff = FirstBackoffMs;
             nextProbeAt = now;
             if (now > quietSince)

@@ -366,6 +366,20 @@ namespace Warp.Firmware.Tests
         }
 
         [Fact]
+        public void AProbeInFlightWhenTheUplinkChangesIsCancelledAndItsAnswerNeverCounts()
+        {
+            Run(PortalDetector.QuietBeforeProbeMs);
+            Assert.True(d.Running);
+            d.OnUplinkChanged(clock.Now); // e.g. a MAC clone while the old MAC's probe is out
+            Assert.False(d.Running);
+            Assert.Equal(1, probe.Cancels);
+            probe.Answer("HTTP/1.1 302 Found\r\nLocation: http://old.example/\r\n\r\n"); // too late: the adapter dropped it
+            Run(100);
+            Assert.Equal(PortalState.Unknown, d.State);
+            Assert.Equal(0, d.Counters[PortalCounter.AnswersPortal]);
+        }
+
+        [Fact]
         public void NextDeadlineIsWhenTheNextProbeStarts()
         {
             probe.AutoAnswer = Encoding.ASCII.GetBytes(NoContent);
