@@ -186,7 +186,11 @@ servers[0].serve_forever()
             return s != null && s.Count == 1 ? s[0][key] ?? "" : "";
         }
 
-        /// <summary>The router's arguments for the portal lab.</summary>
-        string PortalArguments() { return Portal ? " --portal-url " + PortalUrl : ""; }
+        /// <summary>
+        /// The router's arguments: the hotel's probe URL in the portal lab; elsewhere no probe, so the
+        /// other lab tests' uplink captures hold only what they expect (the probe's DNS lookup and
+        /// TCP would be the router's own cleartext, allowed like its DHCP, but not what they test).
+        /// </summary>
+        string PortalArguments() { return Portal ? " --portal-url " + PortalUrl : " --portal-url off"; }
     }
 }

@@ -24,7 +24,7 @@ namespace Warp.Router.Linux
             "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
-            "      --portal-url URL: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
+            "      --portal-url URL|off: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
             "  warp-router lab [--keep] [--throughput | --portal]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root);\n" +

@@ -28,7 +28,7 @@ namespace Warp.Router.Linux
         public bool Console = true;
         /// <summary>Uplink interfaces (--uplink, repeated); empty: one uplink, the routing table's choice.</summary>
         public string[] Uplinks = new string[0];
-        /// <summary>The captive-portal probe URL (--portal-url); null: the default (PortalDetector.DefaultUrl).</summary>
+        /// <summary>The captive-portal probe URL (--portal-url); null: the default (PortalDetector.DefaultUrl); "off": no probe.</summary>
         public string PortalUrl;
     }
 
@@ -137,14 +137,14 @@ namespace Warp.Router.Linux
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
                 // Captive portals: the probe and the MAC clone act on the first --uplink, else the default route's interface.
-                PortalProbe = portalProbe = new LinuxPortalProbe(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
+                PortalProbe = options.PortalUrl == "off" ? null : portalProbe = new LinuxPortalProbe(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
                 UplinkMac = new LinuxUplinkMac(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
             };
             Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
             Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
-            if (options.PortalUrl != null && !Router.Portal.SetUrl(options.PortalUrl))
+            if (options.PortalUrl != null && options.PortalUrl != "off" && !Router.Portal.SetUrl(options.PortalUrl))
                 throw new ArgumentException("--portal-url must be http://host[:port][/path]: " + options.PortalUrl);
             OpenControlSocket(log);
         }
