@@ -148,8 +148,8 @@ namespace Warp.Firmware
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             deviceInNat = new bool[sizes.Devices];
             lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
-            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters }
-                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters };
+            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, portalCounters }
+                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters, portalCounters };
             SetUpFastPath(platform.FastPath); // Router.Offload.cs
             if (fastPath != null)
                 counterSets = WithFastPathCounters(counterSets);
@@ -164,6 +164,7 @@ namespace Warp.Firmware
                 held[i] = new byte[sizes.PacketBuffer];
             fragmentBuffer = new byte[sizes.PacketBuffer];
             SetUpBatches(platform);
+            SetUpPortal(platform, now); // RouterPortal.cs: after the buffers (it borrows outBuffer)
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -205,6 +206,7 @@ namespace Warp.Firmware
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 n += events.MemoryBytes + heldInitiation.Length + 8 + BatchMemoryBytes;
                 n += FastPathMemoryBytes;
+                n += portal.MemoryBytes + ownUplinkMac.Length + clonedUplinkMac.Length;
                 return n;
             }
         }
@@ -338,6 +340,7 @@ namespace Warp.Firmware
             }
             SaveRecords(now);
             FollowUplink(now);
+            TickPortal(now);
             WatchButton(now);
             if (paths.Tick(now) == PathAction.Race)
                 AfterRaceStarted(now);
@@ -460,7 +463,10 @@ namespace Warp.Firmware
                 }
             }
             if (race)
+            {
                 BeginRace(now, RaceReason.UplinkChange);
+                portal.OnUplinkChanged(now); // another network, or back: the portal verdict starts over
+            }
         }
 
         void WatchButton(long now)
@@ -513,6 +519,8 @@ namespace Warp.Firmware
             if (n < next) next = n;
             if (fastPath != null && (flowCount > 0 || installedIndex != 0) && nextSync < next)
                 next = nextSync;
+            n = portal.NextDeadline(now);
+            if (n < next) next = n;
             return next;
         }
 
@@ -550,6 +558,7 @@ namespace Warp.Firmware
         {
             SaveRecords(now);
             ReclaimFastPath(now);
+            ShutdownPortal();
             tunnel.ClearSecrets();
         }
     }

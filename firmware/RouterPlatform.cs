@@ -26,6 +26,10 @@ namespace Warp.Firmware
         public IHostResolver Resolver;
         /// <summary>The native fast path for established flows (<see cref="IFastPath"/>); null: every packet is managed.</summary>
         public IFastPath FastPath;
+        /// <summary>The captive-portal probe (an HTTP GET on the uplink); null: no detection.</summary>
+        public IPortalProbe PortalProbe;
+        /// <summary>The uplink's MAC, for the captive-portal MAC clone; null: no clone.</summary>
+        public IUplinkMac UplinkMac;
 
         /// <summary>Null when the required parts are there, else what is missing.</summary>
         public string Check()

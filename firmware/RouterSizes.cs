@@ -87,7 +87,7 @@ namespace Warp.Firmware
             s.Ipv6Bindings = 48;
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
-            s.FastPathFlows = 24;
+            s.FastPathFlows = 16;
             return s;
         }
 

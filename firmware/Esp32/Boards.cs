@@ -28,7 +28,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.FastPathFlows = 24;
+            s.FastPathFlows = 16;
             s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
@@ -77,7 +77,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.FastPathFlows = 24;
+            s.FastPathFlows = 16;
             s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
@@ -224,7 +224,7 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.FastPathFlows = 24;
+            s.FastPathFlows = 16;
             s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";

@@ -36,5 +36,8 @@ namespace Warp.Router.Esp32
         /// <summary>The native fast path for established flows (hal/Esp32/NativeFastPath), or null: every packet managed.</summary>
         public IFastPath FastPath;
         public IPortFactory Factory;
+        /// <summary>The captive-portal probe and the uplink's MAC (the clone); either may be null.</summary>
+        public IPortalProbe PortalProbe;
+        public IUplinkMac UplinkMac;
     }
 }

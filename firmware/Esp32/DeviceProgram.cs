@@ -153,6 +153,8 @@ namespace Warp.Router.Esp32
             platform.Button = ports.Button;
             platform.Resolver = ports.Resolver;
             platform.FastPath = ports.FastPath;
+            platform.PortalProbe = ports.PortalProbe;
+            platform.UplinkMac = ports.UplinkMac;
             router = RouterBoot.Start(settings, board.Sizes, platform, log, ports.System.Now, RouterBoot.NoWallClock);
             if (router == null)
             {

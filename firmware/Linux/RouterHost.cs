@@ -36,6 +36,8 @@ namespace Warp.Router.Linux
         public string FastPath;
         /// <summary>--fast-path-library: the shared library's path (default: where build/native.sh leaves it).</summary>
         public string FastPathLibrary;
+        /// <summary>The captive-portal probe URL (--portal-url); null: the default (PortalDetector.DefaultUrl); "off": no probe.</summary>
+        public string PortalUrl;
     }
 
     /// <summary>
@@ -52,6 +54,7 @@ namespace Warp.Router.Linux
         ILanPort lan;
         int lanFd = -1;
         UdpUplink uplink;
+        LinuxPortalProbe portalProbe;
         ControlServer control;
         InstanceLock stateLock, interfaceLock;
         LanLockdown lockdown;
@@ -154,6 +157,9 @@ namespace Warp.Router.Linux
                 Monitor = new InterfaceUplinkMonitor(lanName),
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
+                // Captive portals: the probe and the MAC clone act on the first --uplink, else the default route's interface.
+                PortalProbe = options.PortalUrl == "off" ? null : portalProbe = new LinuxPortalProbe(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
+                UplinkMac = new LinuxUplinkMac(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
             };
             if (options.FastPath == "native")
             {
@@ -172,6 +178,8 @@ namespace Warp.Router.Linux
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
             Router.Events.Attach(new StderrEvents(Router, System.Console.Error)); // with what start-up recorded (lease-store damage)
+            if (options.PortalUrl != null && options.PortalUrl != "off" && !Router.Portal.SetUrl(options.PortalUrl))
+                throw new ArgumentException("--portal-url must be http://host[:port][/path]: " + options.PortalUrl);
             OpenControlSocket(log);
         }
 
@@ -336,6 +344,7 @@ namespace Warp.Router.Linux
         {
             Router?.Shutdown(Now);
             fastPath?.Dispose();
+            portalProbe?.Dispose();
             control?.Dispose();
             lockdown?.Dispose();
             (lan as IDisposable)?.Dispose();
