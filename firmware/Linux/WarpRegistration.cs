@@ -121,7 +121,7 @@ namespace Warp.Router.Linux
         public static string RequestBody(string publicKey, DateTimeOffset now)
         {
             var ms = new MemoryStream();
-            using (var w = new Utf8JsonWriter(ms))
+            using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 w.WriteStartObject();
                 w.WriteString("key", publicKey);
