@@ -52,5 +52,5 @@ param(
     [int]$ConsoleTimeoutSeconds = 60
 )
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot 'tools/flash/WarpFlash.psm1')
+Import-Module (Join-Path $PSScriptRoot 'tools/flash/WarpFlash.psm1') -Verbose:$false
 exit (Invoke-WarpFlash @PSBoundParameters)

@@ -5,7 +5,9 @@
 #   2. device build: each device project compiled against nanoFramework's mscorlib alone,
 #      then the IL check (tools/DeviceCheck) over the device assemblies;
 #   3. every xunit project;
-#   4. each fuzz target (build/fuzz.sh) for 20 s, one test each; the closing line reads "N passed, N failed".
+#   4. each fuzz target (build/fuzz.sh) for 20 s, one test each;
+#   5. the Pester tests of flash.ps1 (build/pester.sh installs PowerShell 7.6.9 and Pester 6.2.0);
+#   the closing line reads "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,7 +26,7 @@ fi
 dotnet --version
 # Debian packages the lab tests (tests/Lab) and fixture captures use. CI runs as root.
 need=()
-for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++ conntrack:conntrack; do
+for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++ conntrack:conntrack socat:socat; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -85,6 +87,15 @@ else
   echo "afl-fuzz is not installed (not root): fuzzing skipped"
 fi
 
+# flash.ps1's Pester tests: PowerShell as a dotnet tool and Pester from NuGet, installed by the script.
+step "Pester (flash.ps1)"
+bash build/pester.sh "$out" | tee "$out/pester.log"
+pester_summary=$(grep '^pester: ' "$out/pester.log" | tail -1)
+pester_passed=$(echo "$pester_summary" | sed -n 's/^pester: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
+pester_failed=$(echo "$pester_summary" | sed -n 's/^pester: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')
+pester_skipped=$(echo "$pester_summary" | sed -n 's/^pester: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\3/p')
+[ -n "$pester_passed" ] || { echo "build/pester.sh ended without its summary"; pester_passed=0; pester_failed=1; pester_skipped=0; }
+
 passed=0; failed=0; skipped=0
 for trx in "$out"/*.trx; do
   [ -f "$trx" ] || continue
@@ -95,7 +106,7 @@ for trx in "$out"/*.trx; do
   e=$(echo "$counters" | sed -n 's/.* executed="\([0-9]*\)".*/\1/p')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${total:-0} - ${e:-0}))
 done
-passed=$((passed + fuzz_clean)); failed=$((failed + fuzz_crashed))
+passed=$((passed + fuzz_clean + pester_passed)); failed=$((failed + fuzz_crashed + pester_failed)); skipped=$((skipped + pester_skipped))
 if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
 if [ $passed -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo

@@ -28,6 +28,7 @@ function Write-Step {
 
 function Write-Refusal {
     param([string]$Text)
+    if (-not $Text.EndsWith('.') -and -not $Text.EndsWith(':')) { $Text += '.' }
     Write-Host "flash: refused: $Text Nothing was changed on the board."
 }
 
@@ -58,6 +59,12 @@ function Invoke-External {
         }
     }
     Write-Verbose "run: $line"
+    return Invoke-ExternalProcess -FilePath $FilePath -ArgumentList $ArgumentList
+}
+
+<# Runs a program and waits: ExitCode and Output (stdout and stderr lines). Only Invoke-External calls it. #>
+function Invoke-ExternalProcess {
+    param([Parameter(Mandatory)][string]$FilePath, [string[]]$ArgumentList = @())
     $output = @(& $FilePath @ArgumentList 2>&1 | ForEach-Object { "$_" })
     return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output; Skipped = $false }
 }
@@ -152,12 +159,12 @@ function Get-PortBusyReason {
         $target = [System.IO.Path]::GetFullPath($target)
         if ($IsLinux) {
             foreach ($proc in @(Get-ChildItem /proc -Directory -ErrorAction SilentlyContinue | Where-Object { $_.Name -match '^\d+$' -and $_.Name -ne "$PID" })) {
-                foreach ($fd in @(Get-ChildItem (Join-Path $proc.FullName 'fd') -ErrorAction SilentlyContinue)) {
-                    if ($fd.LinkTarget -eq $target) {
-                        $name = (Get-Content (Join-Path $proc.FullName 'comm') -ErrorAction SilentlyContinue)
-                        return "$Port is open in another program ($name, pid $($proc.Name)); close it (a serial monitor, an IDE) and run again"
-                    }
-                }
+                $links = @(Get-ChildItem (Join-Path $proc.FullName 'fd') -ErrorAction SilentlyContinue | ForEach-Object { $_.LinkTarget })
+                if ($links -notcontains $target) { continue }
+                # A pseudo-terminal's provider (socat, a terminal) holds its master and its slave: not a competing reader.
+                if ($target -like '/dev/pts/*' -and $links -contains '/dev/ptmx') { continue }
+                $name = (Get-Content (Join-Path $proc.FullName 'comm') -ErrorAction SilentlyContinue)
+                return "$Port is open in another program ($name, pid $($proc.Name)); close it (a serial monitor, an IDE) and run again"
             }
         }
     }
@@ -198,7 +205,7 @@ function Test-FirmwareImage {
     $targets = Get-Content (Join-Path $script:Root 'boards/nanoframework-esp32-targets.txt') | Where-Object { $_ -and -not $_.StartsWith('#') }
     if ($targets -notcontains $Target) { return "$Board names '$Target', which is not a nanoFramework ESP32 target." }
     $bytes = [System.IO.File]::ReadAllBytes((Resolve-Path $Image))
-    $text = [System.Text.Encoding]::ASCII.GetString($bytes)
+    $text = [System.Text.Encoding]::Latin1.GetString($bytes) # bytes above 0x7E stay outside the printable range (ASCII would make them '?')
     $strings = $text -split "[^\x20-\x7E]+" | Where-Object { $_.Length -ge 4 }
     $named = @($targets | Where-Object { $strings -contains $_ })
     if ($named -notcontains $Target) {
@@ -289,19 +296,20 @@ function Wait-DeviceConsole {
 <# The CRC-32 (IEEE, as zlib) the console wants in `config end`: over each line followed by "\n". #>
 function Get-TransferCrc {
     param([string[]]$Lines)
+    $poly = [uint32]3988292384 # 0xEDB88320, the reflected IEEE polynomial (a hex literal would be a negative Int32)
     $table = [uint32[]]::new(256)
     for ($i = 0; $i -lt 256; $i++) {
         $c = [uint32]$i
-        for ($k = 0; $k -lt 8; $k++) { if ($c -band 1) { $c = [uint32](0xEDB88320 -bxor ($c -shr 1)) } else { $c = $c -shr 1 } }
+        for ($k = 0; $k -lt 8; $k++) { if ($c -band 1) { $c = [uint32]($poly -bxor ($c -shr 1)) } else { $c = [uint32]($c -shr 1) } }
         $table[$i] = $c
     }
-    $crc = [uint32]0xFFFFFFFF
+    $crc = [uint32]::MaxValue
     foreach ($line in $Lines) {
         foreach ($b in [System.Text.Encoding]::UTF8.GetBytes($line + "`n")) {
             $crc = [uint32]($table[($crc -bxor $b) -band 0xFF] -bxor ($crc -shr 8))
         }
     }
-    return ('{0:X8}' -f ($crc -bxor [uint32]0xFFFFFFFF))
+    return ('{0:X8}' -f [uint32]($crc -bxor [uint32]::MaxValue))
 }
 
 <# Sends the config file between `config begin` and `config end LINES CRC`; returns the answer's lines. #>
@@ -406,6 +414,16 @@ function Invoke-WarpFlash {
         if ($why) { Write-Refusal $why; return $script:ExitRefused }
         Write-Step "$Config checks clean with the firmware's parser"
     }
+    $nanoff = Find-Nanoff
+    if (-not $nanoff) {
+        $install = "dotnet tool install --global nanoff --version $($script:NanoffVersion)"
+        if (-not $WhatIfPreference) {
+            Write-Refusal "nanoff (nanoFramework's flasher) is not installed. Install it with: $install"
+            return $script:ExitUsage
+        }
+        Write-Step "nanoff is not installed; it would be needed: $install"
+        $nanoff = 'nanoff'
+    }
     $selected = Select-BoardPort -Port $Port
     if ($selected.Error) { Write-Refusal $selected.Error; return $script:ExitRefused }
     $Port = $selected.Port
@@ -416,16 +434,6 @@ function Invoke-WarpFlash {
             $busy = Get-PortBusyReason -Port $p
             if ($busy) { Write-Refusal $busy; return $script:ExitRefused }
         }
-    }
-    $nanoff = Find-Nanoff
-    if (-not $nanoff) {
-        $install = "dotnet tool install --global nanoff --version $($script:NanoffVersion)"
-        if (-not $WhatIfPreference) {
-            Write-Refusal "nanoff (nanoFramework's flasher) is not installed. Install it with: $install"
-            return $script:ExitUsage
-        }
-        Write-Step "nanoff is not installed; it would be needed: $install"
-        $nanoff = 'nanoff'
     }
     if ($Register) {
         if (-not $RegisterDirectory) { $RegisterDirectory = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.warp-router' }
@@ -502,4 +510,4 @@ function Invoke-WarpFlash {
     finally { $console.Dispose() }
 }
 
-Export-ModuleMember -Function Invoke-WarpFlash, Invoke-External, Get-UsbSerialDevice, Select-BoardPort, Get-BridgeName, Get-PortBusyReason, Find-Nanoff, Get-BoardProfile, Test-FirmwareImage, Test-RouterConfig, Get-TransferCrc, Get-WarpRouterCommand, Open-DeviceConsole, Send-ConfigTransfer, Wait-DeviceConsole
+Export-ModuleMember -Function Invoke-WarpFlash, Invoke-External, Invoke-ExternalProcess, Get-UsbSerialDevice, Select-BoardPort, Get-BridgeName, Get-PortBusyReason, Find-Nanoff, Get-BoardProfile, Test-FirmwareImage, Test-RouterConfig, Get-TransferCrc, Get-WarpRouterCommand, Open-DeviceConsole, Send-ConfigTransfer, Wait-DeviceConsole
