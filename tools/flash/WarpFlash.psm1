@@ -336,7 +336,8 @@ function Send-WithSecret {
     $plain = [System.Net.NetworkCredential]::new('', $Secret).Password
     try { Send-ConsoleLine $Console $plain -Secret }
     finally { $plain = $null }
-    return Receive-ConsoleAnswer $Console
+    $answer = Receive-ConsoleAnswer $Console
+    return $answer
 }
 
 # ---------------------------------------------------------------------------- registration
@@ -474,11 +475,11 @@ function Invoke-WarpFlash {
         Write-Progress -Activity $activity -Status "4/$total provisioning" -PercentComplete 60
         Write-Step "4/$total provisioning"
         if ($Wifi) {
-            $a = Send-WithSecret $console "wifi add $Wifi" $WifiPassword
+            $a = @(Send-WithSecret $console "wifi add $Wifi" $WifiPassword)
             if (-not $a -or $a[-1] -notlike 'ok*') { Write-Step "error: wifi add: $(if ($a) { $a[-1] } else { 'no answer' })"; return $script:ExitDevice }
             Write-Step "  uplink network $Wifi stored"
         }
-        $a = Send-ConfigTransfer $console $Config
+        $a = @(Send-ConfigTransfer $console $Config)
         if (-not $a -or $a[-1] -notlike 'ok*') {
             foreach ($l in @($a)) { if ($l -match '^config: ') { Write-Host "  $l" } }
             Write-Step "error: the device refused the config: $(if ($a) { $a[-1] } else { 'no answer' })"
@@ -487,7 +488,7 @@ function Invoke-WarpFlash {
         Write-Step "  config stored ($($a[-1]))"
         if (-not (Wait-DeviceConsole $console -TimeoutSeconds $ConsoleTimeoutSeconds)) { Write-Step 'error: the console did not come back after the config was applied'; return $script:ExitDevice }
         if ($ApSsid) {
-            $a = Send-WithSecret $console "ap set $ApSsid" $ApPassword
+            $a = @(Send-WithSecret $console "ap set $ApSsid" $ApPassword)
             if (-not $a -or $a[-1] -notlike 'ok*') { Write-Step "error: ap set: $(if ($a) { $a[-1] } else { 'no answer' })"; return $script:ExitDevice }
             Write-Step "  household network $ApSsid stored"
         }
