@@ -132,7 +132,7 @@ namespace Warp.Router.Linux
         {
             TextWriter log = hostLog ?? System.Console.Out;
             StopCore();
-            var both = new Both(o, new WriterOutput(log));
+            IConsoleOutput both = o is WriterOutput ? o : new Both(o, new WriterOutput(log)); // stdin's answers are already the log
             both.WriteLine("warp-router: restarting the router core");
             var settings = LoadStartSettings(both, out bool none);
             if (settings == null)
