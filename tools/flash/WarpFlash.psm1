@@ -316,8 +316,9 @@ function Get-TransferCrc {
 function Send-ConfigTransfer {
     param($Console, [string]$Config)
     $text = [System.IO.File]::ReadAllText((Resolve-Path $Config).Path)
-    $lines = @($text -split "`n" | ForEach-Object { $_.TrimEnd("`r") })
-    if ($lines.Count -gt 0 -and $lines[-1] -eq '') { $lines = @($lines | Select-Object -SkipLast 1) }
+    # Blank lines are not sent: the device's serial console skips empty lines (a CR LF ends one line),
+    # so they would break the line count. They mean nothing to the parser.
+    $lines = @($text -split "`n" | ForEach-Object { $_.TrimEnd("`r") } | Where-Object { $_.Trim() -ne '' })
     Send-ConsoleLine $Console 'config begin'
     $a = Receive-ConsoleAnswer $Console
     if (-not $a -or $a[-1] -notlike 'ok*') { return $a }
