@@ -286,10 +286,12 @@ Describe 'the whole provisioning flow against the Linux host over a pty' -Skip:(
     BeforeAll {
         # The lab's machine-wide lock (tests/Lab/LabRequirements): namespaces are shared machine-wide.
         $script:LabLock = $null
-        for ($i = 0; $i -lt 600 -and -not $script:LabLock; $i++) {
+        # .NET takes an exclusive flock for FileShare.None; it fails while another holds the lock.
+        for ($i = 0; $i -lt 1800 -and -not $script:LabLock; $i++) {
             try { $script:LabLock = [System.IO.File]::Open('/tmp/warp-lab-tests.lock', 'OpenOrCreate', 'ReadWrite', 'None') }
             catch { Start-Sleep -Seconds 1 }
         }
+        if (-not $script:LabLock) { throw 'the lab lock /tmp/warp-lab-tests.lock was not free within 30 minutes' }
         $script:Ns = 'warp-pester'
         & ip netns del $Ns 2>$null
         & ip netns add $Ns
