@@ -6,7 +6,9 @@
 #      then the IL check (tools/DeviceCheck) over the device assemblies;
 #   3. every xunit project;
 #   4. the native fast path (build/native.sh): CMake build, CTest, libFuzzer 30 s;
-#   5. each fuzz target (build/fuzz.sh) for 20 s, one test each; the closing line reads "N passed, N failed".
+#   5. each fuzz target (build/fuzz.sh) for 20 s, one test each;
+#   6. the Pester tests of flash.ps1 (build/pester.sh installs PowerShell 7.6.9 and Pester 6.2.0);
+#   the closing line reads "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,7 +27,7 @@ fi
 dotnet --version
 # Debian packages the lab tests (tests/Lab) and fixture captures use. CI runs as root.
 need=()
-for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++ conntrack:conntrack busybox:busybox dhcpcd:dhcpcd-base; do
+for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++ conntrack:conntrack busybox:busybox dhcpcd:dhcpcd-base socat:socat; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # The native fast path (build/native.sh): CMake, gcc, clang with its sanitizer and libFuzzer runtimes, mbedTLS.
@@ -103,6 +105,15 @@ else
   echo "afl-fuzz is not installed (not root): fuzzing skipped"
 fi
 
+# flash.ps1's Pester tests: PowerShell as a dotnet tool and Pester from NuGet, installed by the script.
+step "Pester (flash.ps1)"
+bash build/pester.sh "$out" | tee "$out/pester.log"
+pester_summary=$(grep '^pester: ' "$out/pester.log" | tail -1)
+pester_passed=$(echo "$pester_summary" | sed -n 's/^pester: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
+pester_failed=$(echo "$pester_summary" | sed -n 's/^pester: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')
+pester_skipped=$(echo "$pester_summary" | sed -n 's/^pester: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\3/p')
+[ -n "$pester_passed" ] || { echo "build/pester.sh ended without its summary"; pester_passed=0; pester_failed=1; pester_skipped=0; }
+
 passed=0; failed=0; skipped=0
 for trx in "$out"/*.trx; do
   [ -f "$trx" ] || continue
@@ -115,6 +126,7 @@ for trx in "$out"/*.trx; do
 done
 passed=$((passed + fuzz_clean)); failed=$((failed + fuzz_crashed))
 passed=$((passed + native_passed)); failed=$((failed + native_failed)); skipped=$((skipped + native_skipped))
+passed=$((passed + pester_passed)); failed=$((failed + pester_failed)); skipped=$((skipped + pester_skipped))
 if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
 if [ $passed -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo

@@ -24,8 +24,14 @@ namespace Warp.Firmware
         /// <summary>A captive-portal MAC clone: the uplink's own MAC, then the clone (12 bytes); put back at start.</summary>
         public const string UplinkMacClone = "uplink-mac-clone";
 
+        /// <summary>The uplink Wi-Fi networks (<see cref="StationList"/>).</summary>
+        public const string Networks = StationList.Record;
+        /// <summary>The household SoftAP: "ssid LF password LF channel".</summary>
+        public const string SoftAp = "softap";
+
         /// <summary>
-        /// Factory reset: forgets the leases, the ULA prefix, the configuration and a MAC clone. The TAI64N
+        /// Factory reset: forgets the leases, the ULA prefix, the configuration, the path cache, a MAC
+        /// clone, the uplink networks and the SoftAP settings. The TAI64N
         /// ceiling is kept on purpose: erasing it would let a later handshake repeat a timestamp
         /// the peer has seen, and the peer would refuse us as a replay. Returns false when a
         /// record could not be removed.
@@ -39,6 +45,8 @@ namespace Warp.Firmware
             ok &= store.Delete(Config);
             ok &= store.Delete(PathWinners);
             ok &= store.Delete(UplinkMacClone);
+            ok &= store.Delete(Networks);
+            ok &= store.Delete(SoftAp);
             return ok;
         }
     }

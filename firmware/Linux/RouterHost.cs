@@ -38,6 +38,8 @@ namespace Warp.Router.Linux
         public string FastPathLibrary;
         /// <summary>The captive-portal probe URL (--portal-url); null: the default (PortalDetector.DefaultUrl); "off": no probe.</summary>
         public string PortalUrl;
+        /// <summary>A tty for the serial console (--serial), provisioning commands included; null: none.</summary>
+        public string Serial;
     }
 
     /// <summary>
@@ -46,11 +48,11 @@ namespace Warp.Router.Linux
     /// descriptors until I/O or the router's next deadline, Router.Poll, answer console commands.
     /// SIGINT and SIGTERM stop it cleanly (secrets cleared, sockets closed, control socket removed).
     /// </summary>
-    public sealed class RouterHost : IDisposable
+    public sealed partial class RouterHost : IDisposable
     {
         readonly RunOptions options;
         readonly Stopwatch clock = Stopwatch.StartNew();
-        readonly ConcurrentQueue<string> consoleLines = new ConcurrentQueue<string>();
+        readonly ConcurrentQueue<(string Line, IConsoleOutput Output)> consoleLines = new ConcurrentQueue<(string, IConsoleOutput)>();
         ILanPort lan;
         int lanFd = -1;
         UdpUplink uplink;
@@ -99,10 +101,18 @@ namespace Warp.Router.Linux
         void TakeLocks(string lanName)
         {
             string holder;
-            stateLock = InstanceLock.TryTake(Path.Combine(options.StateDirectory, "lock"), out holder);
+            if (stateLock == null)
+                stateLock = InstanceLock.TryTake(Path.Combine(options.StateDirectory, "lock"), out holder);
+            else
+                holder = null;
             if (stateLock == null)
                 throw new InvalidOperationException("another warp-router" + (string.IsNullOrEmpty(holder) ? "" : " (pid " + holder + ")")
                     + " is running with the state directory " + options.StateDirectory);
+            if (lanName == null)
+            {
+                HostFiles.SecureStateDirectory(options.StateDirectory);
+                return; // setup mode: no LAN yet
+            }
             string run = Directory.Exists("/run/lock") ? "/run/lock" : Path.GetTempPath();
             interfaceLock = InstanceLock.TryTake(Path.Combine(run, "warp-router." + lanName + "." + HostFiles.NetworkNamespaceId() + ".lock"), out holder);
             if (interfaceLock == null)
@@ -196,7 +206,8 @@ namespace Warp.Router.Linux
 
         void OpenControlSocket(TextWriter log)
         {
-            control = ControlServer.Open(options.ControlSocket, log);
+            if (control == null)
+                control = ControlServer.Open(options.ControlSocket, log);
         }
 
         /// <summary>Runs until SIGINT/SIGTERM or <see cref="Stop"/>.</summary>
@@ -207,20 +218,22 @@ namespace Warp.Router.Linux
             wakeFd = eventfd(0, EfdNonBlock | EfdCloexec);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(); });
-            if (options.Console)
-                StartConsoleReader();
             var console = new WriterOutput(output);
+            if (options.Console)
+                StartConsoleReader(console);
+            StartSerial(output);
             while (!stopping)
             {
                 long now = Now;
-                Router.Poll(now);
-                while (consoleLines.TryDequeue(out string line))
+                Router?.Poll(now);
+                while (consoleLines.TryDequeue(out var entry))
                 {
-                    RouterConsole.Execute(Router, line, Now, console, HostCounterSets);
+                    ExecuteConsole(entry.Line, entry.Output);
                     output.Flush();
                 }
+                ServiceProvisioning(output);
                 control?.Service(Now, executeControl ??= ExecuteControl);
-                long wait = Router.NextDeadline(Now) - Now;
+                long wait = Router == null ? 100 : Router.NextDeadline(Now) - Now;
                 Wait(wait < 0 ? 0 : wait > 100 ? 100 : (int)wait);
             }
             output.WriteLine("warp-router: stopping");
@@ -245,7 +258,7 @@ namespace Warp.Router.Linux
         [DllImport("libc", SetLastError = true)] static extern int eventfd(uint initval, int flags);
         volatile int wakeFd = -1;
 
-        void StartConsoleReader()
+        void StartConsoleReader(IConsoleOutput console)
         {
             var t = new Thread(() =>
             {
@@ -253,7 +266,7 @@ namespace Warp.Router.Linux
                 {
                     string line;
                     while ((line = System.Console.In.ReadLine()) != null)
-                        consoleLines.Enqueue(line);
+                        consoleLines.Enqueue((line, console));
                 }
                 catch (IOException) { }
             });
@@ -279,7 +292,13 @@ namespace Warp.Router.Linux
         }
         KernelCounters kernelCounters;
 
-        void ExecuteControl(string line, IConsoleOutput o) { RouterConsole.Execute(Router, line, Now, o, HostCounterSets); }
+        void ExecuteControl(string line, IConsoleOutput o)
+        {
+            if (Router == null)
+                NoRouter(line, o);
+            else
+                RouterConsole.Execute(Router, line, Now, o, HostCounterSets);
+        }
 
         /// <summary>Sleeps until a LAN frame, an uplink datagram or control-socket activity, or the timeout.</summary>
         unsafe void Wait(int timeoutMs)
@@ -289,6 +308,7 @@ namespace Warp.Router.Linux
             int n = 0;
             if (wakeFd >= 0) fds[n++] = new Libc.PollFd { Fd = wakeFd, Events = Libc.POLLIN };
             if (lanFd >= 0) fds[n++] = new Libc.PollFd { Fd = lanFd, Events = Libc.POLLIN };
+            if (uplink != null)
             foreach (var s in uplink.Sockets)
                 if (n < 2 + maxUplinkFds)
                     fds[n++] = new Libc.PollFd { Fd = (int)s.Handle, Events = Libc.POLLIN };
@@ -342,15 +362,30 @@ namespace Warp.Router.Linux
 
         public void Dispose()
         {
-            Router?.Shutdown(Now);
-            fastPath?.Dispose();
-            portalProbe?.Dispose();
+            StopCore();
+            serial?.Dispose();
             control?.Dispose();
-            lockdown?.Dispose();
-            (lan as IDisposable)?.Dispose();
-            uplink?.Dispose();
-            interfaceLock?.Dispose();
             stateLock?.Dispose();
+        }
+
+        /// <summary>Stops the router core and closes what it opened (LAN port, lockdown, uplink, interface lock); the state lock, control socket and serial console stay.</summary>
+        void StopCore()
+        {
+            Router?.Shutdown(Now);
+            Router = null;
+            lockdown?.Dispose();
+            lockdown = null;
+            (lan as IDisposable)?.Dispose();
+            lan = null;
+            lanFd = -1;
+            uplink?.Dispose();
+            uplink = null;
+            interfaceLock?.Dispose();
+            interfaceLock = null;
+            fastPath?.Dispose();
+            fastPath = null;
+            portalProbe?.Dispose();
+            portalProbe = null;
         }
 
         /// <summary>
@@ -377,7 +412,7 @@ namespace Warp.Router.Linux
             public void Show(IndicatorState state) { w.WriteLine("status: " + state.ToString()); }
         }
 
-        sealed class WriterOutput : IConsoleOutput
+        internal sealed class WriterOutput : IConsoleOutput
         {
             readonly TextWriter w;
             public WriterOutput(TextWriter w) { this.w = w; }

@@ -182,7 +182,7 @@ namespace Warp.Lab.Tests
             {
                 string text = Shell.Run($"dotnet {self} {arg} --control /nonexistent/warp.sock 2>&1", 30000);
                 Assert.StartsWith("usage:", text);
-                Assert.Contains("warp-router run --config FILE", text);
+                Assert.Contains("warp-router run (--config FILE | --serial PATH)", text);
                 Assert.DoesNotContain("no answer", text);
             }
         }
