@@ -131,7 +131,7 @@ namespace Warp.Hil.Tests
             {
                 var reset = R.Console("factory-reset");
                 if (!reset.Exists(l => l.StartsWith("ok", StringComparison.Ordinal)))
-                    throw new SkipException("this router's console has no factory-reset (answered: " + string.Join(" | ", reset) + "); the provisioning console is on branch provision");
+                    throw new SkipException("this router's console has no factory-reset (answered: " + reset.FirstOrDefault() + "); the provisioning console is on branch provision");
                 R.Reboot();
                 string[] lines = File.ReadAllLines(ConfigFile());
                 Assert.Contains(R.Console("config begin"), l => l.StartsWith("ok config receiving", StringComparison.Ordinal));
@@ -296,7 +296,7 @@ namespace Warp.Hil.Tests
             {
                 var answer = R.Console("factory-reset");
                 if (!answer.Exists(l => l.StartsWith("ok", StringComparison.Ordinal)))
-                    throw new SkipException("this router's console has no factory-reset (answered: " + string.Join(" | ", answer) + "); the provisioning console is on branch provision");
+                    throw new SkipException("this router's console has no factory-reset (answered: " + answer.FirstOrDefault() + "); the provisioning console is on branch provision");
                 R.Reboot();
                 var s = Status();
                 Assert.NotEqual("up", s.GetValueOrDefault("tunnel"));
