@@ -21,9 +21,14 @@ namespace Warp.Firmware
         public const string PathWinners = "path-winners";
         /// <summary>The configuration file, on a device provisioned over its console.</summary>
         public const string Config = "config";
+        /// <summary>The uplink Wi-Fi networks (<see cref="StationList"/>).</summary>
+        public const string Networks = StationList.Record;
+        /// <summary>The household SoftAP: "ssid LF password LF channel".</summary>
+        public const string SoftAp = "softap";
 
         /// <summary>
-        /// Factory reset: forgets the leases, the ULA prefix and the configuration. The TAI64N
+        /// Factory reset: forgets the leases, the ULA prefix, the configuration, the path cache, the
+        /// uplink networks and the SoftAP settings. The TAI64N
         /// ceiling is kept on purpose: erasing it would let a later handshake repeat a timestamp
         /// the peer has seen, and the peer would refuse us as a replay. Returns false when a
         /// record could not be removed.
@@ -36,6 +41,8 @@ namespace Warp.Firmware
             ok &= store.Delete(UlaPrefix);
             ok &= store.Delete(Config);
             ok &= store.Delete(PathWinners);
+            ok &= store.Delete(Networks);
+            ok &= store.Delete(SoftAp);
             return ok;
         }
     }

@@ -38,30 +38,28 @@ namespace Warp.Router.Esp32
     /// <see cref="MaxWaitMs"/>, so the console and the button stay responsive).
     /// Secrets (keys, Wi-Fi and SoftAP passwords, pasted configuration lines) are never printed.
     /// </summary>
-    public sealed class DeviceProgram
+    public sealed class DeviceProgram : IProvisionHost
     {
         public const int WatchdogMs = 30000;
         public const int MaxWaitMs = 100;
         public const int MaxConfigBytes = 8192;
         public const int JoinRetryMs = 60000;
-        public const string SoftApRecord = "softap";
+        public const string SoftApRecord = StoredRecords.SoftAp;
         public const string SetupSsidPrefix = "warp-setup-";
         public const int DefaultChannel = 6;
 
         public const string DeviceHelp =
             "device commands:\n" +
-            "  config begin      paste a wg-quick configuration, then 'config end' (stored, then reboot)\n" +
-            "  wifi add SSID PASSWORD | wifi forget SSID | wifi list | wifi scan | wifi join\n" +
+            "  wifi scan | wifi join\n" +
             "  softap SSID PASSWORD [CHANNEL]   the household network (WPA2; applied with a reboot)\n" +
-            "  heap | reboot | factory-reset\n" +
+            "  heap\n" +
             "(SSIDs with spaces go in double quotes)\n";
 
         readonly BoardProfile board;
         readonly DevicePorts ports;
         readonly ConsoleOut log;
         readonly byte[] recordBuffer = new byte[MaxConfigBytes];
-        byte[] capture;
-        int captureLength = -1;
+        readonly ProvisionConsole provision;
         StationList stations = new StationList();
         string joined;
         long lastJoinAttempt;
@@ -74,12 +72,16 @@ namespace Warp.Router.Esp32
             this.board = board;
             this.ports = ports;
             log = new ConsoleOut(ports.Console);
+            provision = new ProvisionConsole(ports.Store, board.Sizes, this);
         }
 
         public ProgramState State { get { return state; } }
         public Warp.Firmware.Router Router { get { return router; } }
         /// <summary>The hotel network the station is on; null when none (or an Ethernet board).</summary>
         public string JoinedNetwork { get { return joined; } }
+
+        /// <summary>The serial console's provisioning commands (shared with the Linux host).</summary>
+        public ProvisionConsole Provisioning { get { return provision; } }
 
         /// <summary>The boot sequence; afterwards <see cref="State"/> says where it ended.</summary>
         public void Boot()
@@ -111,7 +113,8 @@ namespace Warp.Router.Esp32
             {
                 state = ProgramState.Setup;
                 Show(IndicatorState.Error);
-                log.WriteLine("setup: no configuration stored. Join the SoftAP or use this console: 'config begin', paste the file, 'config end'.");
+                log.WriteLine("setup: no configuration stored. Join the SoftAP or use this console: 'config begin', the file's lines, 'config end LINES CRC32'.");
+                log.WriteLine(ProvisionConsole.Help);
                 log.WriteLine(DeviceHelp);
                 return;
             }
@@ -122,7 +125,7 @@ namespace Warp.Router.Esp32
             if (settings == null)
             {
                 state = ProgramState.Error;
-                log.WriteLine("setup: fix the configuration with 'config begin' ... 'config end'");
+                log.WriteLine("setup: fix the configuration with 'config begin' ... 'config end LINES CRC32'");
                 return;
             }
 
@@ -172,6 +175,8 @@ namespace Warp.Router.Esp32
             string line;
             while (state != ProgramState.Rebooting && (line = ports.Console.ReadLine()) != null)
                 HandleLine(line, now);
+            if (state != ProgramState.Rebooting)
+                provision.Poll(now, log);
             if (state == ProgramState.Rebooting)
                 return;
             if (router != null && router.FactoryResetRequested)
@@ -393,28 +398,22 @@ namespace Warp.Router.Esp32
 
         void HandleLine(string line, long now)
         {
-            if (captureLength >= 0)
+            if (!provision.Receiving && !provision.AwaitingSecret && ports.Station == null)
             {
-                if (line.Trim() == "config end")
-                    EndCapture();
-                else
-                    Capture(line);
-                return;
+                string t = line.Trim();
+                if (t.StartsWith("wifi add") || t.StartsWith("wifi remove"))
+                {
+                    log.WriteLine("error wifi reason=ethernet: this board's uplink is Ethernet");
+                    return;
+                }
             }
+            if (provision.Handle(line, now, log))
+                return;
             string cmd = line.Trim();
             string[] words = Split(cmd);
             string first = words.Length > 0 ? words[0].ToLower() : "";
             switch (first)
             {
-                case "config":
-                    if (words.Length == 2 && words[1] == "begin")
-                    {
-                        capture = new byte[MaxConfigBytes];
-                        captureLength = 0;
-                        log.WriteLine("config: paste the file, then 'config end' (the lines are not echoed)");
-                        return;
-                    }
-                    break;
                 case "wifi":
                     Wifi(words, now);
                     return;
@@ -428,17 +427,10 @@ namespace Warp.Router.Esp32
                     log.WriteLine("heap: " + ports.System.FreeHeap().ToString() + " B free, budget " + board.HeapBudget.ToString()
                         + (router != null ? ", router " + router.MemoryBytes.ToString() + " B" : ""));
                     return;
-                case "reboot":
-                    if (router != null)
-                        router.Shutdown(now);
-                    Reboot();
-                    return;
-                case "factory-reset":
-                    FactoryReset();
-                    return;
                 case "help":
                     if (router != null)
                         RouterConsole.Execute(router, "help", now, log);
+                    log.WriteLine(ProvisionConsole.Help);
                     log.WriteLine(DeviceHelp);
                     return;
             }
@@ -448,39 +440,20 @@ namespace Warp.Router.Esp32
                 return;
             }
             log.WriteLine(state == ProgramState.Setup ? "setup mode: no router yet" : "no router: the configuration has errors");
+            log.WriteLine(ProvisionConsole.Help);
             log.WriteLine(DeviceHelp);
         }
 
         void Wifi(string[] words, long now)
         {
             string sub = words.Length > 1 ? words[1].ToLower() : "";
-            if (ports.Station == null && sub != "list")
+            if (ports.Station == null)
             {
                 log.WriteLine("wifi: this board's uplink is Ethernet");
                 return;
             }
             switch (sub)
             {
-                case "add":
-                    if (words.Length < 3 || words.Length > 4)
-                        break;
-                    if (!stations.Add(words[2], words.Length == 4 ? words[3] : ""))
-                    {
-                        log.WriteLine("wifi: cannot add it (a name of 1 to 32 characters; at most " + StationList.MaxNetworks.ToString() + " networks)");
-                        return;
-                    }
-                    log.WriteLine(SaveStations() ? "wifi: " + words[2] + " stored (password hidden)" : "wifi: could not be stored");
-                    return;
-                case "forget":
-                    if (words.Length != 3)
-                        break;
-                    log.WriteLine(stations.Remove(words[2]) && SaveStations() ? "wifi: " + words[2] + " forgotten" : "wifi: " + words[2] + " is not stored");
-                    return;
-                case "list":
-                    log.WriteLine("wifi: " + stations.Count.ToString() + " network(s), tried in this order (passwords hidden)");
-                    for (int i = 0; i < stations.Count; i++)
-                        log.WriteLine("  " + stations.Ssid(i) + (stations.Ssid(i) == joined ? "  (joined)" : ""));
-                    return;
                 case "scan":
                     ports.Station.StartScan();
                     scanning = true;
@@ -493,61 +466,42 @@ namespace Warp.Router.Esp32
                     JoinStation(now);
                     return;
             }
-            log.WriteLine("usage: wifi add SSID PASSWORD | wifi forget SSID | wifi list | wifi scan | wifi join");
+            log.WriteLine("usage: wifi add SSID (then the password line) | wifi remove SSID | wifi list | wifi scan | wifi join");
         }
 
-        void Capture(string line)
-        {
-            byte[] b = Utf8Text.Encode(line);
-            if (captureLength + b.Length + 1 > capture.Length)
-            {
-                captureLength = capture.Length + 1; // too long: refused at the end
-                return;
-            }
-            for (int i = 0; i < b.Length; i++)
-                capture[captureLength++] = b[i];
-            capture[captureLength++] = (byte)'\n';
-            for (int i = 0; i < b.Length; i++)
-                b[i] = 0;
-        }
+        // ------------------------------------------------------------------ provisioning (IProvisionHost)
 
-        void EndCapture()
+        /// <summary>A checked configuration was stored: the boot loads it.</summary>
+        void IProvisionHost.ConfigStored()
         {
-            int n = captureLength;
-            captureLength = -1;
-            if (n > capture.Length)
-            {
-                log.WriteLine("config: longer than " + MaxConfigBytes.ToString() + " bytes; nothing stored");
-                Wipe();
-                return;
-            }
-            // Checked as the boot will load it; only what is valid is stored.
-            RouterSettings s = RouterBoot.LoadConfig(capture, 0, n, "config", board.Sizes, log, null);
-            if (s == null)
-            {
-                log.WriteLine("config: not stored");
-                Wipe();
-                return;
-            }
-            s.ClearSecrets();
-            bool ok = ports.Store.Write(StoredRecords.Config, capture, 0, n);
-            Wipe();
-            if (!ok)
-            {
-                log.WriteLine("config: could not be stored");
-                return;
-            }
             log.WriteLine("config: stored; rebooting");
             if (router != null)
                 router.Shutdown(ports.System.Now);
             Reboot();
         }
 
-        void Wipe()
+        void IProvisionHost.AccessPointStored()
         {
-            for (int i = 0; i < capture.Length; i++)
-                capture[i] = 0;
-            capture = null;
+            ApplyAccessPoint(true);
+        }
+
+        void IProvisionHost.NetworksChanged()
+        {
+            LoadStations();
+        }
+
+        void IProvisionHost.Reboot()
+        {
+            if (state == ProgramState.Rebooting)
+                return;
+            if (router != null)
+                router.Shutdown(ports.System.Now);
+            Reboot();
+        }
+
+        bool IProvisionHost.FactoryReset()
+        {
+            return EraseRecords();
         }
 
         /// <summary>
@@ -557,11 +511,14 @@ namespace Warp.Router.Esp32
         /// </summary>
         void FactoryReset()
         {
-            bool ok = router != null ? router.FactoryReset() : StoredRecords.FactoryReset(ports.Store);
-            ok &= ports.Store.Delete(StationList.Record);
-            ok &= ports.Store.Delete(SoftApRecord);
+            bool ok = EraseRecords();
             log.WriteLine(ok ? "factory reset: done; rebooting" : "factory reset: a record could not be removed; rebooting");
             Reboot();
+        }
+
+        bool EraseRecords()
+        {
+            return router != null ? router.FactoryReset() : StoredRecords.FactoryReset(ports.Store);
         }
 
         void Reboot()

@@ -7,7 +7,9 @@ namespace Warp.Router.Linux
     /// <summary>
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
-    ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
+    ///   warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
+    ///   warp-router config check FILE
+    ///   warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]
     ///   warp-router lab [--keep] [--throughput]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
@@ -21,9 +23,16 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
+            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
-            "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
+            "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
+            "      --serial PATH: the console (provisioning commands included) on a tty; a configuration stored\n" +
+            "      over a console (state directory, record \"config\") comes before --config; with neither: setup mode\n" +
+            "  warp-router config check FILE\n" +
+            "      check a configuration with the firmware's parser: every error and warning with its line\n" +
+            "  warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]\n" +
+            "      register with WARP: a key pair made here, the account's config written to FILE (owner-only),\n" +
+            "      the account id and token to --account (default FILE.account, owner-only)\n" +
             "  warp-router lab [--keep] [--throughput]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
@@ -58,6 +67,11 @@ namespace Warp.Router.Linux
                     case "counters":
                         return RouterHost.Query(ControlPath(args), Flag(args, ConsoleRecord.Flag) ? args[0] + " " + ConsoleRecord.Flag : args[0], Console.Out, Console.Error);
                     case "config":
+                        if (args.Length > 1 && args[1] == "check")
+                            return ConfigCheck(args, Console.Out);
+                        return RouterHost.Query(ControlPath(args), args[0], Console.Out, Console.Error);
+                    case "register":
+                        return WarpRegistration.Command(args, Console.Out, Console.Error);
                     case "race":
                         return RouterHost.Query(ControlPath(args), args[0], Console.Out, Console.Error);
                     default:
@@ -107,7 +121,8 @@ namespace Warp.Router.Linux
         {
             var o = new RunOptions
             {
-                ConfigPath = Option(args, "--config") ?? throw new ArgumentException("run needs --config FILE"),
+                ConfigPath = Option(args, "--config"),
+                Serial = Option(args, "--serial"),
                 LanInterface = Option(args, "--lan-interface"),
                 Tap = Option(args, "--tap"),
                 Console = !Flag(args, "--no-console"),
@@ -115,13 +130,18 @@ namespace Warp.Router.Linux
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
-            var settings = RouterHost.LoadSettings(o.ConfigPath, Console.Error);
-            if (settings == null)
-                return 1;
+            if (o.ConfigPath == null && o.Serial == null)
+                throw new ArgumentException("run needs --config FILE or --serial PATH");
             using var host = new RouterHost(o);
+            var settings = host.LoadStartSettings(new RouterHost.WriterOutput(Console.Error), out bool none);
+            if (settings == null && o.Serial == null)
+                return 1;
             try
             {
-                host.Start(settings, Console.Out);
+                if (settings != null)
+                    host.Start(settings, Console.Out);
+                else
+                    host.StartSetup(Console.Out); // the serial console can provision it
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Net.Sockets.SocketException || e is ArgumentException || e is InvalidOperationException)
             {
@@ -131,6 +151,45 @@ namespace Warp.Router.Linux
             Console.Out.Flush();
             host.Run(Console.Out);
             return 0;
+        }
+
+        /// <summary>
+        /// `warp-router config check FILE`: the firmware's parser over the file; each warning and error
+        /// with its line, then "ok config ..." (exit 0) or "error config reason=invalid errors=N line=N" (exit 1).
+        /// </summary>
+        public static int ConfigCheck(string[] args, TextWriter output)
+        {
+            if (args.Length != 3)
+                throw new ArgumentException("usage: warp-router config check FILE");
+            string path = args[2];
+            if (!File.Exists(path))
+            {
+                output.WriteLine("error config reason=not_found" + ConsoleRecord.Field("file", path));
+                return 1;
+            }
+            byte[] data = File.ReadAllBytes(path);
+            try
+            {
+                var d = new Warp.Protocol.Config.ConfigDiagnostics();
+                var s = RouterConfig.Load(data, 0, data.Length, RouterHost.Sizes, d);
+                RouterConfig.Report(d, path, new RouterHost.WriterOutput(output));
+                if (s == null)
+                {
+                    output.WriteLine("error config reason=invalid" + ConsoleRecord.Field("errors", d.ErrorCount)
+                        + ConsoleRecord.Field("line", d.StoredErrorCount > 0 ? d.Error(0).Line : 0));
+                    return 1;
+                }
+                s.ClearSecrets();
+                int lines = 0;
+                foreach (byte b in data) if (b == (byte)'\n') lines++;
+                if (data.Length > 0 && data[data.Length - 1] != (byte)'\n') lines++;
+                output.WriteLine("ok config" + ConsoleRecord.Field("file", path) + ConsoleRecord.Field("lines", lines) + ConsoleRecord.Field("warnings", d.WarningCount));
+                return 0;
+            }
+            finally
+            {
+                Array.Clear(data);
+            }
         }
 
         static int LabCommand(string[] args)

@@ -28,6 +28,8 @@ namespace Warp.Router.Linux
         public bool Console = true;
         /// <summary>Uplink interfaces (--uplink, repeated); empty: one uplink, the routing table's choice.</summary>
         public string[] Uplinks = new string[0];
+        /// <summary>A tty for the serial console (--serial), provisioning commands included; null: none.</summary>
+        public string Serial;
     }
 
     /// <summary>
@@ -36,11 +38,11 @@ namespace Warp.Router.Linux
     /// descriptors until I/O or the router's next deadline, Router.Poll, answer console commands.
     /// SIGINT and SIGTERM stop it cleanly (secrets cleared, sockets closed, control socket removed).
     /// </summary>
-    public sealed class RouterHost : IDisposable
+    public sealed partial class RouterHost : IDisposable
     {
         readonly RunOptions options;
         readonly Stopwatch clock = Stopwatch.StartNew();
-        readonly ConcurrentQueue<string> consoleLines = new ConcurrentQueue<string>();
+        readonly ConcurrentQueue<(string Line, IConsoleOutput Output)> consoleLines = new ConcurrentQueue<(string, IConsoleOutput)>();
         ILanPort lan;
         int lanFd = -1;
         UdpUplink uplink;
@@ -88,10 +90,18 @@ namespace Warp.Router.Linux
         void TakeLocks(string lanName)
         {
             string holder;
-            stateLock = InstanceLock.TryTake(Path.Combine(options.StateDirectory, "lock"), out holder);
+            if (stateLock == null)
+                stateLock = InstanceLock.TryTake(Path.Combine(options.StateDirectory, "lock"), out holder);
+            else
+                holder = null;
             if (stateLock == null)
                 throw new InvalidOperationException("another warp-router" + (string.IsNullOrEmpty(holder) ? "" : " (pid " + holder + ")")
                     + " is running with the state directory " + options.StateDirectory);
+            if (lanName == null)
+            {
+                HostFiles.SecureStateDirectory(options.StateDirectory);
+                return; // setup mode: no LAN yet
+            }
             string run = Directory.Exists("/run/lock") ? "/run/lock" : Path.GetTempPath();
             interfaceLock = InstanceLock.TryTake(Path.Combine(run, "warp-router." + lanName + "." + HostFiles.NetworkNamespaceId() + ".lock"), out holder);
             if (interfaceLock == null)
@@ -143,7 +153,8 @@ namespace Warp.Router.Linux
 
         void OpenControlSocket(TextWriter log)
         {
-            control = ControlServer.Open(options.ControlSocket, log);
+            if (control == null)
+                control = ControlServer.Open(options.ControlSocket, log);
         }
 
         /// <summary>Runs until SIGINT/SIGTERM or <see cref="Stop"/>.</summary>
@@ -151,20 +162,22 @@ namespace Warp.Router.Linux
         {
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping = true; });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping = true; });
-            if (options.Console)
-                StartConsoleReader();
             var console = new WriterOutput(output);
+            if (options.Console)
+                StartConsoleReader(console);
+            StartSerial(output);
             while (!stopping)
             {
                 long now = Now;
-                Router.Poll(now);
-                while (consoleLines.TryDequeue(out string line))
+                Router?.Poll(now);
+                while (consoleLines.TryDequeue(out var entry))
                 {
-                    RouterConsole.Execute(Router, line, Now, console, HostCounterSets);
+                    ExecuteConsole(entry.Line, entry.Output);
                     output.Flush();
                 }
+                ServiceProvisioning(output);
                 control?.Service(Now, executeControl ??= ExecuteControl);
-                long wait = Router.NextDeadline(Now) - Now;
+                long wait = Router == null ? 100 : Router.NextDeadline(Now) - Now;
                 Wait(wait < 0 ? 0 : wait > 100 ? 100 : (int)wait);
             }
             output.WriteLine("warp-router: stopping");
@@ -172,7 +185,7 @@ namespace Warp.Router.Linux
 
         public void Stop() { stopping = true; }
 
-        void StartConsoleReader()
+        void StartConsoleReader(IConsoleOutput console)
         {
             var t = new Thread(() =>
             {
@@ -180,7 +193,7 @@ namespace Warp.Router.Linux
                 {
                     string line;
                     while ((line = System.Console.In.ReadLine()) != null)
-                        consoleLines.Enqueue(line);
+                        consoleLines.Enqueue((line, console));
                 }
                 catch (IOException) { }
             });
@@ -194,7 +207,13 @@ namespace Warp.Router.Linux
         /// <summary>The host's own counters, listed by `counters` after the router's: the control socket's.</summary>
         CounterSet[] HostCounterSets { get { return control == null ? null : hostCounterSets ??= new CounterSet[] { control.Counters }; } }
 
-        void ExecuteControl(string line, IConsoleOutput o) { RouterConsole.Execute(Router, line, Now, o, HostCounterSets); }
+        void ExecuteControl(string line, IConsoleOutput o)
+        {
+            if (Router == null)
+                NoRouter(line, o);
+            else
+                RouterConsole.Execute(Router, line, Now, o, HostCounterSets);
+        }
 
         /// <summary>Sleeps until a LAN frame, an uplink datagram or control-socket activity, or the timeout.</summary>
         unsafe void Wait(int timeoutMs)
@@ -203,6 +222,7 @@ namespace Warp.Router.Linux
             Libc.PollFd* fds = stackalloc Libc.PollFd[1 + maxUplinkFds + ControlServer.MaxPollFds];
             int n = 0;
             if (lanFd >= 0) fds[n++] = new Libc.PollFd { Fd = lanFd, Events = Libc.POLLIN };
+            if (uplink != null)
             foreach (var s in uplink.Sockets)
                 if (n < 1 + maxUplinkFds)
                     fds[n++] = new Libc.PollFd { Fd = (int)s.Handle, Events = Libc.POLLIN };
@@ -256,13 +276,26 @@ namespace Warp.Router.Linux
 
         public void Dispose()
         {
-            Router?.Shutdown(Now);
+            StopCore();
+            serial?.Dispose();
             control?.Dispose();
-            lockdown?.Dispose();
-            (lan as IDisposable)?.Dispose();
-            uplink?.Dispose();
-            interfaceLock?.Dispose();
             stateLock?.Dispose();
+        }
+
+        /// <summary>Stops the router core and closes what it opened (LAN port, lockdown, uplink, interface lock); the state lock, control socket and serial console stay.</summary>
+        void StopCore()
+        {
+            Router?.Shutdown(Now);
+            Router = null;
+            lockdown?.Dispose();
+            lockdown = null;
+            (lan as IDisposable)?.Dispose();
+            lan = null;
+            lanFd = -1;
+            uplink?.Dispose();
+            uplink = null;
+            interfaceLock?.Dispose();
+            interfaceLock = null;
         }
 
         /// <summary>
@@ -289,7 +322,7 @@ namespace Warp.Router.Linux
             public void Show(IndicatorState state) { w.WriteLine("status: " + state.ToString()); }
         }
 
-        sealed class WriterOutput : IConsoleOutput
+        internal sealed class WriterOutput : IConsoleOutput
         {
             readonly TextWriter w;
             public WriterOutput(TextWriter w) { this.w = w; }

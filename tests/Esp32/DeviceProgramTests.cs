@@ -129,18 +129,20 @@ namespace Warp.Esp32.Tests
             lab.Console.Typed.Enqueue("config begin");
             lab.Console.Typed.Enqueue("[Interface]");
             lab.Console.Typed.Enqueue("PrivateKey = not-a-key");
-            lab.Console.Typed.Enqueue("config end");
+            lab.Console.Typed.Enqueue("config end 2 " + ProvisionConsole.Hex32(ProvisionConsole.TransferCrc(new[] { "[Interface]", "PrivateKey = not-a-key" })));
             program.Step();
             Assert.Contains("setup mode: no router yet", lab.Console.Written);
             Assert.Contains(lab.Console.Written, l => l.StartsWith("config: line 2: PrivateKey", StringComparison.Ordinal));
-            Assert.Contains("config: not stored", lab.Console.Written);
+            Assert.Contains(lab.Console.Written, l => l.StartsWith("error config reason=invalid errors=", StringComparison.Ordinal) && l.Contains(" line=2;"));
             Assert.Null(lab.Get(StoredRecords.Config));
 
             lab.Console.Typed.Enqueue("config begin");
-            foreach (var line in lab.ConfigText.Split('\n'))
+            var lines = lab.ConfigText.Split('\n');
+            foreach (var line in lines)
                 lab.Console.Typed.Enqueue(line);
-            lab.Console.Typed.Enqueue("config end");
+            lab.Console.Typed.Enqueue("config end " + lines.Length + " " + ProvisionConsole.Hex32(ProvisionConsole.TransferCrc(lines)));
             program.Step();
+            Assert.Contains(lab.Console.Written, l => l.StartsWith("ok config stored lines=" + lines.Length, StringComparison.Ordinal));
             Assert.Equal(lab.ConfigText + "\n", lab.Get(StoredRecords.Config));
             Assert.Equal(ProgramState.Rebooting, program.State);
             Assert.Equal(2, lab.System.Reboots);
@@ -189,7 +191,8 @@ namespace Warp.Esp32.Tests
             program.Step();
             Assert.Equal("Hotel-5G", program.JoinedNetwork);
 
-            lab.Console.Typed.Enqueue("wifi add \"Cafe Guest\" cafe-pass-99");
+            lab.Console.Typed.Enqueue("wifi add \"Cafe Guest\"");
+            lab.Console.Typed.Enqueue("cafe-pass-99");
             lab.Console.Typed.Enqueue("wifi list");
             lab.Console.Typed.Enqueue("wifi scan");
             program.Step();

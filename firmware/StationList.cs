@@ -1,6 +1,6 @@
 using Warp.Protocol.Config;
 
-namespace Warp.Router.Esp32
+namespace Warp.Firmware
 {
     /// <summary>
     /// The hotel networks the station may join, kept as the "wifi-networks" record: one
