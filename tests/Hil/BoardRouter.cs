@@ -27,9 +27,7 @@ namespace Warp.Hil.Tests
     public sealed class BoardRouter : IRouterUnderTest, ILanSide, IUplinkSide
     {
         readonly TextWriter log;
-        SerialPort port;
-        readonly StringBuilder received = new StringBuilder();
-        readonly object gate = new object();
+        SerialLine port;
         Process capture;
         string skip;
 
@@ -54,13 +52,7 @@ namespace Warp.Hil.Tests
             if (port != null || skip != null) return;
             try
             {
-                port = new SerialPort(Env("WARP_HIL_SERIAL"), int.Parse(Env("WARP_HIL_BAUD", "115200")), Parity.None, 8, StopBits.One);
-                port.NewLine = "\n";
-                port.ReadTimeout = 200;
-                port.DtrEnable = false;
-                port.RtsEnable = false;
-                port.DataReceived += (s, e) => { string t = port.ReadExisting(); lock (gate) received.Append(t); };
-                port.Open();
+                port = new SerialLine(Env("WARP_HIL_SERIAL"), int.Parse(Env("WARP_HIL_BAUD", "115200")));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is InvalidOperationException)
             {
@@ -69,40 +61,16 @@ namespace Warp.Hil.Tests
             }
         }
 
-        public List<string> Console(string command, int timeoutMs = 10000)
-        {
-            lock (gate) received.Clear();
-            port.Write(command + "\n");
-            bool machine = command.EndsWith(" -m", StringComparison.Ordinal);
-            var sw = Stopwatch.StartNew();
-            int quietSince = 0;
-            string text = "";
-            while (sw.ElapsedMilliseconds < timeoutMs)
-            {
-                Thread.Sleep(50);
-                string now;
-                lock (gate) now = received.ToString();
-                if (machine && now.Contains("end records=") && now.EndsWith("\n")) { text = now; break; }
-                if (!machine && now.Length > 0 && now == text) { if (++quietSince >= 6) break; } else quietSince = 0;
-                text = now;
-            }
-            var lines = new List<string>();
-            foreach (string l in text.Replace("\r", "").Split('\n'))
-                if (l.Length > 0 && l != command && !l.StartsWith("> " + command, StringComparison.Ordinal)) lines.Add(l.StartsWith("> ") ? l.Substring(2) : l);
-            return lines;
-        }
+        public List<string> Console(string command, int timeoutMs = 10000) { return port.Command(command, timeoutMs); }
 
         public void Reboot()
         {
             if (Env("WARP_HIL_RESET", "console") == "dtr")
             {
-                // EN is wired to RTS (through a transistor pair with DTR on the usual boards): RTS high holds the chip in reset.
-                port.RtsEnable = true;
-                Thread.Sleep(200);
-                port.RtsEnable = false;
+                port.PulseReset();
             }
             else
-                port.Write("reboot\n");
+                port.Send("reboot");
             WaitForConsole(60000);
         }
 

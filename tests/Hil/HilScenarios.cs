@@ -103,21 +103,10 @@ namespace Warp.Hil.Tests
             return File.Exists(file) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant() : "(no file)";
         }
 
-        /// <summary>CRC-32 (IEEE 802.3, as zlib) over each line followed by "\n": what `config end` checks.</summary>
-        static uint TransferCrc(string[] lines)
-        {
-            uint crc = 0xFFFFFFFF;
-            foreach (byte b in Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))))
-            {
-                crc ^= b;
-                for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-            }
-            return ~crc;
-        }
-
         string ConfigFile()
         {
-            string path = Environment.GetEnvironmentVariable("WARP_HIL_CONFIG") ?? Path.Combine(Path.GetTempPath(), "warp-lab", "router.conf");
+            string path = R is LinuxRouter linux ? linux.ConfigPath : Environment.GetEnvironmentVariable("WARP_HIL_CONFIG");
+            if (path == null) throw new SkipException("no configuration to provision: WARP_HIL_CONFIG is not set");
             if (!File.Exists(path)) throw new SkipException("no configuration to provision: WARP_HIL_CONFIG (" + path + ") does not exist");
             return path;
         }
@@ -129,18 +118,17 @@ namespace Warp.Hil.Tests
         {
             Scenario("provisioning from factory state", () =>
             {
-                var reset = R.Console("factory-reset");
+                var reset = R.Console("factory-reset", 5000);
                 if (!reset.Exists(l => l.StartsWith("ok", StringComparison.Ordinal)))
-                    throw new SkipException("this router's console has no factory-reset (answered: " + reset.FirstOrDefault() + "); the provisioning console is on branch provision");
+                    throw new SkipException("this router's console has no factory-reset (answered: " + reset.FirstOrDefault() + ")");
                 R.Reboot();
+                var setup = R.Console("status -m");
+                Assert.True(setup.Exists(l => l.Contains("reason=no_router")) || Status().GetValueOrDefault("tunnel") != "up", "not in factory state after the reset: " + string.Join(" | ", setup));
                 string[] lines = File.ReadAllLines(ConfigFile());
-                Assert.Contains(R.Console("config begin"), l => l.StartsWith("ok config receiving", StringComparison.Ordinal));
-                foreach (string l in lines) R.Console(l, 500);
-                var stored = R.Console($"config end {lines.Length} {TransferCrc(lines):x8}");
-                Assert.Contains(stored, l => l.StartsWith("ok config stored", StringComparison.Ordinal));
-                R.Reboot();
+                var sw = Stopwatch.StartNew();
+                string stored = Provisioning.SendConfig(R, lines);
                 TunnelUp(30000);
-                return lines.Length + " lines provisioned, tunnel up";
+                return stored + "; tunnel up " + sw.Elapsed.TotalSeconds.ToString("0.0") + " s after the transfer began";
             });
         }
 
@@ -294,20 +282,19 @@ namespace Warp.Hil.Tests
         {
             Scenario("factory reset", () =>
             {
-                var answer = R.Console("factory-reset");
+                TunnelUp();
+                Assert.NotEmpty(Lease());
+                var answer = R.Console("factory-reset", 5000);
                 if (!answer.Exists(l => l.StartsWith("ok", StringComparison.Ordinal)))
-                    throw new SkipException("this router's console has no factory-reset (answered: " + answer.FirstOrDefault() + "); the provisioning console is on branch provision");
+                    throw new SkipException("this router's console has no factory-reset (answered: " + answer.FirstOrDefault() + ")");
                 R.Reboot();
-                var s = Status();
-                Assert.NotEqual("up", s.GetValueOrDefault("tunnel"));
+                var after = R.Console("status -m");
+                Assert.True(after.Exists(l => l.Contains("reason=no_router")), "a router still runs after the factory reset: " + string.Join(" | ", after));
+                Assert.False(Ping(R.Uplink.OriginV4, 2), "traffic still reaches the origin after the factory reset");
                 // Provision again so the scenarios after this one find the router configured.
-                string[] lines = File.ReadAllLines(ConfigFile());
-                R.Console("config begin");
-                foreach (string l in lines) R.Console(l, 500);
-                Assert.Contains(R.Console($"config end {lines.Length} {TransferCrc(lines):x8}"), l => l.StartsWith("ok config stored", StringComparison.Ordinal));
-                R.Reboot();
+                Provisioning.SendConfig(R, File.ReadAllLines(ConfigFile()));
                 TunnelUp(30000);
-                return "no tunnel after the reset; provisioned again";
+                return "setup mode after the reset (no router, origin unreachable); provisioned again";
             });
         }
 
