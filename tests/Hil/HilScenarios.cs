@@ -96,10 +96,17 @@ namespace Warp.Hil.Tests
 
         string HttpSha(int family)
         {
+            string sha = TryHttpSha(family, out string code);
+            Assert.Equal("200", code);
+            return sha;
+        }
+
+        /// <summary>curl of the origin's /index.bin over one family from the LAN side: the body's SHA-256, and the HTTP code (000: no answer).</summary>
+        string TryHttpSha(int family, out string code)
+        {
             string file = "/tmp/warp-hil-download" + family + ".bin";
             R.Lan.Run("rm -f " + file, 5000);
-            string code = R.Lan.Run($"curl -{family} -s -o {file} -w '%{{http_code}}' --max-time 30 http://{R.Uplink.OriginName}/index.bin", 40000).Trim();
-            Assert.Equal("200", code);
+            code = R.Lan.Run($"curl -{family} -s -o {file} -w '%{{http_code}}' --max-time 30 http://{R.Uplink.OriginName}/index.bin", 40000).Trim();
             return File.Exists(file) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant() : "(no file)";
         }
 
@@ -236,6 +243,22 @@ namespace Warp.Hil.Tests
             });
         }
 
+        /// <summary>Power cut right after a lease (a board through WARP_HIL_POWER_CYCLE, warp-router by SIGKILL): the lease is kept.</summary>
+        [SkippableFact]
+        public void LeasesKeptAcrossAPowerCycle()
+        {
+            Scenario("leases kept across a power cycle", () =>
+            {
+                if (!R.CanPowerCycle) throw new SkipException("no power-cycle hook (WARP_HIL_POWER_CYCLE)");
+                string before = Lease();
+                R.PowerCycle();
+                TunnelUp(30000);
+                string after = Lease();
+                Assert.Equal(before, after);
+                return before + " before and after";
+            });
+        }
+
         [SkippableFact]
         public void TunnelKeptAcrossANatRebinding()
         {
@@ -300,7 +323,7 @@ namespace Warp.Hil.Tests
 
         /// <summary>
         /// Mixed traffic (pings both families, DNS, HTTP both families with the hash) for
-        /// WARP_HIL_SOAK_SECONDS (600 by default): the router never restarts (uptime only grows) and
+        /// WARP_HIL_SOAK_SECONDS (600 by default), a round every WARP_HIL_SOAK_PACE_SECONDS (5): no round loses traffic, the router never restarts (uptime only grows) and
         /// its memory does not grow (the last quarter's mean within 10% plus 1 MB of the first quarter's on Linux,
         /// within 1 KB on a board's heap).
         /// </summary>
@@ -313,25 +336,52 @@ namespace Warp.Hil.Tests
                 TunnelUp();
                 Lease();
                 WaitFor(() => R.Lan.Run("ip -6 -o addr show dev {if} scope global", 5000).Contains("fd42:4242:4242:"), 15000);
+                WaitFor(() => Ping(R.Uplink.OriginV6, 1), 10000); // the new address's first packets (DAD, source binding) before counting
                 var memory = new List<long>();
                 long lastUptime = -1;
                 int rounds = 0, failures = 0;
                 var sw = Stopwatch.StartNew();
+                var failed = new List<string>();
+                // One round per WARP_HIL_SOAK_PACE_SECONDS (5): back to back (about 10 new flows a second from
+                // one device) the device reaches its NAT share within 2 minutes (drop.host_quota_exceeded),
+                // since its UDP and ICMP sessions stay open for minutes; that is the fairness rule, not a leak.
+                double pace = double.Parse(Environment.GetEnvironmentVariable("WARP_HIL_SOAK_PACE_SECONDS") ?? "5", CultureInfo.InvariantCulture);
                 while (sw.Elapsed.TotalSeconds < seconds)
                 {
-                    bool ok = Ping(R.Uplink.OriginV4, 2) & Ping(R.Uplink.OriginV6, 2)
-                        & R.Lan.Run($"dig +short +time=2 +tries=2 @{R.Lan.RouterV4} {R.Uplink.OriginName} A", 15000).Trim() == R.Uplink.OriginV4;
+                    double roundStart = sw.Elapsed.TotalSeconds;
+                    var bad = new List<string>();
+                    if (!Ping(R.Uplink.OriginV4, 2)) bad.Add("ping4");
+                    if (!Ping(R.Uplink.OriginV6, 2)) bad.Add("ping6");
+                    string a = R.Lan.Run($"dig +short +time=2 +tries=2 @{R.Lan.RouterV4} {R.Uplink.OriginName} A", 15000).Trim();
+                    if (a != R.Uplink.OriginV4) bad.Add("dns '" + a + "'");
                     if (R.Uplink.OriginSha256.Length == 64)
-                        ok &= HttpSha(rounds % 2 == 0 ? 4 : 6) == R.Uplink.OriginSha256;
-                    if (!ok) failures++;
-                    long uptime = long.Parse(Status()["uptime_ms"], CultureInfo.InvariantCulture);
+                    {
+                        int family = rounds % 2 == 0 ? 4 : 6;
+                        string sha = TryHttpSha(family, out string code);
+                        if (code != "200" || sha != R.Uplink.OriginSha256) bad.Add("http" + family + " " + code);
+                    }
+                    var st = Status();
+                    long uptime = long.Parse(st["uptime_ms"], CultureInfo.InvariantCulture);
                     Assert.True(uptime > lastUptime, "the router restarted during the soak (uptime " + lastUptime + " then " + uptime + " ms)");
                     lastUptime = uptime;
+                    if (bad.Count > 0)
+                    {
+                        failures++;
+                        string what = "round " + rounds + " at " + sw.Elapsed.TotalSeconds.ToString("0") + " s: " + string.Join(", ", bad) + " (tunnel " + st.GetValueOrDefault("tunnel") + ")";
+                        failed.Add(what);
+                        output.WriteLine(what);
+                        foreach (string l in R.Console("counters -m", 10000).Where(l => l.Contains(" drop=1") && !l.Contains(" value=0 ")))
+                            output.WriteLine("  " + l);
+                        foreach (string l in R.Console("log -m", 10000).Skip(0).Reverse().Take(8).Reverse())
+                            output.WriteLine("  " + l);
+                    }
                     memory.Add(R.MemoryInUse());
                     rounds++;
+                    double rest = pace - (sw.Elapsed.TotalSeconds - roundStart);
+                    if (rest > 0) Thread.Sleep(TimeSpan.FromSeconds(rest));
                 }
+                Assert.True(failures == 0, failures + " of " + rounds + " rounds lost traffic: " + string.Join("; ", failed.Take(5)));
                 Assert.True(rounds >= 4, "too few rounds for a trend: " + rounds);
-                Assert.True(failures == 0, failures + " of " + rounds + " rounds lost traffic");
                 Assert.DoesNotContain(-1L, memory);
                 int q = memory.Count / 4;
                 double first = memory.Take(q).Average(), last = memory.Skip(memory.Count - q).Average();
