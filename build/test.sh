@@ -4,7 +4,7 @@
 #   1. desktop build of the solution (warnings are errors);
 #   2. device build: each device project compiled against nanoFramework's mscorlib alone,
 #      then the IL check (tools/DeviceCheck) over the device assemblies;
-#   3. every xunit project;
+#   3. the on-device unit tests (tests/Device) on .NET through tests/DeviceRunner; every xunit project;
 #   4. the native fast path (build/native.sh): CMake build, CTest, libFuzzer 30 s;
 #   5. each fuzz target (build/fuzz.sh) for 20 s, one test each;
 #   6. the Pester tests of flash.ps1 (build/pester.sh installs PowerShell 7.6.9 and Pester 6.2.0);
@@ -71,6 +71,15 @@ for c in build/device/bin/contracts/$config/*.dll; do
 done
 dotnet tools/DeviceCheck/bin/$config/net10.0/DeviceCheck.dll "${contract_args[@]}" "${device_dlls[@]}" || fail "IL check"
 
+# The on-device unit tests (tests/Device, NFUnitTest) run on .NET by reflection as nanoFramework's
+# UnitTestLauncher runs them on a board; the self-check first proves a failing Assert fails the run
+# and that the runner's TestFramework matches the contract. Their .trx joins the closing line.
+step "on-device unit tests on .NET (tests/DeviceRunner)"
+runner=tests/DeviceRunner/bin/$config/net10.0/Warp.DeviceRunner.dll
+dotnet "$runner" --self-check build/device/bin/contracts/$config/nanoFramework.TestFramework.dll || fail "device test runner self-check"
+device_rc=0
+dotnet "$runner" --trx "$out/DeviceTests.trx" || device_rc=1
+
 step "tests"
 test_rc=0
 for proj in $(dotnet sln Warp.Firmware.sln list | grep -E '^tests/.*\.csproj$'); do
@@ -127,7 +136,7 @@ done
 passed=$((passed + fuzz_clean)); failed=$((failed + fuzz_crashed))
 passed=$((passed + native_passed)); failed=$((failed + native_failed)); skipped=$((skipped + native_skipped))
 passed=$((passed + pester_passed)); failed=$((failed + pester_failed)); skipped=$((skipped + pester_skipped))
-if [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
+if [ $test_rc -ne 0 ] || [ $device_rc -ne 0 ]; then [ $failed -eq 0 ] && failed=1; fi
 if [ $passed -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -89,7 +89,10 @@ namespace Warp.Router.Linux
             if (!Provision.Handle(line, Now, o))
             {
                 string cmd = line.Trim().ToLowerInvariant();
-                if (cmd == "help" || cmd == "")
+                if (cmd == "heap")
+                    // The memory line (as the device's `heap`): the managed heap after a full collection.
+                    o.WriteLine("heap: " + GC.GetTotalMemory(true).ToString(System.Globalization.CultureInfo.InvariantCulture) + " B in use (managed, after a full collection)");
+                else if (cmd == "help" || cmd == "")
                 {
                     if (Router != null)
                         RouterConsole.Execute(Router, "help", Now, o, HostCounterSets);

@@ -110,13 +110,22 @@ public class NfprojTests
         var packages = Elements(XDocument.Load(Path.Combine(dir, "packages.config")), "package")
             .ToDictionary(p => p.Attribute("id")!.Value, p => p.Attribute("version")!.Value);
         var hinted = Elements(XDocument.Load(Directory.GetFiles(dir, "*.nfproj").Single()), "HintPath").Select(h => h.Value.Replace('\\', '/')).ToList();
-        if (!usesContracts)
+        // The contracts a device project compiles against: those Contracts.targets lists when it imports
+        // that file, and any contract project it references itself (the TestFramework's, for NFUnitTest).
+        var contractsDir = Path.Combine(Root, "build", "device", "Contracts");
+        var contracts = new List<string>();
+        if (usesContracts)
+            contracts.AddRange(Elements(XDocument.Load(Path.Combine(contractsDir, "Contracts.targets")), "ProjectReference")
+                .Select(r => Path.GetFullPath(Path.Combine(contractsDir, r.Attribute("Include")!.Value.Replace("$(MSBuildThisFileDirectory)", "")))));
+        contracts.AddRange(Elements(device, "ProjectReference").Select(r => r.Attribute("Include")!.Value)
+            .Where(i => i.EndsWith(".Contract.csproj", StringComparison.Ordinal))
+            .Select(i => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.Combine(Root, deviceCsproj))!, i))));
+        if (contracts.Count == 0)
         {
             Assert.Equal(new[] { "nanoFramework.CoreLibrary" }, packages.Keys.ToArray());
             return;
         }
-        var contracts = Directory.GetFiles(Path.Combine(Root, "build", "device", "Contracts"), "*.Contract.csproj", SearchOption.AllDirectories);
-        Assert.NotEmpty(contracts);
+        Assert.All(contracts, c => Assert.True(File.Exists(c), c));
         foreach (var c in contracts)
         {
             var doc = XDocument.Load(c);
