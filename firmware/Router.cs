@@ -159,6 +159,7 @@ namespace Warp.Firmware
             for (int i = 0; i < held.Length; i++)
                 held[i] = new byte[sizes.PacketBuffer];
             fragmentBuffer = new byte[sizes.PacketBuffer];
+            StartWeb(platform, now);
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -199,6 +200,8 @@ namespace Warp.Firmware
                 n += nat.Table.MemoryBytes + nat.Counters.MemoryBytes + nat.ExtraMemoryBytes + lan.SizeInBytes + tunnel.MemoryBytes + paths.MemoryBytes + counters.MemoryBytes;
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 n += events.MemoryBytes + heldInitiation.Length + 8;
+                if (web != null)
+                    n += web.MemoryBytes;
                 return n;
             }
         }
@@ -294,6 +297,8 @@ namespace Warp.Firmware
         public bool FactoryReset()
         {
             factoryResetRequested = false;
+            if (web != null)
+                web.Forget();
             return StoredRecords.FactoryReset(store);
         }
 
@@ -499,6 +504,11 @@ namespace Warp.Firmware
             if (n < next) next = n;
             n = lan.NextDeadline(now);
             if (n < next) next = n;
+            if (web != null)
+            {
+                n = web.NextDeadline(now);
+                if (n < next) next = n;
+            }
             return next;
         }
 
@@ -515,6 +525,7 @@ namespace Warp.Firmware
                     break;
                 SendLan(outBuffer, 0, r.Length);
             }
+            ServiceWeb(now);
         }
 
         void SendLan(byte[] b, int offset, int length)

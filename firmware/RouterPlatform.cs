@@ -24,6 +24,10 @@ namespace Warp.Firmware
         public IButton Button;
         /// <summary>Resolves peer endpoints given as host names; null when only literals are used.</summary>
         public IHostResolver Resolver;
+        /// <summary>The setup page's uplink section (Wi-Fi scan, join, forget); null: the page shows none.</summary>
+        public IUplinkSetup UplinkSetup;
+        /// <summary>A setup page to keep across a restart of the router (its sessions and connections); null: a new one.</summary>
+        public WebAdmin Web;
 
         /// <summary>Null when the required parts are there, else what is missing.</summary>
         public string Check()

@@ -23,7 +23,7 @@ namespace Warp.Firmware
         public const string Config = "config";
 
         /// <summary>
-        /// Factory reset: forgets the leases, the ULA prefix and the configuration. The TAI64N
+        /// Factory reset: forgets the leases, the ULA prefix, the configuration and the setup page's admin password. The TAI64N
         /// ceiling is kept on purpose: erasing it would let a later handshake repeat a timestamp
         /// the peer has seen, and the peer would refuse us as a replay. Returns false when a
         /// record could not be removed.
@@ -36,6 +36,7 @@ namespace Warp.Firmware
             ok &= store.Delete(UlaPrefix);
             ok &= store.Delete(Config);
             ok &= store.Delete(PathWinners);
+            ok &= store.Delete(WebPassword.Record);
             return ok;
         }
     }

@@ -28,6 +28,10 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 448;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
@@ -76,6 +80,10 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 448;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
@@ -124,6 +132,10 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.WebConnections = 4;
+            s.WebReceiveBuffer = 4096;
+            s.WebSendBuffer = 8192;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-s3";
@@ -172,6 +184,10 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.WebConnections = 4;
+            s.WebReceiveBuffer = 4096;
+            s.WebSendBuffer = 8192;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-wrover";
@@ -220,6 +236,10 @@ namespace Warp.Router.Esp32
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 448;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";

@@ -102,9 +102,19 @@ namespace Warp.Router.Linux
 
         public void Start(RouterSettings settings, TextWriter log)
         {
-            byte[] mac = RouterConfig.RouterMac(settings);
             string lanName = options.LanInterface ?? options.Tap ?? settings.Lan.LanInterface;
             TakeLocks(lanName);
+            lockdownName = lanName;
+            OpenAndBuild(settings, lanName, log, null);
+            OpenControlSocket(log);
+        }
+
+        string lockdownName;
+
+        /// <summary>Opens the LAN port (with the MAC the settings give) and the uplink, and builds the router; a restart hands over the setup page.</summary>
+        void OpenAndBuild(RouterSettings settings, string lanName, TextWriter log, WebAdmin web)
+        {
+            byte[] mac = RouterConfig.RouterMac(settings);
             if (options.LanInterface != null)
             {
                 var p = new PacketSocketLanPort(options.LanInterface, mac);
@@ -119,7 +129,8 @@ namespace Warp.Router.Linux
                 lanFd = t.Fd;
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
-            lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
+            if (lockdown == null)
+                lockdown = LanLockdown.Apply(lanName, log); // the host's kernel stays off the LAN: no path around the tunnel
             uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks);
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
                 + (options.Uplinks.Length > 0 ? " on " + string.Join(", ", options.Uplinks) : ""));
@@ -133,12 +144,41 @@ namespace Warp.Router.Linux
                 Monitor = new InterfaceUplinkMonitor(lanName),
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
+                UplinkSetup = new LinuxUplinkSetup(options.Uplinks),
+                Web = web,
             };
             Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
             Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
-            OpenControlSocket(log);
+        }
+
+        /// <summary>
+        /// The setup page imported a configuration: it replaces the config file (mode 0600), and the
+        /// router is rebuilt with it in this process (new MAC and keys, same LAN interface, state
+        /// directory, control socket and setup page: its sessions survive).
+        /// </summary>
+        void RestartWithImportedConfig(TextWriter log)
+        {
+            byte[] text = Router.ImportedConfig;
+            WebAdmin web = Router.Web;
+            var settings = RouterBoot.LoadConfig(text, 0, text.Length, "imported", Sizes, new WriterOutput(log), null);
+            if (settings == null)
+            {
+                Array.Clear(text);
+                return; // checked by the page before; nothing changes
+            }
+            string tmp = options.ConfigPath + ".new";
+            File.WriteAllBytes(tmp, text);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Move(tmp, options.ConfigPath, true);
+            Array.Clear(text);
+            log.WriteLine("warp-router: configuration imported from the setup page; restarting the router");
+            Router.Shutdown(Now);
+            (lan as IDisposable)?.Dispose();
+            uplink?.Dispose();
+            OpenAndBuild(settings, lockdownName, log, web);
         }
 
         void OpenControlSocket(TextWriter log)
@@ -164,6 +204,8 @@ namespace Warp.Router.Linux
                     output.Flush();
                 }
                 control?.Service(Now, executeControl ??= ExecuteControl);
+                if (Router.RestartRequested)
+                    RestartWithImportedConfig(output);
                 long wait = Router.NextDeadline(Now) - Now;
                 Wait(wait < 0 ? 0 : wait > 100 ? 100 : (int)wait);
             }

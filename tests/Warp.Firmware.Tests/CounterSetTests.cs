@@ -25,6 +25,7 @@ namespace Warp.Firmware.Tests
             yield return new object[] { new LanCounters(), typeof(LanCounter), "lan" };
             yield return new object[] { new Warp.Protocol.Uplink.UplinkCounters(), typeof(Warp.Protocol.Uplink.UplinkCounter), "uplink" };
             yield return new object[] { new FragmentCounters(), typeof(FragmentCounter), "frag" };
+            yield return new object[] { new Warp.Protocol.Web.WebCounters(), typeof(Warp.Protocol.Web.WebCounter), "web" };
         }
 
         /// <summary>DropBadMac1 -> drop.bad_mac1, IgnoredMld -> ignored.mld, KeysZeroed -> keys_zeroed.</summary>
