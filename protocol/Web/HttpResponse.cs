@@ -165,7 +165,7 @@ namespace Warp.Protocol.Web
             HeadNumber(status);
             Head(" ");
             Head(reason);
-            Head("\r\n");
+            Crlf();
         }
 
         /// <summary>Adds a header line (name and value must be ASCII without CR or LF).</summary>
@@ -174,7 +174,7 @@ namespace Warp.Protocol.Web
             Head(name);
             Head(": ");
             Head(value);
-            Head("\r\n");
+            Crlf();
         }
 
         /// <summary>Adds a header whose value is the hex of some bytes between a prefix and a suffix (a cookie).</summary>
@@ -189,7 +189,7 @@ namespace Warp.Protocol.Web
                 HeadByte(HexDigit(data[i] & 15));
             }
             Head(suffix);
-            Head("\r\n");
+            Crlf();
         }
 
         void Head(string s)
@@ -199,6 +199,12 @@ namespace Warp.Protocol.Web
                 char c = s[i];
                 HeadByte(c == '\r' || c == '\n' || c > 0x7E ? (byte)'?' : (byte)c);
             }
+        }
+
+        void Crlf()
+        {
+            HeadByte((byte)'\r');
+            HeadByte((byte)'\n');
         }
 
         void HeadNumber(long v)
@@ -229,7 +235,10 @@ namespace Warp.Protocol.Web
             int body = pos - bodyStart;
             Head("Content-Length: ");
             HeadNumber(body);
-            Head("\r\nConnection: close\r\n\r\n");
+            Crlf();
+            Head("Connection: close");
+            Crlf();
+            Crlf();
             if (overflow)
                 return -1;
             System.Array.Copy(b, bodyStart, b, start + headPos, body);

@@ -90,7 +90,7 @@ namespace Warp.Firmware.Tests
             var cs = h.Router.Web.Counters;
             var dbg = new StringBuilder();
             for (int i = 1; i < cs.Length; i++) if (cs.ValueAt(i) != 0) dbg.Append(cs.NameAt(i) + "=" + cs.ValueAt(i) + " ");
-            Assert.True(text.ToString().StartsWith("HTTP/1.1 200 OK\r\n"), dbg + " sent " + h.Lan.Sent.Count + " " + text);
+            Assert.True(text.ToString().StartsWith("HTTP/1.1 200 OK\r\n", StringComparison.Ordinal), dbg + " sent " + h.Lan.Sent.Count + " " + Convert.ToHexString(Encoding.UTF8.GetBytes(text.ToString().Substring(0, 24))));
             Assert.Contains("Set the admin password", text.ToString());
             Assert.Equal(1, h.Router.Web.Counters[WebCounter.HttpOk]);
 
