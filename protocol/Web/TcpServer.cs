@@ -637,7 +637,7 @@ namespace Warp.Protocol.Web
                 else
                     counters.Increment(WebCounter.Retransmissions);
             }
-            int inFlight = (int)(sndNxt[c] - sndUna[c]) - (finSent[c] ? 1 : 0);
+            int inFlight = InFlight(c);
             int unsent = queued[c] - inFlight;
             int header = (version[c] == 4 ? Ipv4Header : Ipv6Header) + TcpHeader;
             if (unsent > 0)
@@ -694,6 +694,12 @@ namespace Warp.Protocol.Web
             return 0;
         }
 
+        /// <summary>Data bytes sent and not acknowledged (the FIN's sequence number is not data).</summary>
+        int InFlight(int c)
+        {
+            return (int)(sndNxt[c] - sndUna[c]) - (finSent[c] && !finAcked[c] ? 1 : 0);
+        }
+
         /// <summary>The earliest time <see cref="Poll"/> has work without new input.</summary>
         public long NextDeadline(long now)
         {
@@ -707,7 +713,7 @@ namespace Warp.Protocol.Web
                 long t = state[c] == TimeWait ? timeWaitUntil[c] : rtoAt[c];
                 if (state[c] == Open)
                 {
-                    int inFlight = (int)(sndNxt[c] - sndUna[c]) - (finSent[c] ? 1 : 0);
+                    int inFlight = InFlight(c);
                     if ((queued[c] > inFlight && sndWnd[c] > inFlight) || (closeRequested[c] && !finSent[c] && queued[c] == inFlight))
                         return now;
                 }

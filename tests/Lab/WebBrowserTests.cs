@@ -111,6 +111,11 @@ namespace Warp.Lab.Tests
                 Assert.Contains("Log in", await sp.ContentAsync());
                 output.WriteLine("screenshots in " + shots);
             }
+            catch
+            {
+                output.WriteLine("warp-router's output:\n" + lab.RouterLog);
+                throw;
+            }
             finally
             {
                 Shell.Stop(site);

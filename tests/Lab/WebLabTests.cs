@@ -70,7 +70,7 @@ namespace Warp.Lab.Tests
                 Shell.Run($"ethtool -K {RouterDev} tx off rx off", 10000, false);
                 ClientRun($"sh -c 'ethtool -K {ClientDev} tx off rx off >/dev/null 2>&1; ip link set lo up && ip link set {ClientDev} up'");
                 string self = typeof(Warp.Router.Linux.Lab).Assembly.Location;
-                router = Shell.Start($"dotnet {self} run --config {Dir}/r.conf --lan-interface {RouterDev} --state {Dir}/state --control {Dir}/c.sock --no-console");
+                router = Shell.Start($"dotnet {self} run --config {Dir}/r.conf --lan-interface {RouterDev} --state {Dir}/state --control {Dir}/c.sock --no-console > {Dir}/router.log 2>&1");
                 for (int i = 0; i < 150 && !File.Exists($"{Dir}/c.sock"); i++) Thread.Sleep(100);
                 Assert.True(File.Exists($"{Dir}/c.sock"), "warp-router did not start");
                 ClientRun($"dhclient -1 -pf {Dir}/dh.pid -lf {Dir}/dh.leases {ClientDev}", 30000);
@@ -85,6 +85,8 @@ namespace Warp.Lab.Tests
 
         public string ImportFile => Path.Combine(Dir, "import.conf");
         public string ControlSocket => Path.Combine(Dir, "c.sock");
+        /// <summary>What warp-router printed so far (for a failing test's output).</summary>
+        public string RouterLog { get { try { return File.ReadAllText(Path.Combine(Dir, "router.log")); } catch (IOException) { return ""; } } }
         public string ConfigFile => Path.Combine(Dir, "r.conf");
 
         public void Dispose()
@@ -136,7 +138,7 @@ namespace Warp.Lab.Tests
 
                 // Python's http.client through the whole flow.
                 string script = Path.Combine(AppContext.BaseDirectory, "web_client.py");
-                string flow = ClientRun($"/usr/bin/python3 {script} flow {RouterIp} {dir}/import.conf", 120000, false);
+                string flow = ClientRun($"/usr/bin/python3 {script} flow {RouterIp} {dir}/import.conf 2>&1", 120000, false);
                 output.WriteLine(flow);
                 Assert.DoesNotContain("FAIL", flow);
                 Assert.Contains("ok the tunnel comes up after the import", flow);
@@ -183,6 +185,11 @@ namespace Warp.Lab.Tests
                         output.WriteLine(line);
                 Assert.True(underFlood > baseline * 0.5, $"forwarding fell from {baseline:F1} to {underFlood:F1} Mbit/s under the SYN flood");
                 Assert.True(underSlowloris > baseline * 0.5, $"forwarding fell from {baseline:F1} to {underSlowloris:F1} Mbit/s under slowloris");
+            }
+            catch
+            {
+                output.WriteLine("warp-router's output:\n" + lab.RouterLog);
+                throw;
             }
             finally
             {

@@ -231,6 +231,10 @@ namespace Warp.Protocol.Tests.Web
             Assert.Equal(body, got.ToArray());
             Assert.True(fin);
             c.Ack += (uint)body.Length + 1;
+            Assert.Equal(0, c.Send(TcpSegment.FlagAck)); // our FIN acknowledged first (FIN-WAIT-2): nothing more to send
+            Assert.Equal(0, c.Poll());
+            c.Now += 100;
+            Assert.Equal(0, c.Poll());
             Assert.Equal(0, c.Send(TcpSegment.FlagAck | TcpSegment.FlagFin));
             c.Seq++;
             n = c.Poll(); // ACK of our FIN
