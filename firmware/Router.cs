@@ -147,8 +147,8 @@ namespace Warp.Firmware
             nat = new NatTranslator(new NatTable(natConfig, platform.Random, new NatCounters()));
             deviceInNat = new bool[sizes.Devices];
             lan.UseFragments(nat.Fragments); // echo requests to the router in fragments
-            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters }
-                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters };
+            counterSets = nat.Fragments == null ? new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, portalCounters }
+                : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters, portalCounters };
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -160,6 +160,7 @@ namespace Warp.Firmware
                 held[i] = new byte[sizes.PacketBuffer];
             fragmentBuffer = new byte[sizes.PacketBuffer];
             StartWeb(platform, now);
+            SetUpPortal(platform, now); // RouterPortal.cs: after the buffers (it borrows outBuffer)
         }
 
         public Tunnel Tunnel { get { return tunnel; } }
@@ -202,6 +203,7 @@ namespace Warp.Firmware
                 n += events.MemoryBytes + heldInitiation.Length + 8;
                 if (web != null)
                     n += web.MemoryBytes;
+                n += portal.MemoryBytes + ownUplinkMac.Length + clonedUplinkMac.Length;
                 return n;
             }
         }
@@ -331,6 +333,7 @@ namespace Warp.Firmware
             }
             SaveRecords(now);
             FollowUplink(now);
+            TickPortal(now);
             WatchButton(now);
             if (paths.Tick(now) == PathAction.Race)
                 AfterRaceStarted(now);
@@ -453,7 +456,10 @@ namespace Warp.Firmware
                 }
             }
             if (race)
+            {
                 BeginRace(now, RaceReason.UplinkChange);
+                portal.OnUplinkChanged(now); // another network, or back: the portal verdict starts over
+            }
         }
 
         void WatchButton(long now)
@@ -509,6 +515,8 @@ namespace Warp.Firmware
                 n = web.NextDeadline(now);
                 if (n < next) next = n;
             }
+            n = portal.NextDeadline(now);
+            if (n < next) next = n;
             return next;
         }
 
@@ -540,6 +548,7 @@ namespace Warp.Firmware
         public void Shutdown(long now)
         {
             SaveRecords(now);
+            ShutdownPortal();
             tunnel.ClearSecrets();
         }
     }

@@ -31,8 +31,10 @@ namespace Warp.Firmware
             "  log       recent events: handshakes, endpoint changes, leases, table full, store errors\n" +
             "  config    the configuration, secrets hidden\n" +
             "  race      race the paths to the peer again (IPv6 and IPv4, every uplink)\n" +
+            "  portal    captive portal: state, Location, last probe, MAC clone; 'portal probe' probes now,\n" +
+            "            'portal clone MAC' gives the uplink a device's MAC, 'portal restore' the own one\n" +
             "  help      this list\n" +
-            "add -m to status, nat, leases, counters or log for the machine-readable form (one record per line)\n";
+            "add -m to status, nat, leases, counters, log or portal for the machine-readable form (one record per line)\n";
 
         /// <summary>Runs one command line; unknown commands get an error and the help. Returns false for an unknown command.</summary>
         public static bool Execute(Router router, string line, long now, IConsoleOutput o)
@@ -52,6 +54,8 @@ namespace Warp.Firmware
             int space = cmd.IndexOf(' ');
             if (space > 0 && cmd.Substring(space + 1).Trim() == ConsoleRecord.Flag)
                 return ExecuteMachine(router, cmd.Substring(0, space), now, o, hostCounters);
+            if (cmd == "portal" || cmd.StartsWith("portal "))
+                return PortalConsole.Execute(router, cmd, now, o);
             switch (cmd)
             {
                 case "status": Status(router, now, o); return true;
@@ -82,6 +86,7 @@ namespace Warp.Firmware
                 case "leases": LeaseRecords(router, now, o); return true;
                 case "counters": CounterRecords(router, hostCounters, o); return true;
                 case "log": LogRecords(router, now, o); return true;
+                case "portal": PortalConsole.Records(router, now, o); return true;
                 default:
                     bool known = cmd == "config" || cmd == "help" || cmd == "race";
                     o.WriteLine("error" + ConsoleRecord.Field("command", cmd) + ConsoleRecord.Field("reason", known ? "no_machine_form" : "unknown_command"));
@@ -119,6 +124,7 @@ namespace Warp.Firmware
             UplinkCounters u = paths.Counters;
             s += "races: " + u[UplinkCounter.Races].ToString() + " (won by IPv6 " + u[UplinkCounter.WinsIpv6].ToString() + ", IPv4 " + u[UplinkCounter.WinsIpv4].ToString()
                 + "), reconnects " + u[UplinkCounter.Reconnects].ToString() + ", fallbacks " + u[UplinkCounter.Fallbacks].ToString() + "\n";
+            s += PortalConsole.StatusLines(router, now);
             Lines(s, o);
         }
 
@@ -170,7 +176,8 @@ namespace Warp.Firmware
         /// <summary>
         /// <c>status -m</c>: one record, "status tunnel=up|handshaking|down handshake_age_ms=N (-1: never)
         /// endpoint=ADDR:PORT client_id=N bytes_sent=N bytes_received=N nat_sessions=N nat_capacity=N
-        /// leases=N uptime_ms=N last_received_ms=N (-1: never)", then the end line.
+        /// leases=N uptime_ms=N last_received_ms=N (-1: never)" and the portal's fields
+        /// (<see cref="PortalConsole.StatusFields"/>), then the end line.
         /// </summary>
         public static void StatusRecords(Router router, long now, IConsoleOutput o)
         {
@@ -200,7 +207,8 @@ namespace Warp.Firmware
                 + ConsoleRecord.Field("wins_ipv4", u[UplinkCounter.WinsIpv4])
                 + ConsoleRecord.Field("reconnects", u[UplinkCounter.Reconnects])
                 + ConsoleRecord.Field("fallbacks", u[UplinkCounter.Fallbacks])
-                + ConsoleRecord.Field("last_received_ms", p.LastReceived < 0 ? -1 : now - p.LastReceived);
+                + ConsoleRecord.Field("last_received_ms", p.LastReceived < 0 ? -1 : now - p.LastReceived)
+                + PortalConsole.StatusFields(router, now);
             o.WriteLine(r);
             o.WriteLine(ConsoleRecord.End(1));
         }

@@ -28,6 +28,10 @@ namespace Warp.Firmware
         public IUplinkSetup UplinkSetup;
         /// <summary>A setup page to keep across a restart of the router (its sessions and connections); null: a new one.</summary>
         public WebAdmin Web;
+        /// <summary>The captive-portal probe (an HTTP GET on the uplink); null: no detection.</summary>
+        public IPortalProbe PortalProbe;
+        /// <summary>The uplink's MAC, for the captive-portal MAC clone; null: no clone.</summary>
+        public IUplinkMac UplinkMac;
 
         /// <summary>Null when the required parts are there, else what is missing.</summary>
         public string Check()

@@ -21,9 +21,11 @@ namespace Warp.Firmware
         public const string PathWinners = "path-winners";
         /// <summary>The configuration file, on a device provisioned over its console.</summary>
         public const string Config = "config";
+        /// <summary>A captive-portal MAC clone: the uplink's own MAC, then the clone (12 bytes); put back at start.</summary>
+        public const string UplinkMacClone = "uplink-mac-clone";
 
         /// <summary>
-        /// Factory reset: forgets the leases, the ULA prefix, the configuration and the setup page's admin password. The TAI64N
+        /// Factory reset: forgets the leases, the ULA prefix, the configuration, a MAC clone and the setup page's admin password. The TAI64N
         /// ceiling is kept on purpose: erasing it would let a later handshake repeat a timestamp
         /// the peer has seen, and the peer would refuse us as a replay. Returns false when a
         /// record could not be removed.
@@ -37,6 +39,7 @@ namespace Warp.Firmware
             ok &= store.Delete(Config);
             ok &= store.Delete(PathWinners);
             ok &= store.Delete(WebPassword.Record);
+            ok &= store.Delete(UplinkMacClone);
             return ok;
         }
     }

@@ -34,5 +34,8 @@ namespace Warp.Router.Esp32
         public IRandomSource Random;
         public IHostResolver Resolver;
         public IPortFactory Factory;
+        /// <summary>The captive-portal probe and the uplink's MAC (the clone); either may be null.</summary>
+        public IPortalProbe PortalProbe;
+        public IUplinkMac UplinkMac;
     }
 }

@@ -152,6 +152,8 @@ namespace Warp.Router.Esp32
             platform.Indicator = ports.Indicator;
             platform.Button = ports.Button;
             platform.Resolver = ports.Resolver;
+            platform.PortalProbe = ports.PortalProbe;
+            platform.UplinkMac = ports.UplinkMac;
             router = RouterBoot.Start(settings, board.Sizes, platform, log, ports.System.Now, RouterBoot.NoWallClock);
             if (router == null)
             {

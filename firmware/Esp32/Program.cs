@@ -34,7 +34,12 @@ namespace Warp.Router.Esp32
             ports.Console = console;
             ports.Store = new FlashSettingsStore("I:\\warp-");
             ports.AccessPoint = new SoftAccessPoint();
-            ports.Station = board.WifiUplink ? new WifiStation() : null;
+            // The uplink's MAC (the captive-portal clone) wraps the station: it leaves and rejoins around a change.
+            var uplinkMac = new InterfaceUplinkMac(board.WifiUplink ? NetworkInterfaceType.Wireless80211 : NetworkInterfaceType.Ethernet,
+                board.WifiUplink ? new WifiStation() : null);
+            ports.Station = board.WifiUplink ? uplinkMac : null;
+            ports.UplinkMac = uplinkMac;
+            ports.PortalProbe = new SocketPortalProbe();
             ports.Monitor = new NetworkUplinkMonitor(board.WifiUplink ? NetworkInterfaceType.Wireless80211 : NetworkInterfaceType.Ethernet, board.Ipv6);
             ports.Indicator = light;
             ports.Button = board.ButtonPin >= 0 ? new GpioButton(gpio, board.ButtonPin, board.ButtonActiveLow) : null;

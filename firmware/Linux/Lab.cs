@@ -77,7 +77,10 @@ namespace Warp.Router.Linux
             try
             {
                 if (!Setup(report)) return report;
-                Scenario(report);
+                if (Portal)
+                    PortalScenario(report); // Lab.Portal.cs: detect, log the phone in, clone, then the scenario, restore
+                else
+                    Scenario(report);
                 if (Edge != null)
                     EdgeSteps(report);
                 if (MeasureThroughput)
@@ -228,6 +231,8 @@ namespace Warp.Router.Linux
                 "DhcpPoolEnd = 192.168.42.150\n" +
                 "DhcpLeaseTime = 1h\n");
             File.SetUnixFileMode(Path.Combine(Work, "router.conf"), UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the key
+            if (Portal)
+                BuildPortal(); // Lab.Portal.cs: the hotel's captive portal and a phone
         }
 
         /// <summary>
@@ -241,7 +246,7 @@ namespace Warp.Router.Linux
             string logFile = Path.Combine(Work, "router.log");
             if (File.Exists(ControlSocket))
                 File.Delete(ControlSocket); // left by a router that was killed: not a sign that the new one is up
-            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console > {logFile} 2>&1";
+            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console{PortalArguments()} > {logFile} 2>&1";
             router = Shell.Start(Ns(RouterNs, umask == null ? run : $"sh -c 'umask {umask}; exec {run}'"));
             for (int i = 0; i < 100 && !File.Exists(ControlSocket); i++)
             {
@@ -450,6 +455,7 @@ namespace Warp.Router.Linux
             Shell.Stop(peerDaemon);
             peerDaemon = null;
             TearDownEdge();
+            TearDownPortal();
             foreach (var ns in Namespaces)
             {
                 Shell.Run($"ip netns pids {ns} 2>/dev/null | xargs -r kill -9", 5000, false);

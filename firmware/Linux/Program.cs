@@ -8,7 +8,7 @@ namespace Warp.Router.Linux
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
     ///   warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]
-    ///   warp-router lab [--keep] [--throughput]
+    ///   warp-router lab [--keep] [--throughput | --portal]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
     ///   warp-router status|nat|leases|counters [-m] [--control PATH]
     ///   warp-router config [--control PATH]
@@ -24,9 +24,12 @@ namespace Warp.Router.Linux
             "  warp-router run --config FILE [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice)\n" +
-            "  warp-router lab [--keep] [--throughput]\n" +
+            "      --portal-url URL|off: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
+            "  warp-router lab [--keep] [--throughput | --portal]\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
-            "      an origin web and DNS server), run the scenario, print the results, tear it down (root)\n" +
+            "      an origin web and DNS server), run the scenario, print the results, tear it down (root);\n" +
+            "      --portal: a hotel captive portal on the internet hop and a phone that logs in; the router\n" +
+            "      reports it, clones the phone's MAC, runs the scenario through the clone, restores its MAC\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
             "      the same with a WARP-like edge in the peer's place: a front (warp-edge) on UDP 2408 and three\n" +
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
@@ -34,6 +37,8 @@ namespace Warp.Router.Linux
             "      SECONDS; --measure: ping 5/s and iperf3 for SECONDS with rebindings (default every 10 s)\n" +
             "  warp-router status|nat|leases|counters [-m] [--control PATH]\n" +
             "  warp-router config|race [--control PATH]\n" +
+            "  warp-router portal [probe | clone MAC | restore] [-m] [--control PATH]\n" +
+            "      the captive portal: state and MAC clone; probe now; give the uplink a device's MAC; restore the own one\n" +
             "      ask a running router through its control socket (default /run/warp-router.sock);\n" +
             "      -m: the machine-readable form, one record per line (README.md, \"Console: machine-readable form\")\n" +
             "  warp-router help | --help | -h\n" +
@@ -60,6 +65,8 @@ namespace Warp.Router.Linux
                     case "config":
                     case "race":
                         return RouterHost.Query(ControlPath(args), args[0], Console.Out, Console.Error);
+                    case "portal":
+                        return RouterHost.Query(ControlPath(args), PortalLine(args), Console.Out, Console.Error);
                     default:
                         Console.Error.WriteLine("warp-router: unknown command '" + args[0] + "'");
                         Console.Error.Write(Usage);
@@ -71,6 +78,18 @@ namespace Warp.Router.Linux
                 Console.Error.WriteLine("warp-router: " + e.Message);
                 return 2;
             }
+        }
+
+        /// <summary>"portal", "portal probe", "portal clone MAC", "portal restore" or "portal -m" from the arguments (--control PATH left out).</summary>
+        static string PortalLine(string[] args)
+        {
+            var words = new System.Collections.Generic.List<string>();
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (args[i] == "--control") { i++; continue; }
+                words.Add(args[i]);
+            }
+            return string.Join(" ", words);
         }
 
         static string ControlPath(string[] args) { return Option(args, "--control") ?? new RunOptions().ControlSocket; }
@@ -112,6 +131,7 @@ namespace Warp.Router.Linux
                 Tap = Option(args, "--tap"),
                 Console = !Flag(args, "--no-console"),
                 Uplinks = Options(args, "--uplink"),
+                PortalUrl = Option(args, "--portal-url"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
@@ -135,7 +155,9 @@ namespace Warp.Router.Linux
 
         static int LabCommand(string[] args)
         {
-            var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput") };
+            var lab = new Lab(Console.Out) { Keep = Flag(args, "--keep"), MeasureThroughput = Flag(args, "--throughput"), Portal = Flag(args, "--portal") };
+            if (lab.Portal && (lab.MeasureThroughput || Option(args, "--edge") != null))
+                throw new ArgumentException("--portal goes alone (with --keep at most)");
             string edge = Option(args, "--edge");
             if (edge != null)
             {

@@ -28,6 +28,8 @@ namespace Warp.Router.Linux
         public bool Console = true;
         /// <summary>Uplink interfaces (--uplink, repeated); empty: one uplink, the routing table's choice.</summary>
         public string[] Uplinks = new string[0];
+        /// <summary>The captive-portal probe URL (--portal-url); null: the default (PortalDetector.DefaultUrl); "off": no probe.</summary>
+        public string PortalUrl;
     }
 
     /// <summary>
@@ -44,6 +46,7 @@ namespace Warp.Router.Linux
         ILanPort lan;
         int lanFd = -1;
         UdpUplink uplink;
+        LinuxPortalProbe portalProbe;
         ControlServer control;
         InstanceLock stateLock, interfaceLock;
         LanLockdown lockdown;
@@ -146,11 +149,16 @@ namespace Warp.Router.Linux
                 Resolver = new SystemHostResolver(),
                 UplinkSetup = new LinuxUplinkSetup(options.Uplinks),
                 Web = web,
+                // Captive portals: the probe and the MAC clone act on the first --uplink, else the default route's interface.
+                PortalProbe = options.PortalUrl == "off" ? null : portalProbe = new LinuxPortalProbe(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
+                UplinkMac = new LinuxUplinkMac(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
             };
             Router = RouterBoot.Start(settings, Sizes, platform, new WriterOutput(log), Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             if (Router == null)
                 throw new InvalidOperationException("the configuration cannot make a router (see above)");
             Router.Events.Sink = new StderrEvents(Router, System.Console.Error);
+            if (options.PortalUrl != null && options.PortalUrl != "off" && !Router.Portal.SetUrl(options.PortalUrl))
+                throw new ArgumentException("--portal-url must be http://host[:port][/path]: " + options.PortalUrl);
         }
 
         /// <summary>
@@ -176,6 +184,7 @@ namespace Warp.Router.Linux
             Array.Clear(text);
             log.WriteLine("warp-router: configuration imported from the setup page; restarting the router");
             Router.Shutdown(Now);
+            portalProbe?.Dispose();
             (lan as IDisposable)?.Dispose();
             uplink?.Dispose();
             OpenAndBuild(settings, lockdownName, log, web);
@@ -298,7 +307,8 @@ namespace Warp.Router.Linux
 
         public void Dispose()
         {
-            Router?.Shutdown(Now);
+            Router?.Shutdown(Now); // also gives a cloned uplink its own MAC back
+            portalProbe?.Dispose();
             control?.Dispose();
             lockdown?.Dispose();
             (lan as IDisposable)?.Dispose();

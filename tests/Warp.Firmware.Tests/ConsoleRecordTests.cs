@@ -142,7 +142,8 @@ namespace Warp.Firmware.Tests
             Peer p = h.Router.Tunnel.GetPeer(0);
             Assert.Equal("status", r.Type);
             Assert.Equal(new[] { "tunnel", "handshake_age_ms", "endpoint", "client_id", "bytes_sent", "bytes_received", "nat_sessions", "nat_capacity", "leases", "uptime_ms",
-                "path", "path_family", "path_uplink", "rtt_ms", "racing", "last_race_age_ms", "last_race_reason", "last_race_ms", "races", "wins_ipv6", "wins_ipv4", "reconnects", "fallbacks", "last_received_ms" }, r.Keys);
+                "path", "path_family", "path_uplink", "rtt_ms", "racing", "last_race_age_ms", "last_race_reason", "last_race_ms", "races", "wins_ipv6", "wins_ipv4", "reconnects", "fallbacks", "last_received_ms",
+                "portal", "portal_location", "portal_probe_age_ms", "portal_http_status", "mac_clone", "uplink_mac", "own_uplink_mac" }, r.Keys);
             Assert.Equal("up", r["tunnel"]);
             Assert.Equal(h.Now - p.LastHandshakeCompleted, r.Number("handshake_age_ms"));
             Assert.Equal(1500, r.Number("handshake_age_ms"));

@@ -101,6 +101,11 @@ namespace System.Net.Sockets
         public int SendTo(byte[] buffer, int offset, int size, SocketFlags socketFlags, EndPoint remoteEP) { throw new NotImplementedException(); }
         public int ReceiveFrom(byte[] buffer, int offset, int size, SocketFlags socketFlags, ref EndPoint remoteEP) { throw new NotImplementedException(); }
         public bool Poll(int microSeconds, SelectMode mode) { throw new NotImplementedException(); }
+        public void Connect(EndPoint remoteEP) { throw new NotImplementedException(); }
+        public int Send(byte[] buffer, int offset, int size, SocketFlags socketFlags) { throw new NotImplementedException(); }
+        public int Receive(byte[] buffer, int offset, int size, SocketFlags socketFlags) { throw new NotImplementedException(); }
+        public int ReceiveTimeout { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
+        public int SendTimeout { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
         public void Dispose() { throw new NotImplementedException(); }
     }
 }
@@ -135,6 +140,7 @@ namespace System.Net.NetworkInformation
         public static NetworkInterface[] GetAllNetworkInterfaces() { throw new NotImplementedException(); }
         public void EnableDhcp() { throw new NotImplementedException(); }
         public string IPv4Address { get { throw new NotImplementedException(); } }
+        public byte[] PhysicalAddress { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
         public NetworkInterfaceType NetworkInterfaceType { get { throw new NotImplementedException(); } }
     }
 
