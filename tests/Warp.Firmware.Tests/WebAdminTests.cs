@@ -11,6 +11,25 @@ namespace Warp.Firmware.Tests
     /// <summary>The setup page through the whole router, in memory: a leased LAN client's TCP to the router's port 80.</summary>
     public class WebAdminTests
     {
+        readonly Xunit.Abstractions.ITestOutputHelper output;
+        public WebAdminTests(Xunit.Abstractions.ITestOutputHelper output) { this.output = output; }
+
+        [Fact]
+        public void TheLinuxHostsIterationCountGivesHashlibsKeyAndItsCostIsMeasured()
+        {
+            // /usr/bin/python3 -c "import hashlib; print(hashlib.pbkdf2_hmac('blake2s256', b'hotel-secret-1', bytes(16), 100000).hex())"
+            int iterations = RouterSizes.LinuxHost().WebKdfIterations;
+            Assert.Equal(100000, iterations);
+            var p = new WebPassword(new MemoryStore());
+            var pw = Encoding.ASCII.GetBytes("hotel-secret-1");
+            var dk = new byte[32];
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            p.Derive(pw, 0, pw.Length, new byte[16], 0, iterations, dk, 0);
+            watch.Stop();
+            Assert.Equal("b6a6c83aa1ffe49adfbad3edbcc0c77d23a8d566db65810c85043df5e6c1e55d", Convert.ToHexString(dk).ToLowerInvariant());
+            output.WriteLine($"PBKDF2-HMAC-BLAKE2s, {iterations} iterations, managed on .NET: {watch.ElapsedMilliseconds} ms");
+        }
+
         [Fact]
         public void PasswordHashIsPbkdf2HmacBlake2sAsPythonsHashlibComputesIt()
         {
