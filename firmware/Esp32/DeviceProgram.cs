@@ -38,7 +38,7 @@ namespace Warp.Router.Esp32
     /// <see cref="MaxWaitMs"/>, so the console and the button stay responsive).
     /// Secrets (keys, Wi-Fi and SoftAP passwords, pasted configuration lines) are never printed.
     /// </summary>
-    public sealed class DeviceProgram
+    public sealed partial class DeviceProgram
     {
         public const int WatchdogMs = 30000;
         public const int MaxWaitMs = 100;
@@ -152,6 +152,7 @@ namespace Warp.Router.Esp32
             platform.Indicator = ports.Indicator;
             platform.Button = ports.Button;
             platform.Resolver = ports.Resolver;
+            platform.UplinkSetup = ports.Station != null ? new StationSetup(this) : null; // the setup page's Wi-Fi section
             platform.PortalProbe = ports.PortalProbe;
             platform.UplinkMac = ports.UplinkMac;
             router = RouterBoot.Start(settings, board.Sizes, platform, log, ports.System.Now, RouterBoot.NoWallClock);
