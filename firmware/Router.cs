@@ -55,7 +55,7 @@ namespace Warp.Firmware
         readonly byte[] pathCache;
         int receivedOn;
         readonly RouterCounters counters = new RouterCounters();
-        readonly CounterSet[] counterSets;
+        CounterSet[] counterSets; // the setup page's set is added by StartWeb
         readonly byte[] routerMac = new byte[6];
         readonly bool[] deviceInNat;
         int deviceCursor;

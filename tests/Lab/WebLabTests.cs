@@ -152,9 +152,12 @@ namespace Warp.Lab.Tests
                 Thread.Sleep(500);
                 double baseline = Iperf();
                 output.WriteLine($"forwarding alone: {baseline:F1} Mbit/s");
-                // A half-open SYN flood at the page (scapy, random sources in the LAN prefix, never completing).
-                string flood = "from scapy.all import *\nimport random,time\n" +
-                    "pk=[Ether(dst='ff:ff:ff:ff:ff:ff')/IP(src='10.98.0.%d'%random.randint(2,254),dst='" + RouterIp + "')/TCP(sport=random.randint(1024,65535),dport=80,flags='S',seq=random.randint(0,2**31)) for i in range(2000)]\n" +
+                // A half-open SYN flood at the page (scapy): the client's own leased address (source
+                // validation drops any other), random ports and sequence numbers, never completing.
+                string clientIp = Regex.Match(ClientRun($"ip -4 addr show {ClientDev}"), @"inet (10\.98\.0\.\d+)").Groups[1].Value;
+                string flood = "from scapy.all import *\nimport random,time\nconf.verb=0\n" +
+                    "mac=getmacbyip('" + RouterIp + "')\n" +
+                    "pk=[Ether(dst=mac)/IP(src='" + clientIp + "',dst='" + RouterIp + "')/TCP(sport=random.randint(1024,65535),dport=80,flags='S',seq=random.randint(0,2**31)) for i in range(2000)]\n" +
                     "t=time.time()\nn=0\nwhile time.time()-t<8:\n  sendp(pk,iface='" + ClientDev + "',verbose=0); n+=len(pk)\nprint('syns',n)\n";
                 File.WriteAllText($"{dir}/flood.py", flood);
                 var floodProc = Shell.Start($"ip netns exec {Ns} /usr/bin/python3 {dir}/flood.py");
@@ -183,6 +186,8 @@ namespace Warp.Lab.Tests
                 foreach (var line in counters.ToString().Split('\n'))
                     if (line.StartsWith("web.", StringComparison.Ordinal))
                         output.WriteLine(line);
+                var cookies = Regex.Match(counters.ToString(), @"web\.syn_cookies_sent (\d+)");
+                Assert.True(cookies.Success && long.Parse(cookies.Groups[1].Value) > 1000, "the SYN flood did not reach the page's TCP: " + cookies.Value);
                 Assert.True(underFlood > baseline * 0.5, $"forwarding fell from {baseline:F1} to {underFlood:F1} Mbit/s under the SYN flood");
                 Assert.True(underSlowloris > baseline * 0.5, $"forwarding fell from {baseline:F1} to {underSlowloris:F1} Mbit/s under slowloris");
             }
