@@ -64,6 +64,7 @@ namespace Warp.Router.Esp32
         int captureLength = -1;
         StationList stations = new StationList();
         string joined;
+        long importRebootAt = -1;
         long lastJoinAttempt;
         bool scanning;
         Warp.Firmware.Router router;
@@ -181,6 +182,19 @@ namespace Warp.Router.Esp32
             {
                 FactoryReset();
                 return;
+            }
+            if (router != null && router.RestartRequested)
+            {
+                // The setup page stored a new "config" record: reboot into it once the page's answer had 2 s to go out.
+                if (importRebootAt < 0)
+                    importRebootAt = now + 2000;
+                else if (now >= importRebootAt)
+                {
+                    log.WriteLine("setup page: configuration imported; rebooting");
+                    router.Shutdown(now);
+                    Reboot();
+                    return;
+                }
             }
             if (scanning && ports.Station != null && ports.Station.ScanComplete)
                 PrintScan();
