@@ -38,6 +38,7 @@ namespace Warp.Lab.Tests
             File.WriteAllText(Path.Combine(lab.Dir, "evil.html"),
                 "<!doctype html><title>Another site</title><form method=post action=\"http://" + WebLab.RouterIp + "/logout\">" +
                 "<input type=hidden name=csrf value=00000000000000000000000000000000><button id=go>Win a prize</button></form>");
+            IPage page = null;
             Process site = Shell.Start($"ip netns exec {WebLab.Ns} /usr/bin/python3 -m http.server 8099 --bind 127.0.0.1 --directory {lab.Dir}");
             try
             {
@@ -45,7 +46,7 @@ namespace Warp.Lab.Tests
                 await using var browser = await pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = wrapper, Headless = true });
                 var phone = new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, DeviceScaleFactor = 2, IsMobile = true, HasTouch = true };
                 await using var context = await browser.NewContextAsync(phone);
-                var page = await context.NewPageAsync();
+                page = await context.NewPageAsync();
                 string home = "http://" + WebLab.RouterIp + "/";
 
                 await page.GotoAsync(home);
@@ -114,6 +115,7 @@ namespace Warp.Lab.Tests
             catch
             {
                 output.WriteLine("warp-router's output:\n" + lab.RouterLog);
+                try { if (page != null) output.WriteLine("page " + page.Url + ":\n" + await page.ContentAsync()); } catch (PlaywrightException) { }
                 throw;
             }
             finally
