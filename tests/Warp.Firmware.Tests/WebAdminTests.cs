@@ -120,5 +120,43 @@ namespace Warp.Firmware.Tests
             Assert.Empty(h.Lan.Sent);
             Assert.Equal(1, h.Router.Web.Counters[WebCounter.SynCookiesSent]);
         }
+
+        /// <summary>One request on a new connection from the leased client; the response text.</summary>
+        static string Exchange(RouterHarness h, uint ip, ushort port, string request)
+        {
+            h.Lan.Sent.Clear();
+            h.Lan.Inbox.Enqueue(TcpFrame(h, ip, port, 100, 0, TcpSegment.FlagSyn, null));
+            h.Router.Poll(h.Now);
+            uint isn = Endian.Read32(h.Lan.Sent[0], 38);
+            h.Lan.Sent.Clear();
+            var bytes = Encoding.ASCII.GetBytes(request);
+            h.Lan.Inbox.Enqueue(TcpFrame(h, ip, port, 101, isn + 1, TcpSegment.FlagAck, null));
+            h.Lan.Inbox.Enqueue(TcpFrame(h, ip, port, 101, isn + 1, TcpSegment.FlagAck | TcpSegment.FlagPsh, bytes));
+            h.Router.Poll(h.Now);
+            var text = new StringBuilder();
+            foreach (var f in h.Lan.Sent)
+                if (f.Length > 54 && f[12] == 8 && f[13] == 0 && f[23] == 6) text.Append(Encoding.UTF8.GetString(f, 54, f.Length - 54));
+            return text.ToString();
+        }
+
+        [Fact]
+        public void ABrowserLikeSetupPostSetsThePasswordAndRedirectsWithTheSession()
+        {
+            var h = new RouterHarness();
+            uint ip = h.LeaseClient();
+            string first = Exchange(h, ip, 40010, "GET / HTTP/1.1\r\nHost: 192.168.42.1\r\n\r\n");
+            string pre = System.Text.RegularExpressions.Regex.Match(first, "warp_pre=([0-9a-f]{32})").Groups[1].Value;
+            Assert.Equal(32, pre.Length);
+            string body = "csrf=" + pre + "&password=hotel-secret-1&confirm=hotel-secret-1";
+            string post = "POST /setup HTTP/1.1\r\nHost: 192.168.42.1\r\nConnection: keep-alive\r\nContent-Length: " + body.Length + "\r\n" +
+                "Cache-Control: max-age=0\r\nOrigin: http://192.168.42.1\r\nContent-Type: application/x-www-form-urlencoded\r\nUpgrade-Insecure-Requests: 1\r\n" +
+                "User-Agent: Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36\r\n" +
+                "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8\r\n" +
+                "Sec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-User: ?1\r\nSec-Fetch-Dest: document\r\n" +
+                "Referer: http://192.168.42.1/\r\nAccept-Encoding: gzip, deflate\r\nAccept-Language: en-US,en;q=0.9\r\nCookie: warp_pre=" + pre + "\r\n\r\n" + body;
+            string answer = Exchange(h, ip, 40011, post);
+            Assert.StartsWith("HTTP/1.1 303 See Other\r\n", answer, StringComparison.Ordinal);
+            Assert.Matches("Set-Cookie: warp_session=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Strict", answer);
+        }
     }
 }
