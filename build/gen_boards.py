@@ -10,7 +10,9 @@ import json, os, glob
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sizes_fields = ["dhcpLeases", "ipv4Neighbors", "ipv6Neighbors", "natEntries", "natHosts", "replayWindowWords", "stagedPackets",
                 "packetBuffer", "heldReplies", "consoleLine", "paths", "devices", "ipv6Bindings", "natReservePerDevice",
-                "fragmentDatagrams", "fragmentHoldSlots", "natRemoteV6Addresses", "eventLog", "fastPathFlows"]
+                "fragmentDatagrams", "fragmentHoldSlots", "natRemoteV6Addresses", "eventLog", "fastPathFlows",
+
+                "webConnections", "webReceiveBuffer", "webSendBuffer", "webKdfIterations"]
 
 def cs_string(s):
     return "null" if s is None else '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -41,6 +41,11 @@ namespace Warp.Firmware
                 counters.Increment(RouterCounter.DropNotAddressedToRouter);
                 return;
             }
+            if (IsForWeb(pk))
+            {
+                HandleWeb(pk, now); // the setup page: the router's own TCP, never the NAT
+                return;
+            }
             NatResult nr;
             int ip, ipLength;
             if (pk.Version == 4)

@@ -55,7 +55,7 @@ namespace Warp.Firmware
         readonly byte[] pathCache;
         int receivedOn;
         readonly RouterCounters counters = new RouterCounters();
-        readonly CounterSet[] counterSets;
+        CounterSet[] counterSets; // the setup page's set is added by StartWeb
         readonly byte[] routerMac = new byte[6];
         readonly bool[] deviceInNat;
         int deviceCursor;
@@ -164,6 +164,7 @@ namespace Warp.Firmware
                 held[i] = new byte[sizes.PacketBuffer];
             fragmentBuffer = new byte[sizes.PacketBuffer];
             SetUpBatches(platform);
+            StartWeb(platform, now);
             SetUpPortal(platform, now); // RouterPortal.cs: after the buffers (it borrows outBuffer)
         }
 
@@ -206,6 +207,8 @@ namespace Warp.Firmware
                 n += MaskedConfig.Length * 2 + initiation.Length + pathCache.Length;
                 n += events.MemoryBytes + heldInitiation.Length + 8 + BatchMemoryBytes;
                 n += FastPathMemoryBytes;
+                if (web != null)
+                    n += web.MemoryBytes;
                 n += portal.MemoryBytes + ownUplinkMac.Length + clonedUplinkMac.Length;
                 return n;
             }
@@ -302,6 +305,8 @@ namespace Warp.Firmware
         public bool FactoryReset()
         {
             factoryResetRequested = false;
+            if (web != null)
+                web.Forget();
             return StoredRecords.FactoryReset(store);
         }
 
@@ -519,6 +524,11 @@ namespace Warp.Firmware
             if (n < next) next = n;
             if (fastPath != null && (flowCount > 0 || installedIndex != 0) && nextSync < next)
                 next = nextSync;
+            if (web != null)
+            {
+                n = web.NextDeadline(now);
+                if (n < next) next = n;
+            }
             n = portal.NextDeadline(now);
             if (n < next) next = n;
             return next;
@@ -538,6 +548,7 @@ namespace Warp.Firmware
                     break;
                 SendLan(outBuffer, 0, r.Length);
             }
+            ServiceWeb(now);
         }
 
         void SendLan(byte[] b, int offset, int length)

@@ -26,6 +26,10 @@ namespace Warp.Firmware
         public IHostResolver Resolver;
         /// <summary>The native fast path for established flows (<see cref="IFastPath"/>); null: every packet is managed.</summary>
         public IFastPath FastPath;
+        /// <summary>The setup page's uplink section (Wi-Fi scan, join, forget); null: the page shows none.</summary>
+        public IUplinkSetup UplinkSetup;
+        /// <summary>A setup page to keep across a restart of the router (its sessions and connections); null: a new one.</summary>
+        public WebAdmin Web;
         /// <summary>The captive-portal probe (an HTTP GET on the uplink); null: no detection.</summary>
         public IPortalProbe PortalProbe;
         /// <summary>The uplink's MAC, for the captive-portal MAC clone; null: no clone.</summary>

@@ -64,6 +64,15 @@ namespace Warp.Firmware
         /// </summary>
         public int FastPathFlows = 64;
 
+        /// <summary>Connections of the setup page's TCP server (0: no page). Each holds a receive and a send buffer.</summary>
+        public int WebConnections = 8;
+        /// <summary>Bytes of each web connection's receive buffer: the whole request (headers up to 3/4 of it, and the body).</summary>
+        public int WebReceiveBuffer = 4096;
+        /// <summary>Bytes of each web connection's send buffer: the whole response (the status page with its device list).</summary>
+        public int WebSendBuffer = 16384;
+        /// <summary>PBKDF2-HMAC-BLAKE2s iterations for the admin password (a login costs this many HMACs on the device).</summary>
+        public int WebKdfIterations = 100000;
+
         /// <summary>The largest tunnel MTU the packet buffers carry: a data message holds the padded packet
         /// behind its 16-byte header and before its 16-byte tag.</summary>
         public int MaxMtu { get { return (PacketBuffer - 32) / 16 * 16; } }
@@ -88,6 +97,10 @@ namespace Warp.Firmware
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
             s.FastPathFlows = 16;
+            s.WebConnections = 0; // the page needs about 12 KB this heap does not have: the console sets these boards up
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
             return s;
         }
 
@@ -100,6 +113,10 @@ namespace Warp.Firmware
             s.FragmentDatagrams = 16;
             s.FragmentHoldSlots = 4;
             s.FastPathFlows = 128;
+            s.WebConnections = 4;
+            s.WebReceiveBuffer = 4096;
+            s.WebSendBuffer = 8192;
+            s.WebKdfIterations = 200;
             return s;
         }
 
@@ -144,6 +161,9 @@ namespace Warp.Firmware
             if (Batch < 1 || Batch > 64) return "Batch must be 1..64";
             if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
             if (FastPathFlows < 0 || FastPathFlows > 256) return "FastPathFlows must be 0..256";
+            if (WebConnections < 0 || WebConnections > 64) return "WebConnections must be 0..64";
+            if (WebConnections > 0 && (WebReceiveBuffer < 1024 || WebSendBuffer < 2048)) return "web buffers must be at least 1,024 (receive) and 2,048 (send) bytes";
+            if (WebKdfIterations < 1) return "WebKdfIterations must be at least 1";
             return null;
         }
     }

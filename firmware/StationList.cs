@@ -100,6 +100,20 @@ namespace Warp.Firmware
             return true;
         }
 
+        /// <summary>Moves a network one place up in the order (the setup page's Up). False when it is not stored or already first.</summary>
+        public bool MoveUp(string ssid)
+        {
+            int i = IndexOf(ssid);
+            if (i <= 0)
+                return false;
+            string s = ssids[i], p = passwords[i];
+            ssids[i] = ssids[i - 1];
+            passwords[i] = passwords[i - 1];
+            ssids[i - 1] = s;
+            passwords[i - 1] = p;
+            return true;
+        }
+
         /// <summary>Moves the network that just worked to the front (last good first). False when it already was first.</summary>
         public bool MoveToFront(string ssid)
         {

@@ -31,7 +31,7 @@ namespace Warp.Firmware
 
         /// <summary>
         /// Factory reset: forgets the leases, the ULA prefix, the configuration, the path cache, a MAC
-        /// clone, the uplink networks and the SoftAP settings. The TAI64N
+        /// clone, the uplink networks, the SoftAP settings and the setup page's admin password. The TAI64N
         /// ceiling is kept on purpose: erasing it would let a later handshake repeat a timestamp
         /// the peer has seen, and the peer would refuse us as a replay. Returns false when a
         /// record could not be removed.
@@ -44,6 +44,7 @@ namespace Warp.Firmware
             ok &= store.Delete(UlaPrefix);
             ok &= store.Delete(Config);
             ok &= store.Delete(PathWinners);
+            ok &= store.Delete(WebPassword.Record);
             ok &= store.Delete(UplinkMacClone);
             ok &= store.Delete(Networks);
             ok &= store.Delete(SoftAp);

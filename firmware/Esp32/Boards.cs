@@ -29,6 +29,10 @@ namespace Warp.Router.Esp32
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
             s.FastPathFlows = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-c3";
@@ -78,6 +82,10 @@ namespace Warp.Router.Esp32
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
             s.FastPathFlows = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "esp32-devkitc";
@@ -127,6 +135,10 @@ namespace Warp.Router.Esp32
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
             s.FastPathFlows = 128;
+            s.WebConnections = 4;
+            s.WebReceiveBuffer = 4096;
+            s.WebSendBuffer = 8192;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-s3";
@@ -176,6 +188,10 @@ namespace Warp.Router.Esp32
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
             s.FastPathFlows = 128;
+            s.WebConnections = 4;
+            s.WebReceiveBuffer = 4096;
+            s.WebSendBuffer = 8192;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 4096;
             var b = new BoardProfile();
             b.Id = "esp32-wrover";
@@ -225,6 +241,10 @@ namespace Warp.Router.Esp32
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
             s.FastPathFlows = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 424;
             var b = new BoardProfile();
             b.Id = "wt32-eth01";

@@ -38,7 +38,7 @@ namespace Warp.Router.Esp32
     /// <see cref="MaxWaitMs"/>, so the console and the button stay responsive).
     /// Secrets (keys, Wi-Fi and SoftAP passwords, pasted configuration lines) are never printed.
     /// </summary>
-    public sealed class DeviceProgram : IProvisionHost
+    public sealed partial class DeviceProgram : IProvisionHost
     {
         public const int WatchdogMs = 30000;
         public const int MaxWaitMs = 100;
@@ -62,6 +62,7 @@ namespace Warp.Router.Esp32
         readonly ProvisionConsole provision;
         StationList stations = new StationList();
         string joined;
+        long importRebootAt = -1;
         long lastJoinAttempt;
         bool scanning;
         Warp.Firmware.Router router;
@@ -156,6 +157,7 @@ namespace Warp.Router.Esp32
             platform.Button = ports.Button;
             platform.Resolver = ports.Resolver;
             platform.FastPath = ports.FastPath;
+            platform.UplinkSetup = ports.Station != null ? new StationSetup(this) : null; // the setup page's Wi-Fi section
             platform.PortalProbe = ports.PortalProbe;
             platform.UplinkMac = ports.UplinkMac;
             router = RouterBoot.Start(settings, board.Sizes, platform, log, ports.System.Now, RouterBoot.NoWallClock);
@@ -186,6 +188,19 @@ namespace Warp.Router.Esp32
             {
                 FactoryReset();
                 return;
+            }
+            if (router != null && router.RestartRequested)
+            {
+                // The setup page stored a new "config" record: reboot into it once the page's answer had 2 s to go out.
+                if (importRebootAt < 0)
+                    importRebootAt = now + 2000;
+                else if (now >= importRebootAt)
+                {
+                    log.WriteLine("setup page: configuration imported; rebooting");
+                    router.Shutdown(now);
+                    Reboot();
+                    return;
+                }
             }
             if (scanning && ports.Station != null && ports.Station.ScanComplete)
                 PrintScan();

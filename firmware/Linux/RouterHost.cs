@@ -123,9 +123,21 @@ namespace Warp.Router.Linux
 
         public void Start(RouterSettings settings, TextWriter log)
         {
-            byte[] mac = RouterConfig.RouterMac(settings);
             string lanName = options.LanInterface ?? options.Tap ?? settings.Lan.LanInterface;
             TakeLocks(lanName);
+            WebAdmin web = keptWeb;
+            keptWeb = null;
+            OpenAndBuild(settings, lanName, log, web);
+            OpenControlSocket(log);
+        }
+
+        /// <summary>The setup page handed from a router the page restarted to the next one (its sessions survive).</summary>
+        WebAdmin keptWeb;
+
+        /// <summary>Opens the LAN port (with the MAC the settings give) and the uplink, and builds the router; a restart hands over the setup page.</summary>
+        void OpenAndBuild(RouterSettings settings, string lanName, TextWriter log, WebAdmin web)
+        {
+            byte[] mac = RouterConfig.RouterMac(settings);
             if (options.LanInterface != null)
             {
                 var p = new PacketSocketLanPort(options.LanInterface, mac, options.Batch);
@@ -140,7 +152,8 @@ namespace Warp.Router.Linux
                 lanFd = t.Fd;
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
             }
-            lockdown = LanLockdown.Apply(lanName, log, LanLockdown.StateFileFor(options.StateDirectory, lanName)); // the host's kernel stays off the LAN: no path around the tunnel
+            if (lockdown == null)
+                lockdown = LanLockdown.Apply(lanName, log, LanLockdown.StateFileFor(options.StateDirectory, lanName)); // the host's kernel stays off the LAN: no path around the tunnel
             uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch);
             if (!options.Gso)
                 uplink.Gso = false;
@@ -167,6 +180,8 @@ namespace Warp.Router.Linux
                 Monitor = new InterfaceUplinkMonitor(lanName),
                 Indicator = new LogIndicator(log),
                 Resolver = new SystemHostResolver(),
+                UplinkSetup = new LinuxUplinkSetup(options.Uplinks),
+                Web = web,
                 // Captive portals: the probe and the MAC clone act on the first --uplink, else the default route's interface.
                 PortalProbe = options.PortalUrl == "off" ? null : portalProbe = new LinuxPortalProbe(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
                 UplinkMac = new LinuxUplinkMac(options.Uplinks.Length > 0 ? options.Uplinks[0] : null),
@@ -190,7 +205,34 @@ namespace Warp.Router.Linux
             Router.Events.Attach(new StderrEvents(Router, System.Console.Error)); // with what start-up recorded (lease-store damage)
             if (options.PortalUrl != null && options.PortalUrl != "off" && !Router.Portal.SetUrl(options.PortalUrl))
                 throw new ArgumentException("--portal-url must be http://host[:port][/path]: " + options.PortalUrl);
-            OpenControlSocket(log);
+        }
+
+        /// <summary>
+        /// The setup page imported a configuration: it replaces the config file (mode 0600), and the
+        /// router is rebuilt with it in this process (new MAC and keys, same LAN interface, state
+        /// directory, control socket and setup page: its sessions survive).
+        /// </summary>
+        void RestartWithImportedConfig(TextWriter log)
+        {
+            byte[] text = Router.ImportedConfig; // already stored as the "config" record, which a start reads first
+            var settings = RouterBoot.LoadConfig(text, 0, text.Length, "imported", Sizes, new WriterOutput(log), null);
+            if (settings == null)
+            {
+                Array.Clear(text);
+                return; // checked by the page before; nothing changes
+            }
+            if (options.ConfigPath != null)
+            {
+                string tmp = options.ConfigPath + ".new";
+                File.WriteAllBytes(tmp, text);
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.Move(tmp, options.ConfigPath, true);
+            }
+            Array.Clear(text);
+            log.WriteLine("warp-router: configuration imported from the setup page; restarting the router");
+            keptWeb = Router.Web;
+            RestartCore(new WriterOutput(log));
         }
 
         NativeLibraryFastPath fastPath;
@@ -233,6 +275,8 @@ namespace Warp.Router.Linux
                 }
                 ServiceProvisioning(output);
                 control?.Service(Now, executeControl ??= ExecuteControl);
+                if (Router != null && Router.RestartRequested)
+                    RestartWithImportedConfig(output);
                 long wait = Router == null ? 100 : Router.NextDeadline(Now) - Now;
                 Wait(wait < 0 ? 0 : wait > 100 ? 100 : (int)wait);
             }

@@ -86,6 +86,9 @@ namespace Warp.Protocol.Lan
 
         public LanConfig Config { get { return config; } }
 
+        /// <summary>The router's own TCP port (the setup page), 0 for none: TCP to the router's address and this port is left to the router (NotForUs) after source validation.</summary>
+        public ushort WebPort;
+
         /// <summary>
         /// Answers fragmented echo requests to the router piece by piece, tracked by the NAT's
         /// fragment table (<see cref="IcmpEchoResponder"/>); without it such fragments are dropped.
@@ -320,6 +323,9 @@ namespace Warp.Protocol.Lan
             if ((protocol == Ipv4Packet.ProtocolUdp || protocol == Ipv4Packet.ProtocolTcp) && toRouter && !ip.IsFragment
                 && ip.PayloadLength >= 4 && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == 53)
                 return LanResult.NotForUs; // DNS to the router (UDP or TCP): the NAT redirects it into the tunnel
+            if (protocol == Ipv4Packet.ProtocolTcp && toRouter && WebPort != 0 && !ip.IsFragment && ip.PayloadLength >= 4
+                && Endian.Read16(eth.Buffer, ip.PayloadOffset + 2) == WebPort && ip.VerifyHeaderChecksum())
+                return LanResult.NotForUs; // the setup page: the router's TCP server takes it
             if (!ip.VerifyHeaderChecksum())
                 return counters.Drop(LanCounter.DropBadIpv4Checksum);
             if (ip.IsFragment)
@@ -370,6 +376,9 @@ namespace Warp.Protocol.Lan
             if ((upper == Ipv6Packet.NextHeaderUdp || upper == Ipv6Packet.NextHeaderTcp) && toRouter && !ip.HasFragmentHeader
                 && ip.HasUpperLayerHeader && ip.UpperLayerLength >= 4 && Endian.Read16(b, ip.UpperLayerOffset + 2) == 53)
                 return LanResult.NotForUs; // DNS to the router (UDP or TCP): the NAT redirects it into the tunnel
+            if (upper == Ipv6Packet.NextHeaderTcp && toRouter && WebPort != 0 && !ip.HasFragmentHeader && ip.HasUpperLayerHeader
+                && ip.UpperLayerLength >= 4 && Endian.Read16(b, ip.UpperLayerOffset + 2) == WebPort)
+                return LanResult.NotForUs; // the setup page: the router's TCP server takes it
             if (upper == Ipv6Packet.NextHeaderIcmpv6)
             {
                 if (ip.HasFragmentHeader)

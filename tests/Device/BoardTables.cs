@@ -13,7 +13,7 @@ namespace Warp.Device.Tests
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -28,7 +28,12 @@ namespace Warp.Device.Tests
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
+            s.DefaultNatEntries = 424;
             return s;
         }
 
@@ -38,7 +43,7 @@ namespace Warp.Device.Tests
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -53,7 +58,12 @@ namespace Warp.Device.Tests
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
+            s.DefaultNatEntries = 424;
             return s;
         }
 
@@ -78,6 +88,11 @@ namespace Warp.Device.Tests
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.FastPathFlows = 128;
+            s.WebConnections = 4;
+            s.WebReceiveBuffer = 4096;
+            s.WebSendBuffer = 8192;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 4096;
             return s;
         }
@@ -103,6 +118,11 @@ namespace Warp.Device.Tests
             s.FragmentHoldSlots = 16;
             s.NatRemoteV6Addresses = true;
             s.EventLog = 256;
+            s.FastPathFlows = 128;
+            s.WebConnections = 4;
+            s.WebReceiveBuffer = 4096;
+            s.WebSendBuffer = 8192;
+            s.WebKdfIterations = 200;
             s.DefaultNatEntries = 4096;
             return s;
         }
@@ -113,7 +133,7 @@ namespace Warp.Device.Tests
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 448;
+            s.NatEntries = 424;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -128,7 +148,12 @@ namespace Warp.Device.Tests
             s.FragmentHoldSlots = 0;
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
-            s.DefaultNatEntries = 448;
+            s.FastPathFlows = 16;
+            s.WebConnections = 0;
+            s.WebReceiveBuffer = 1536;
+            s.WebSendBuffer = 3072;
+            s.WebKdfIterations = 200;
+            s.DefaultNatEntries = 424;
             return s;
         }
 

@@ -43,7 +43,9 @@ namespace Warp.Esp32.Tests
 
         static readonly string[] SizeFields = { "dhcpLeases", "ipv4Neighbors", "ipv6Neighbors", "natEntries", "natHosts", "replayWindowWords", "stagedPackets",
             "packetBuffer", "heldReplies", "consoleLine", "paths", "devices", "ipv6Bindings", "natReservePerDevice",
-            "fragmentDatagrams", "fragmentHoldSlots", "natRemoteV6Addresses", "eventLog", "fastPathFlows" };
+            "fragmentDatagrams", "fragmentHoldSlots", "natRemoteV6Addresses", "eventLog", "fastPathFlows",
+
+            "webConnections", "webReceiveBuffer", "webSendBuffer", "webKdfIterations" };
 
         /// <summary>The router's sizes from a profile's "sizes" object (each RouterSizes field by name).</summary>
         static RouterSizes SizesOf(JsonElement j)

@@ -26,6 +26,7 @@ namespace Warp.Firmware.Tests
             yield return new object[] { new Warp.Protocol.Uplink.UplinkCounters(), typeof(Warp.Protocol.Uplink.UplinkCounter), "uplink" };
             yield return new object[] { new FragmentCounters(), typeof(FragmentCounter), "frag" };
             yield return new object[] { new FastPathCounters(), typeof(FastPathCounter), "fastpath" };
+            yield return new object[] { new Warp.Protocol.Web.WebCounters(), typeof(Warp.Protocol.Web.WebCounter), "web" };
             yield return new object[] { new PortalCounters(), typeof(PortalCounter), "portal" };
         }
 

@@ -1,0 +1,660 @@
+using Warp.Hal;
+using Warp.Protocol;
+using Warp.Protocol.Crypto;
+using Warp.Protocol.Web;
+
+namespace Warp.Firmware
+{
+    /// <summary>
+    /// The router's setup page on its own LAN address, port 80: the <see cref="TcpServer"/>, the
+    /// HTTP parser, the admin password, sessions and the pages (<see cref="WebPages"/>).
+    /// <code>
+    /// GET  /            setup form (no password yet) | login form (no session) | status
+    /// GET  /wifi /warp /portal                     the other pages (a session, else 303 to /)
+    /// POST /setup /login                           double-submit token (cookie warp_pre = field csrf)
+    /// POST /logout /wifi/* /warp/import /portal/*  session cookie + the session's CSRF token
+    /// </code>
+    /// Security: the session cookie is HttpOnly and SameSite=Strict; every POST carries a CSRF
+    /// token compared in constant time, and an Origin (or Sec-Fetch-Site) naming another site is
+    /// refused with 403. Logins are rate-limited for the whole router (a hostile LAN has many
+    /// addresses): after 3 failures each attempt waits 2^(n-3) s, at most 60 s; 429 until then.
+    /// The page is served only to frames from the LAN port (the uplink never reaches it) whose
+    /// source address passed validation (a lease or an IPv6 binding). Passwords are never echoed
+    /// or logged; the record holds a salted PBKDF2 hash (<see cref="WebPassword"/>).
+    /// One request per connection (Connection: close). Timeouts: a request must be complete 10 s
+    /// after the handshake (slowloris), a connection lives at most 60 s.
+    /// Memory: the TCP server's buffers and slots, the session table (4 × 56 B), a form-field
+    /// scratch of the receive buffer's size, the response head (640 B), 12 B per slot.
+    /// </summary>
+    public sealed class WebAdmin
+    {
+        public const ushort Port = 80;
+        public const long RequestTimeoutMs = 10000, LifetimeMs = 60000;
+        public const long SessionIdleMs = 30 * 60 * 1000L, SessionMaxMs = 12 * 60 * 60 * 1000L;
+        public const int Sessions = 4, TokenLength = 16;
+        public const string SessionCookie = "warp_session", PreCookie = "warp_pre";
+        const int MaxFailuresFree = 3;
+
+        readonly TcpServer tcp;
+        readonly HttpRequest request;
+        readonly HttpResponse response = new HttpResponse();
+        readonly WebCounters counters = new WebCounters();
+        readonly WebPassword password;
+        readonly IRandomSource random;
+        readonly int kdfIterations;
+        readonly int[] slotSerial, parsedLength;
+        readonly bool[] answered;
+        readonly byte[] tokens = new byte[Sessions * TokenLength];
+        readonly byte[] csrf = new byte[Sessions * TokenLength];
+        readonly long[] sessionUsed = new long[Sessions], sessionCreated = new long[Sessions];
+        readonly bool[] sessionLive = new bool[Sessions];
+        readonly byte[] field;
+        readonly byte[] token = new byte[TokenLength];
+        readonly WebPages pages;
+        int failures;
+        long nextLoginAt;
+        Router router;
+
+        /// <summary>The uplink page's source (null: the page says the host cannot change its uplink).</summary>
+        public IUplinkSetup UplinkSetup;
+
+        /// <param name="sizes">WebConnections, WebReceiveBuffer, WebSendBuffer, WebKdfIterations, PacketBuffer.</param>
+        public WebAdmin(RouterSizes sizes, ISettingsStore store, IRandomSource random)
+        {
+            this.random = random;
+            kdfIterations = sizes.WebKdfIterations;
+            byte[] secret = new byte[16];
+            RandomBytes.Fill(random, secret, 0, 16);
+            int mss = sizes.PacketBuffer - Warp.Protocol.WireGuard.Message.DataPayload - 40 - 20;
+            tcp = new TcpServer(sizes.WebConnections, sizes.WebReceiveBuffer, sizes.WebSendBuffer, Port, mss, secret, counters);
+            CryptoUtil.Clear(secret);
+            request = new HttpRequest(sizes.WebReceiveBuffer * 3 / 4, sizes.WebReceiveBuffer, 512);
+            password = new WebPassword(store);
+            slotSerial = new int[sizes.WebConnections];
+            parsedLength = new int[sizes.WebConnections];
+            answered = new bool[sizes.WebConnections];
+            field = new byte[sizes.WebReceiveBuffer];
+            pages = new WebPages(this);
+        }
+
+        public TcpServer Tcp { get { return tcp; } }
+        public WebCounters Counters { get { return counters; } }
+        public WebPassword Password { get { return password; } }
+        internal Router Router { get { return router; } }
+        internal HttpResponse Response { get { return response; } }
+        internal HttpRequest Request { get { return request; } }
+        internal byte[] Field { get { return field; } }
+
+        /// <summary>Bytes held (see the class summary).</summary>
+        public int MemoryBytes
+        {
+            get
+            {
+                return tcp.MemoryBytes + counters.MemoryBytes + tokens.Length + csrf.Length + Sessions * 17 + field.Length
+                    + HttpResponse.HeaderRoom + answered.Length * 9 + WebPassword.RecordLength + 3 * 32 + 20 + TokenLength;
+            }
+        }
+
+        /// <summary>The router whose state the pages show (a host that rebuilds its router hands the same WebAdmin to the new one).</summary>
+        public void Attach(Router r) { router = r; }
+
+        /// <summary>Factory reset: the password and every session go.</summary>
+        public void Forget()
+        {
+            password.Forget();
+            for (int i = 0; i < Sessions; i++)
+                EndSession(i);
+            failures = 0;
+            nextLoginAt = 0;
+        }
+
+        /// <summary>Answers every connection whose request is complete, refuses the ones that broke a limit.</summary>
+        public void Service(long now)
+        {
+            for (int c = 0; c < tcp.Capacity; c++)
+            {
+                if (!tcp.IsOpen(c))
+                    continue;
+                if (slotSerial[c] != tcp.Serial(c))
+                {
+                    slotSerial[c] = tcp.Serial(c);
+                    answered[c] = false;
+                    parsedLength[c] = -1;
+                }
+                if (answered[c])
+                {
+                    if (now - tcp.OpenedAt(c) > LifetimeMs)
+                        tcp.Abort(c); // a client that does not read its answer
+                    continue;
+                }
+                int n = tcp.Received(c);
+                if (n != parsedLength[c])
+                {
+                    parsedLength[c] = n;
+                    HttpParse r = request.Parse(tcp.ReceiveBuffer, tcp.ReceiveOffset(c), n);
+                    if (r == HttpParse.Complete)
+                    {
+                        tcp.SetProtected(c);
+                        counters.Increment(WebCounter.HttpRequests);
+                        Answer(c, now);
+                        continue;
+                    }
+                    if (r == HttpParse.Error)
+                    {
+                        counters.Increment(WebCounter.HttpRequests);
+                        Refuse(c, request.Status);
+                        continue;
+                    }
+                }
+                if (now - tcp.OpenedAt(c) > RequestTimeoutMs)
+                    Refuse(c, 408);
+                else if (tcp.PeerClosed(c))
+                    Refuse(c, 400); // closed before the request was whole
+            }
+        }
+
+        /// <summary>The earliest time <see cref="Service"/> or the TCP server has work.</summary>
+        public long NextDeadline(long now)
+        {
+            long next = tcp.NextDeadline(now);
+            for (int c = 0; c < tcp.Capacity; c++)
+            {
+                if (!tcp.IsOpen(c))
+                    continue;
+                long t = tcp.OpenedAt(c) + (answered[c] && slotSerial[c] == tcp.Serial(c) ? LifetimeMs : RequestTimeoutMs) + 1;
+                if (t < next)
+                    next = t;
+            }
+            return next;
+        }
+
+        // ------------------------------------------------------------------ answering
+
+        void Begin(int c)
+        {
+            response.Begin(tcp.SendBuffer, tcp.SendFreeOffset(c), tcp.SendSpace(c));
+        }
+
+        void End(int c)
+        {
+            int n = response.Finish();
+            if (n < 0)
+            {
+                // The page did not fit this board's send buffer: a short 500 instead.
+                Begin(c);
+                response.Write("<!doctype html><title>500</title><p>The page is larger than this board's send buffer.</p>");
+                response.Status(500, "Internal Server Error");
+                response.Header("Content-Type", "text/html; charset=utf-8");
+                n = response.Finish();
+            }
+            if (n > 0)
+                tcp.Commit(c, n);
+            tcp.Close(c);
+            answered[c] = true;
+        }
+
+        void Refuse(int c, int status)
+        {
+            string reason;
+            switch (status)
+            {
+                case 400: reason = "Bad Request"; counters.Increment(WebCounter.HttpBadRequest); break;
+                case 403: reason = "Forbidden"; counters.Increment(WebCounter.HttpForbidden); break;
+                case 404: reason = "Not Found"; counters.Increment(WebCounter.HttpNotFound); break;
+                case 405: reason = "Method Not Allowed"; counters.Increment(WebCounter.HttpMethodNotAllowed); break;
+                case 408: reason = "Request Timeout"; counters.Increment(WebCounter.HttpRequestTimeout); break;
+                case 411: reason = "Length Required"; counters.Increment(WebCounter.HttpLengthRequired); break;
+                case 413: reason = "Content Too Large"; counters.Increment(WebCounter.HttpPayloadTooLarge); break;
+                case 414: reason = "URI Too Long"; counters.Increment(WebCounter.HttpUriTooLong); break;
+                case 429: reason = "Too Many Requests"; counters.Increment(WebCounter.HttpTooManyRequests); break;
+                case 431: reason = "Request Header Fields Too Large"; counters.Increment(WebCounter.HttpHeadersTooLarge); break;
+                default: status = 400; reason = "Bad Request"; counters.Increment(WebCounter.HttpBadRequest); break;
+            }
+            Begin(c);
+            pages.Error(status, reason);
+            response.Status(status, reason);
+            response.Header("Content-Type", "text/html; charset=utf-8");
+            if (status == 405)
+                response.Header("Allow", "GET, POST");
+            Common();
+            End(c);
+        }
+
+        void Common()
+        {
+            response.Header("Cache-Control", "no-store");
+            response.Header("X-Frame-Options", "DENY");
+            response.Header("X-Content-Type-Options", "nosniff");
+            response.Header("Referrer-Policy", "no-referrer");
+            response.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'");
+        }
+
+        void Page(int c, int status, string reason)
+        {
+            if (status == 200) counters.Increment(WebCounter.HttpOk);
+            response.Status(status, reason);
+            response.Header("Content-Type", "text/html; charset=utf-8");
+            Common();
+            End(c);
+        }
+
+        void Redirect(int c, string location, int session, bool clearCookie)
+        {
+            counters.Increment(WebCounter.HttpRedirects);
+            Begin(c);
+            response.Status(303, "See Other");
+            response.Header("Location", location);
+            if (session >= 0)
+                response.HeaderHex("Set-Cookie", SessionCookie + "=", tokens, session * TokenLength, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
+            if (clearCookie)
+                response.Header("Set-Cookie", SessionCookie + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+            Common();
+            End(c);
+        }
+
+        void Answer(int c, long now)
+        {
+            HttpRequest q = request;
+            bool post = q.Method == HttpRequest.MethodPost;
+            int session = FindSession(now);
+            if (!post)
+            {
+                if (q.PathIs("/"))
+                {
+                    Begin(c);
+                    if (!password.IsSet)
+                    {
+                        pages.Setup(NewPreToken(), null);
+                        PreCookieHeaderAndPage(c);
+                    }
+                    else if (session < 0)
+                    {
+                        pages.Login(NewPreToken(), null);
+                        PreCookieHeaderAndPage(c);
+                    }
+                    else
+                    {
+                        pages.Status(session, now);
+                        Page(c, 200, "OK");
+                    }
+                    return;
+                }
+                if (q.PathIs("/s.css"))
+                {
+                    Begin(c);
+                    response.Write(WebPages.Style);
+                    counters.Increment(WebCounter.HttpOk);
+                    response.Status(200, "OK");
+                    response.Header("Content-Type", "text/css");
+                    response.Header("Cache-Control", "max-age=86400");
+                    response.Header("X-Content-Type-Options", "nosniff");
+                    End(c);
+                    return;
+                }
+                int which = q.PathIs("/wifi") ? 1 : q.PathIs("/warp") ? 2 : q.PathIs("/portal") ? 3 : 0;
+                if (which == 0)
+                {
+                    Refuse(c, 404);
+                    return;
+                }
+                if (session < 0)
+                {
+                    counters.Increment(WebCounter.SessionsRefused);
+                    Redirect(c, "/", -1, false);
+                    return;
+                }
+                Begin(c);
+                if (which == 1) pages.Wifi(session, null);
+                else if (which == 2) pages.Warp(session, null, 0);
+                else pages.Portal(session, null, now);
+                Page(c, 200, "OK");
+                return;
+            }
+            // POST
+            bool known = q.PathIs("/setup") || q.PathIs("/login") || q.PathIs("/logout") || q.PathIs("/wifi/join") || q.PathIs("/wifi/forget")
+                || q.PathIs("/wifi/up") || q.PathIs("/warp/import") || q.PathIs("/portal/clone") || q.PathIs("/portal/restore");
+            if (!known)
+            {
+                Refuse(c, q.PathIs("/") || q.PathIs("/wifi") || q.PathIs("/warp") || q.PathIs("/portal") ? 405 : 404);
+                return;
+            }
+            if (!q.IsFormBody || CrossSite())
+            {
+                counters.Increment(WebCounter.CsrfRefused);
+                Refuse(c, 403);
+                return;
+            }
+            if (q.PathIs("/setup") || q.PathIs("/login"))
+            {
+                if (!PreTokenMatches())
+                {
+                    counters.Increment(WebCounter.CsrfRefused);
+                    Refuse(c, 403);
+                    return;
+                }
+                if (q.PathIs("/setup"))
+                    PostSetup(c, now);
+                else
+                    PostLogin(c, now);
+                return;
+            }
+            if (session < 0)
+            {
+                counters.Increment(WebCounter.SessionsRefused);
+                Refuse(c, 403);
+                return;
+            }
+            if (!SessionTokenMatches(session))
+            {
+                counters.Increment(WebCounter.CsrfRefused);
+                Refuse(c, 403);
+                return;
+            }
+            if (q.PathIs("/logout"))
+            {
+                EndSession(session);
+                Redirect(c, "/", -1, true);
+                return;
+            }
+            if (q.PathIs("/warp/import"))
+            {
+                PostImport(c, session, now);
+                return;
+            }
+            if (q.PathIs("/portal/clone") || q.PathIs("/portal/restore"))
+            {
+                string message = pages.PortalAction(c, q.PathIs("/portal/clone"), now);
+                Begin(c);
+                pages.Portal(session, message, now);
+                Page(c, 200, "OK");
+                return;
+            }
+            PostWifi(c, session);
+        }
+
+        void PreCookieHeaderAndPage(int c)
+        {
+            counters.Increment(WebCounter.HttpOk);
+            response.Status(200, "OK");
+            response.Header("Content-Type", "text/html; charset=utf-8");
+            response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
+            Common();
+            End(c);
+        }
+
+        byte[] NewPreToken()
+        {
+            RandomBytes.Fill(random, token, 0, TokenLength);
+            return token;
+        }
+
+        /// <summary>An Origin other than this host, or a browser's Sec-Fetch-Site naming another site: a cross-site POST.</summary>
+        bool CrossSite()
+        {
+            HttpRequest q = request;
+            byte[] b = q.Buffer;
+            if (q.FetchSiteLength >= 0)
+            {
+                bool same = Is(b, q.FetchSiteOffset, q.FetchSiteLength, "same-origin") || Is(b, q.FetchSiteOffset, q.FetchSiteLength, "none");
+                if (!same)
+                    return true;
+            }
+            if (q.OriginLength < 0)
+                return false;
+            // Origin must be "http://" + Host.
+            if (q.HostLength < 0 || q.OriginLength != 7 + q.HostLength || !Is(b, q.OriginOffset, 7, "http://"))
+                return true;
+            for (int i = 0; i < q.HostLength; i++)
+            {
+                int x = b[q.OriginOffset + 7 + i], y = b[q.HostOffset + i];
+                if (x >= 'A' && x <= 'Z') x += 32;
+                if (y >= 'A' && y <= 'Z') y += 32;
+                if (x != y)
+                    return true;
+            }
+            return false;
+        }
+
+        static bool Is(byte[] b, int offset, int length, string s)
+        {
+            if (length != s.Length)
+                return false;
+            for (int i = 0; i < length; i++)
+                if (b[offset + i] != s[i])
+                    return false;
+            return true;
+        }
+
+        /// <summary>The form's csrf field equals the warp_pre cookie (both 32 hex digits).</summary>
+        bool PreTokenMatches()
+        {
+            int cookieAt;
+            int cookieLength = request.FindCookie(PreCookie, out cookieAt);
+            if (cookieLength != 2 * TokenLength || !ParseHex(request.Buffer, cookieAt, token))
+                return false;
+            int n = request.FormField("csrf", field, 0, field.Length);
+            if (n != 2 * TokenLength || !ParseHex(field, 0, field))
+                return false;
+            return CryptoUtil.ConstantTimeEquals(token, 0, field, 0, TokenLength);
+        }
+
+        bool SessionTokenMatches(int session)
+        {
+            int n = request.FormField("csrf", field, 0, field.Length);
+            if (n != 2 * TokenLength || !ParseHex(field, 0, field))
+                return false;
+            return CryptoUtil.ConstantTimeEquals(csrf, session * TokenLength, field, 0, TokenLength);
+        }
+
+        /// <summary>Parses 32 hex digits at (b, offset) into the first 16 bytes of output (output may be b when offset is 0).</summary>
+        static bool ParseHex(byte[] b, int offset, byte[] output)
+        {
+            for (int i = 0; i < TokenLength; i++)
+            {
+                int hi = HexValue(b[offset + 2 * i]), lo = HexValue(b[offset + 2 * i + 1]);
+                if (hi < 0 || lo < 0)
+                    return false;
+                output[i] = (byte)(hi * 16 + lo);
+            }
+            return true;
+        }
+
+        static int HexValue(byte c)
+        {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        }
+
+        // ------------------------------------------------------------------ sessions
+
+        /// <summary>The live session the request's cookie names, or -1.</summary>
+        int FindSession(long now)
+        {
+            int at;
+            int n = request.FindCookie(SessionCookie, out at);
+            if (n != 2 * TokenLength)
+                return -1;
+            byte[] b = request.Buffer;
+            for (int i = 0; i < TokenLength; i++)
+            {
+                int hi = HexValue(b[at + 2 * i]), lo = HexValue(b[at + 2 * i + 1]);
+                if (hi < 0 || lo < 0)
+                    return -1;
+                token[i] = (byte)(hi * 16 + lo);
+            }
+            int found = -1;
+            for (int s = 0; s < Sessions; s++)
+            {
+                bool match = CryptoUtil.ConstantTimeEquals(tokens, s * TokenLength, token, 0, TokenLength);
+                if (match && sessionLive[s])
+                    found = s;
+            }
+            if (found < 0)
+                return -1;
+            if (now - sessionUsed[found] > SessionIdleMs || now - sessionCreated[found] > SessionMaxMs)
+            {
+                EndSession(found);
+                return -1;
+            }
+            sessionUsed[found] = now;
+            return found;
+        }
+
+        int NewSession(long now)
+        {
+            int slot = 0;
+            for (int s = 0; s < Sessions; s++)
+            {
+                if (!sessionLive[s]) { slot = s; break; }
+                if (sessionUsed[s] < sessionUsed[slot]) slot = s;
+            }
+            RandomBytes.Fill(random, tokens, slot * TokenLength, TokenLength);
+            RandomBytes.Fill(random, csrf, slot * TokenLength, TokenLength);
+            sessionLive[slot] = true;
+            sessionUsed[slot] = now;
+            sessionCreated[slot] = now;
+            return slot;
+        }
+
+        void EndSession(int s)
+        {
+            sessionLive[s] = false;
+            CryptoUtil.Clear(tokens, s * TokenLength, TokenLength);
+            CryptoUtil.Clear(csrf, s * TokenLength, TokenLength);
+        }
+
+        /// <summary>The session's CSRF token as the forms carry it.</summary>
+        internal void WriteCsrf(int session) { response.Hex(csrf, session * TokenLength, TokenLength); }
+
+        // ------------------------------------------------------------------ the POSTs
+
+        void PostSetup(int c, long now)
+        {
+            if (password.IsSet)
+            {
+                Refuse(c, 403);
+                return;
+            }
+            int half = field.Length / 2;
+            int n = request.FormField("password", field, 0, half);
+            int m = request.FormField("confirm", field, half, field.Length - half);
+            string error = null;
+            if (n < WebPassword.MinLength || n > WebPassword.MaxLength)
+                error = "The password needs 8 to 128 characters.";
+            else if (m != n || !CryptoUtil.ConstantTimeEquals(field, 0, field, half, n))
+                error = "The two passwords differ.";
+            else if (!password.Set(field, 0, n, kdfIterations, random))
+                error = "The password could not be stored.";
+            CryptoUtil.Clear(field);
+            if (error != null)
+            {
+                Begin(c);
+                pages.Setup(NewPreToken(), error);
+                PreCookieHeaderAndPage(c);
+                return;
+            }
+            Redirect(c, "/", NewSession(now), false);
+        }
+
+        void PostLogin(int c, long now)
+        {
+            if (!password.IsSet)
+            {
+                Redirect(c, "/", -1, false);
+                return;
+            }
+            if (now < nextLoginAt)
+            {
+                counters.Increment(WebCounter.LoginsRateLimited);
+                counters.Increment(WebCounter.HttpTooManyRequests);
+                Begin(c);
+                pages.Login(NewPreToken(), "Too many failed attempts: try again in " + ((nextLoginAt - now + 999) / 1000).ToString() + " s.");
+                response.Status(429, "Too Many Requests");
+                response.Header("Retry-After", ((nextLoginAt - now + 999) / 1000).ToString());
+                response.Header("Content-Type", "text/html; charset=utf-8");
+                response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
+                Common();
+                End(c);
+                return;
+            }
+            int n = request.FormField("password", field, 0, field.Length);
+            bool ok = n > 0 && password.Verify(field, 0, n);
+            CryptoUtil.Clear(field);
+            if (!ok)
+            {
+                counters.Increment(WebCounter.LoginsFailed);
+                failures++;
+                if (failures >= MaxFailuresFree)
+                {
+                    int shift = failures - MaxFailuresFree;
+                    long wait = shift >= 6 ? 60000 : 1000L << shift;
+                    nextLoginAt = now + wait;
+                }
+                Begin(c);
+                pages.Login(NewPreToken(), "Wrong password.");
+                counters.Increment(WebCounter.HttpForbidden);
+                response.Status(403, "Forbidden");
+                response.Header("Content-Type", "text/html; charset=utf-8");
+                response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
+                Common();
+                End(c);
+                return;
+            }
+            counters.Increment(WebCounter.LoginsSucceeded);
+            failures = 0;
+            nextLoginAt = 0;
+            Redirect(c, "/", NewSession(now), false);
+        }
+
+        void PostImport(int c, int session, long now)
+        {
+            int n = request.FormField("config", field, 0, field.Length);
+            string message;
+            int errors = 0;
+            if (n <= 0)
+            {
+                message = "Paste a wg-quick or wgcf file first.";
+                errors = 1;
+            }
+            else
+                message = pages.Import(field, n, now, out errors);
+            CryptoUtil.Clear(field); // the file holds a private key
+            Begin(c);
+            pages.Warp(session, message, errors);
+            Page(c, errors > 0 ? 400 : 200, errors > 0 ? "Bad Request" : "OK");
+        }
+
+        void PostWifi(int c, int session)
+        {
+            string message;
+            IUplinkSetup u = UplinkSetup;
+            int half = field.Length / 2;
+            int n = request.FormField("name", field, 0, half);
+            string name = n > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, 0, n) : null;
+            if (u == null)
+                message = "This host cannot change its uplink from the page.";
+            else if (name == null)
+                message = "No network named.";
+            else if (request.PathIs("/wifi/join"))
+            {
+                int p = request.FormField("password", field, half, field.Length - half);
+                string pw = p > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, half, p) : "";
+                string error = u.Join(name, pw);
+                message = error == null ? "Joined " + name + "." : "Could not join " + name + ": " + error;
+            }
+            else if (request.PathIs("/wifi/forget"))
+                message = u.Forget(name) ? "Forgot " + name + "." : name + " was not saved.";
+            else
+                message = u.MoveUp(name) ? "Moved " + name + " up." : name + " cannot move up.";
+            CryptoUtil.Clear(field);
+            Begin(c);
+            pages.Wifi(session, message);
+            Page(c, 200, "OK");
+        }
+
+        /// <summary>The requesting connection's client address (for the portal's MAC clone).</summary>
+        internal int ClientAddress(int c, byte[] address) { return tcp.RemoteAddress(c, address, 0); }
+    }
+}
