@@ -119,10 +119,7 @@ namespace Warp.Firmware
             TunnelResult r = tunnel.Encapsulate(0, b, ip, length, b, ip - Message.DataPayload, now);
             if (r.Action == TunnelAction.WriteToNetwork)
             {
-                if (queueing && uplinkBatch != null)
-                    QueueData(b, ip - Message.DataPayload, r.Length);
-                else if (SendToPeer(b, ip - Message.DataPayload, r.Length, now) == UplinkSendResult.Sent)
-                    paths.OnDataSent(now);
+                SendData(b, ip - Message.DataPayload, r.Length, now);
             }
             else if (r.Action == TunnelAction.Staged)
                 RunTunnelTimers(now);

@@ -93,10 +93,7 @@ namespace Warp.Firmware
             int action = FastPathResult.Action(r);
             if (action == FastPathResult.ToNetwork)
             {
-                if (queueing && uplinkBatch != null)
-                    QueueData(outBuffer, 0, FastPathResult.Length(r)); // the uplink copies it; the batch's flush sends it
-                else if (SendToPeer(outBuffer, 0, FastPathResult.Length(r), now) == UplinkSendResult.Sent)
-                    paths.OnDataSent(now);
+                SendData(outBuffer, 0, FastPathResult.Length(r), now);
                 return true;
             }
             return action == FastPathResult.Dropped;
@@ -346,15 +343,6 @@ namespace Warp.Firmware
                 if (sent > 0 || received > 0 || keepalives > 0)
                     tunnel.OnOffloadedTraffic(0, now, sent, sentBytes, received, receivedBytes, keepalives);
             }
-        }
-
-        /// <summary>The console's counter sets with the fast path's last.</summary>
-        CounterSet[] WithFastPathCounters(CounterSet[] sets)
-        {
-            CounterSet[] all = new CounterSet[sets.Length + 1];
-            System.Array.Copy(sets, all, sets.Length);
-            all[sets.Length] = fastCounters;
-            return all;
         }
     }
 }

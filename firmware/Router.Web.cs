@@ -35,10 +35,7 @@ namespace Warp.Firmware
             if (platform.UplinkSetup != null)
                 web.UplinkSetup = platform.UplinkSetup;
             lan.WebPort = WebAdmin.Port;
-            CounterSet[] all = new CounterSet[counterSets.Length + 1];
-            System.Array.Copy(counterSets, all, counterSets.Length);
-            all[counterSets.Length] = web.Counters; // "web.*" on the console, after the others
-            counterSets = all;
+            AddCounterSet(web.Counters); // "web.*" on the console, after the others
         }
 
         /// <summary>True when the validated packet is TCP to the router's own address and the web port.</summary>

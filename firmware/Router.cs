@@ -152,7 +152,7 @@ namespace Warp.Firmware
                 : new CounterSet[] { counters, tunnel.Counters, nat.Counters, lan.Counters, paths.Counters, nat.Fragments.Counters, portalCounters };
             SetUpFastPath(platform.FastPath); // Router.Offload.cs
             if (fastPath != null)
-                counterSets = WithFastPathCounters(counterSets);
+                AddCounterSet(fastCounters);
 
             lanBuffer = new byte[sizes.PacketBuffer];
             uplinkBuffer = new byte[sizes.PacketBuffer];
@@ -166,6 +166,15 @@ namespace Warp.Firmware
             SetUpBatches(platform);
             StartWeb(platform, now);
             SetUpPortal(platform, now); // RouterPortal.cs: after the buffers (it borrows outBuffer)
+        }
+
+        /// <summary>Adds a module's counters to the console's sets, after the others (at construction only).</summary>
+        void AddCounterSet(CounterSet set)
+        {
+            CounterSet[] all = new CounterSet[counterSets.Length + 1];
+            System.Array.Copy(counterSets, all, counterSets.Length);
+            all[counterSets.Length] = set;
+            counterSets = all;
         }
 
         public Tunnel Tunnel { get { return tunnel; } }

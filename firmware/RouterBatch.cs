@@ -143,6 +143,18 @@ namespace Warp.Firmware
             lanQueued++;
         }
 
+        /// <summary>
+        /// A data message to the peer: into the uplink's queue while a batch is handled (the uplink
+        /// copies it; the batch's flush sends it), else sent at once; data sent tells the racer.
+        /// </summary>
+        void SendData(byte[] b, int offset, int length, long now)
+        {
+            if (queueing && uplinkBatch != null)
+                QueueData(b, offset, length);
+            else if (SendToPeer(b, offset, length, now) == UplinkSendResult.Sent)
+                paths.OnDataSent(now);
+        }
+
         /// <summary>A data message while a batch is handled: into the uplink's queue, to the current path.</summary>
         void QueueData(byte[] b, int offset, int length)
         {
