@@ -1,5 +1,6 @@
 using Warp.Hal;
 using Warp.Protocol;
+using Warp.Protocol.Lan;
 using Warp.Protocol.Nat;
 using Warp.Protocol.Net;
 using Warp.Protocol.WireGuard;
@@ -15,6 +16,13 @@ namespace Warp.Firmware
     /// <item>Sync, every <see cref="FastPathSyncMs"/>: each flow's activity into its NAT timer
     /// (a session the NAT expired or reused is taken out), the keypair's send counter and replay
     /// window into the tunnel, the traffic into the tunnel's timers, the native counters.</item>
+    /// <item>Source binding (RFC 7039, as the LAN services check it): a flow goes down with the MAC its
+    /// LAN address is bound to and how long that binding lasts; the fast path carries frames from that
+    /// MAC only, and neither direction once the binding lapses. The moment a lease or IPv6 binding
+    /// changes (<see cref="LanServices.BindingVersion"/>, checked before each frame and datagram is
+    /// offered) or a binding's time is up, its flows come back: the next packet is the managed core's,
+    /// which drops it (unbound) or offloads the flow again. IPv6 traffic the fast path carried renews
+    /// the binding at each sync, as the source check renews it for managed traffic.</item>
     /// <item>Flush: a new current keypair (rekey), the tunnel without a session (down), an
     /// authenticated peer at a new address (roaming stays managed), a config change or a stop.
     /// The keypair's state is taken back first; a keypair whose state cannot be taken back is retired
@@ -44,6 +52,13 @@ namespace Warp.Firmware
         readonly long[] flowActivity = new long[4];
         long[] fastSnapshot;
         FastPathCounters fastCounters;
+        /// <summary>Per slot: the flow's LAN address (IPv4, or 16 bytes at slot * 16), the MAC it is bound to, and when the fast path's copy of that binding lapses.</summary>
+        uint[] flowLanV4;
+        byte[] flowLanV6;
+        byte[] flowMac;
+        long[] flowBoundUntil;
+        int bindingVersion;
+        long nextBindingCheck = long.MaxValue;
 
         /// <summary>The platform's fast path in use, or null.</summary>
         public IFastPath FastPath { get { return fastPath; } }
@@ -61,6 +76,10 @@ namespace Warp.Firmware
             flowRemote = new uint[n];
             flowOut = new int[n];
             flowIn = new int[n];
+            flowLanV4 = new uint[n];
+            flowLanV6 = new byte[n * 16];
+            flowMac = new byte[n * 6];
+            flowBoundUntil = new long[n];
             for (int i = 0; i < n; i++)
                 flowSession[i] = -1;
             fastCounters = new FastPathCounters();
@@ -77,7 +96,7 @@ namespace Warp.Firmware
         {
             get
             {
-                return flowSession.Length * (4 + 8 + 4 + 4 + 4) + flowEntry.Length + offloadMac.Length + flowActivity.Length * 8
+                return flowSession.Length * (4 + 8 + 4 + 4 + 4 + 4 + 16 + 6 + 8) + flowEntry.Length + offloadMac.Length + flowActivity.Length * 8
                     + fastSnapshot.Length * 8 + fastCounters.MemoryBytes + (keypairState != null ? keypairState.Length : 0);
             }
         }
@@ -89,6 +108,8 @@ namespace Warp.Firmware
         {
             if (fastPath == null || flowCount == 0)
                 return false;
+            if (now >= nextBindingCheck || lan.BindingVersion != bindingVersion)
+                CheckBindings(now); // a lease or binding changed or ran out: its flows are the managed core's from this frame on
             int r = fastPath.FromLan(lanBuffer, offset, length, outBuffer, 0, outBuffer.Length, now);
             int action = FastPathResult.Action(r);
             if (action == FastPathResult.ToNetwork)
@@ -116,6 +137,8 @@ namespace Warp.Firmware
                     ReclaimFastPath(now);
                 return false;
             }
+            if (flowCount != 0 && (now >= nextBindingCheck || lan.BindingVersion != bindingVersion))
+                CheckBindings(now);
             const int frame = 0;
             int r = fastPath.FromUplink(uplinkBuffer, 0, length, inBuffer, frame, inBuffer.Length, now);
             int action = FastPathResult.Action(r);
@@ -198,12 +221,24 @@ namespace Warp.Firmware
             int session = NatOffload.FindSession(nat, v6, protocol, b, lanAt, lanPort, b, remoteAt, remotePort, now);
             if (session < 0 || IsOffloaded(session))
                 return;
-            bool bound = v6 ? lan.TryGetBoundMac(b, lanAt, offloadMac, 0, now) : lan.TryGetBoundMac(Endian.Read32(b, lanAt), offloadMac, 0, now);
-            if (!bound || NatOffload.ExportFlow(nat, session, offloadMac, 0, routerMac, 0, v6 ? b : null, remoteAt, now, flowEntry, 0) == 0)
+            // The binding the LAN services hold for the LAN address (the MAC and how long): the fast path enforces it.
+            long boundFor = v6 ? lan.BindingLifetime(b, lanAt, offloadMac, 0, now) : lan.BindingLifetime(Endian.Read32(b, lanAt), offloadMac, 0, now);
+            if (boundFor <= 0 || NatOffload.ExportFlow(nat, session, offloadMac, 0, routerMac, 0, v6 ? b : null, remoteAt, now, flowEntry, 0) == 0)
                 return;
+            NatOffload.SetBinding(flowEntry, 0, boundFor, v6 ? Ipv6SourceBindings.Lifetime : 0);
             int slot = fastPath.AddFlow(flowEntry, 0, flowEntry.Length, now);
             if (slot < 0 || slot >= flowSession.Length)
                 return;
+            if (flowCount == 0)
+                bindingVersion = lan.BindingVersion; // nothing offloaded was bound under an older version
+            if (v6)
+                System.Array.Copy(b, lanAt, flowLanV6, slot * 16, 16);
+            else
+                flowLanV4[slot] = Endian.Read32(b, lanAt);
+            System.Array.Copy(offloadMac, 0, flowMac, slot * 6, 6);
+            flowBoundUntil[slot] = boundFor == long.MaxValue ? long.MaxValue : now + boundFor;
+            if (flowBoundUntil[slot] < nextBindingCheck)
+                nextBindingCheck = flowBoundUntil[slot];
             if (flowSession[slot] < 0)
                 flowCount++;
             flowSession[slot] = session;
@@ -270,6 +305,47 @@ namespace Warp.Firmware
             for (int i = 0; i < flowSession.Length; i++)
                 flowSession[i] = -1;
             flowCount = 0;
+            nextBindingCheck = long.MaxValue;
+        }
+
+        /// <summary>
+        /// Each offloaded flow's LAN address against the LAN services' binding now: a flow whose address
+        /// is bound to nobody, or to another MAC, comes back at once (its activity first); so does one whose
+        /// binding was extended well beyond the fast path's copy (a DHCP renewal; IPv6 traffic the managed
+        /// path saw), to go down again with the new time at its next reply. Runs when a binding changed
+        /// or the earliest copy runs out, before the next frame or datagram is offered.
+        /// </summary>
+        void CheckBindings(long now)
+        {
+            bindingVersion = lan.BindingVersion;
+            long next = long.MaxValue;
+            for (int i = 0; i < flowSession.Length; i++)
+            {
+                if (flowSession[i] < 0)
+                    continue;
+                bool v6 = ((flowKey[i] >> 40) & 1) != 0;
+                long left = v6 ? lan.BindingLifetime(flowLanV6, i * 16, offloadMac, 0, now) : lan.BindingLifetime(flowLanV4[i], offloadMac, 0, now);
+                long until = left == long.MaxValue ? long.MaxValue : now + left;
+                bool keep = left > 0 && MacAddress.Equal(offloadMac, 0, flowMac, i * 6) && now < flowBoundUntil[i]
+                    && until >= flowBoundUntil[i] && until - flowBoundUntil[i] <= (v6 ? Ipv6SourceBindings.Lifetime / 2 : 0);
+                if (keep)
+                {
+                    if (flowBoundUntil[i] < next)
+                        next = flowBoundUntil[i];
+                    continue;
+                }
+                SyncFlow(i, now);
+                if (flowSession[i] >= 0)
+                    TakeFlowBack(i);
+            }
+            nextBindingCheck = next;
+        }
+
+        void TakeFlowBack(int slot)
+        {
+            fastPath.RemoveFlow(slot);
+            flowSession[slot] = -1;
+            flowCount--;
         }
 
         /// <summary>Flushes the fast path (a config change, a stop, or the console): everything is managed again until flows qualify anew.</summary>
@@ -296,31 +372,40 @@ namespace Warp.Firmware
                 SyncFastPath(now);
         }
 
+        /// <summary>
+        /// One flow's activity into its NAT session (and an IPv6 source binding renewed by what the device
+        /// sent); the flow is taken out when the NAT expired, removed or reused the session.
+        /// </summary>
+        void SyncFlow(int i, long now)
+        {
+            int s = flowSession[i];
+            bool keep = fastPath.FlowActivity(i, now, flowActivity) && nat.Table.IsUsed(s) && SessionKey(s) == flowKey[i]
+                && nat.Table.RemoteAddress(s) == flowRemote[i];
+            if (keep)
+            {
+                // The native per-flow counts are 32-bit and wrap: the difference in 32 bits is right across a wrap.
+                long outs = (uint)((int)flowActivity[2] - flowOut[i]), ins = (uint)((int)flowActivity[3] - flowIn[i]);
+                flowOut[i] = (int)flowActivity[2];
+                flowIn[i] = (int)flowActivity[3];
+                if (outs > 0 && ((flowKey[i] >> 40) & 1) != 0)
+                {
+                    long sent = now - flowActivity[0];
+                    lan.RenewBinding(flowLanV6, i * 16, flowMac, i * 6, sent, now);
+                    if (sent + Ipv6SourceBindings.Lifetime > flowBoundUntil[i])
+                        flowBoundUntil[i] = sent + Ipv6SourceBindings.Lifetime; // as the fast path renewed its copy
+                }
+                keep = NatOffload.ApplyActivity(nat, s, outs, flowActivity[0], ins, flowActivity[1], now);
+            }
+            if (!keep)
+                TakeFlowBack(i);
+        }
+
         void SyncFastPath(long now)
         {
             nextSync = now + FastPathSyncMs;
             for (int i = 0; i < flowSession.Length; i++)
-            {
-                int s = flowSession[i];
-                if (s < 0)
-                    continue;
-                bool keep = fastPath.FlowActivity(i, now, flowActivity) && nat.Table.IsUsed(s) && SessionKey(s) == flowKey[i]
-                    && nat.Table.RemoteAddress(s) == flowRemote[i];
-                if (keep)
-                {
-                    // The native per-flow counts are 32-bit and wrap: the difference in 32 bits is right across a wrap.
-                    long outs = (uint)((int)flowActivity[2] - flowOut[i]), ins = (uint)((int)flowActivity[3] - flowIn[i]);
-                    flowOut[i] = (int)flowActivity[2];
-                    flowIn[i] = (int)flowActivity[3];
-                    keep = NatOffload.ApplyActivity(nat, s, outs, flowActivity[0], ins, flowActivity[1], now);
-                }
-                if (!keep)
-                {
-                    fastPath.RemoveFlow(i); // the NAT expired, removed or reused the session
-                    flowSession[i] = -1;
-                    flowCount--;
-                }
-            }
+                if (flowSession[i] >= 0)
+                    SyncFlow(i, now);
             int c = fastPath.ReadCounters(fastSnapshot, 0, fastSnapshot.Length);
             if (c <= 0)
                 return;

@@ -118,6 +118,14 @@ namespace Warp.Protocol.Lan
         }
 
         public int Capacity { get { return capacity; } }
+
+        /// <summary>
+        /// Grows whenever a slot's binding may have changed (assigned, renewed, released, declined,
+        /// forgotten, loaded, re-timed): what has copied a binding elsewhere (the native fast path's
+        /// flows) checks it again when this moves. Wraps; compare for equality only.
+        /// </summary>
+        public int Version { get { return version; } }
+        int version;
         public int MaxDeclined { get { return maxDeclined; } }
         /// <summary>Table bytes (not counting array headers): 64 per slot, plus the 16 + 53 per slot store buffer.</summary>
         public int SizeInBytes { get { return capacity * BytesPerSlot + storeBuffer.Length; } }
@@ -297,6 +305,7 @@ namespace Warp.Protocol.Lan
         /// </summary>
         public int Assign(byte[] mac, int macOffset, uint ip, byte state, long until, long now)
         {
+            version++;
             int slot = FindByMac(mac, macOffset);
             int other = FindByIp(ip);
             if (other >= 0 && other != slot)
@@ -344,6 +353,7 @@ namespace Warp.Protocol.Lan
         /// <summary>RELEASE: the binding is remembered, the address is free (RFC 2131 section 4.3.4).</summary>
         public void Release(int slot, long now)
         {
+            version++;
             states[slot] = StateReleased;
             expires[slot] = now;
         }
@@ -354,6 +364,7 @@ namespace Warp.Protocol.Lan
         /// </summary>
         public bool Decline(int slot, long now)
         {
+            version++;
             int declined = 0;
             int oldest = -1;
             for (int i = 0; i < capacity; i++)
@@ -392,6 +403,7 @@ namespace Warp.Protocol.Lan
         /// <summary>Frees an offer the client turned down (it chose another server).</summary>
         public void Forget(int slot)
         {
+            version++;
             if (states[slot] == StateOffered)
                 states[slot] = StateFree;
         }
@@ -413,6 +425,7 @@ namespace Warp.Protocol.Lan
         /// </summary>
         public void SetWallClock(long unixMilliseconds, long now)
         {
+            version++;
             wallKnown = true;
             wallAtSet = unixMilliseconds;
             wallSetAt = now;
@@ -515,6 +528,7 @@ namespace Warp.Protocol.Lan
         /// </summary>
         public int Load(ILeaseStore store, long now)
         {
+            version++;
             System.Array.Clear(states, 0, capacity);
             System.Array.Clear(idLengths, 0, capacity);
             System.Array.Clear(realExpires, 0, capacity);

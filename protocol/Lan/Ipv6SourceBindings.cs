@@ -48,6 +48,25 @@ namespace Warp.Protocol.Lan
         }
 
         public int Capacity { get { return states.Length; } }
+        /// <summary>Grows whenever a binding is made or removed (compare for equality only).</summary>
+        public int Version { get { return version; } }
+        int version;
+
+        /// <summary>When the live binding in <paramref name="slot"/> (from <see cref="Find"/>) was last refreshed.</summary>
+        public long LastSeenAt(int slot) { return lastSeen[slot]; }
+
+        /// <summary>The device of the binding in <paramref name="slot"/>.</summary>
+        public int DeviceAt(int slot) { return devices[slot]; }
+
+        /// <summary>
+        /// Traffic the device sent from the address at <paramref name="at"/> that the managed check did
+        /// not see (the native fast path carried it): the binding stays live as long as it would have.
+        /// </summary>
+        public void Refresh(int slot, long at)
+        {
+            if (states[slot] == Bound && at > lastSeen[slot])
+                lastSeen[slot] = at;
+        }
         public int Count { get { return count; } }
         public int SizeInBytes { get { return states.Length * BytesPerBinding; } }
 
@@ -114,6 +133,7 @@ namespace Warp.Protocol.Lan
             if (i < 0)
                 return LanCounter.DropSourceBindingTableFull;
             states[i] = Bound;
+            version++;
             System.Array.Copy(b, offset, addresses, i * 16, 16);
             devices[i] = (byte)device;
             lastSeen[i] = now;
@@ -184,6 +204,7 @@ namespace Warp.Protocol.Lan
 
         void Remove(int i)
         {
+            version++;
             states[i] = Free;
             count--;
         }

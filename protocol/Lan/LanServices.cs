@@ -283,6 +283,63 @@ namespace Warp.Protocol.Lan
             return true;
         }
 
+        /// <summary>
+        /// Moves whenever a DHCP lease or an IPv6 source binding is made, renewed, released, declined,
+        /// lapses (when the lapse is noticed) or is removed: a copy of a binding (the native fast path's
+        /// flows) is checked again when this moves. Compare for equality only.
+        /// </summary>
+        public int BindingVersion { get { return dhcp.Leases.Version + bindings.Version; } }
+
+        /// <summary>
+        /// The binding of a LAN IPv4 address as <see cref="TryGetBoundMac(uint, byte[], int, long)"/>
+        /// finds it (its live lease, else a static lease): copies the MAC and returns the ms it stays
+        /// bound from <paramref name="now"/> (long.MaxValue: a static lease, for ever); -1 when the
+        /// address is bound to nobody. Traffic does not extend a lease (only DHCP does).
+        /// </summary>
+        public long BindingLifetime(uint ip, byte[] mac, int macOffset, long now)
+        {
+            int slot = dhcp.Leases.FindByIp(ip);
+            if (slot >= 0 && dhcp.Leases.EffectiveState(slot, now) == DhcpLeaseTable.StateBound)
+            {
+                dhcp.Leases.CopyMacAt(slot, mac, macOffset);
+                return dhcp.Leases.ExpiresAt(slot) - now;
+            }
+            return config.TryGetStaticMac(ip, mac, macOffset) ? long.MaxValue : -1;
+        }
+
+        /// <summary>
+        /// The binding of a LAN IPv6 address (RFC 6620): copies its device's MAC and returns the ms it
+        /// stays bound from <paramref name="now"/> without traffic from that device (each packet the
+        /// device sends from it renews it to <see cref="Ipv6SourceBindings.Lifetime"/>); -1 when none.
+        /// </summary>
+        public long BindingLifetime(byte[] address, int offset, byte[] mac, int macOffset, long now)
+        {
+            int slot = bindings.Find(address, offset, now);
+            if (slot < 0 || !devices.IsUsed(bindings.DeviceAt(slot)))
+                return -1;
+            devices.CopyMac(bindings.DeviceAt(slot), mac, macOffset);
+            return bindings.LastSeenAt(slot) + Ipv6SourceBindings.Lifetime - now;
+        }
+
+        /// <summary>
+        /// Traffic from the LAN IPv6 address at (address, offset), sent by the device with this MAC at
+        /// <paramref name="at"/>, that the LAN services did not see (the native fast path carried it):
+        /// the binding is renewed as the source check would have renewed it. Nothing when the address
+        /// is bound to another device or to none.
+        /// </summary>
+        public void RenewBinding(byte[] address, int offset, byte[] mac, int macOffset, long at, long now)
+        {
+            int slot = bindings.Find(address, offset, now);
+            if (slot < 0)
+                return;
+            int device = bindings.DeviceAt(slot);
+            if (!devices.IsUsed(device))
+                return;
+            devices.CopyMac(device, scratchMac, 0);
+            if (MacAddress.Equal(scratchMac, 0, mac, macOffset))
+                bindings.Refresh(slot, at);
+        }
+
         /// <summary>The devices on the LAN (for the router's bookkeeping and the console).</summary>
         public LanDevices Devices { get { return devices; } }
         /// <summary>IPv6 source bindings in force.</summary>

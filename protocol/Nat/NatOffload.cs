@@ -9,15 +9,35 @@ namespace Warp.Protocol.Nat
     /// expires sessions; the fast path only repeats a session's rewrite for its plain packets (no
     /// SYN/FIN/RST, no fragments, nothing above the tunnel MTU), so the two give the same bytes.
     /// <code>
-    ///  0 version = 1   1 family (4 or 6)   2 IP protocol   3 zero   4 LAN port   6 external port
+    ///  0 version = 2   1 family (4 or 6)   2 IP protocol   3 zero   4 LAN port   6 external port
     ///  8 remote port   10 tunnel MTU   12 LAN MAC (6)   18 router MAC (6)   24 LAN address (16)
-    /// 40 external address (16)   56 remote address (16); ports big-endian, IPv4 in the first 4 bytes
+    /// 40 external address (16)   56 remote address (16)   72 binding, ms from now (4)   76 renewal, ms (4);
+    /// big-endian, IPv4 in the first 4 bytes
     /// </code>
+    /// The binding fields carry the LAN services' source binding (the LAN address bound to the LAN MAC,
+    /// RFC 7039): the fast path carries the flow in neither direction once it lapses, and extends it by
+    /// the renewal on each packet the device sends (an IPv6 binding lives while its device speaks).
+    /// <see cref="ExportFlow"/> writes a binding that has already lapsed; <see cref="SetBinding"/> sets it.
     /// </summary>
     public static class NatOffload
     {
-        public const int EntrySize = 72;
-        public const byte EntryVersion = 1;
+        public const int EntrySize = 80;
+        public const byte EntryVersion = 2;
+        /// <summary>The binding field of a static lease: it never lapses.</summary>
+        public const uint BoundForever = 0xFFFFFFFF;
+
+        /// <summary>
+        /// Sets an exported entry's binding: it lapses <paramref name="boundForMs"/> from when the fast path
+        /// takes it (long.MaxValue: never; 0 or less: already), and each packet the device sends renews it
+        /// to <paramref name="renewMs"/> (0: never renewed).
+        /// </summary>
+        public static void SetBinding(byte[] entry, int offset, long boundForMs, long renewMs)
+        {
+            uint bound = boundForMs == long.MaxValue ? BoundForever : boundForMs <= 0 ? 0 : boundForMs >= BoundForever ? BoundForever - 1 : (uint)boundForMs;
+            uint renew = renewMs <= 0 ? 0 : renewMs >= BoundForever ? BoundForever - 1 : (uint)renewMs;
+            Endian.Write32(entry, offset + 72, bound);
+            Endian.Write32(entry, offset + 76, renew);
+        }
 
         /// <summary>
         /// The session an outbound packet of this flow uses, or -1: (LAN address, LAN port) to

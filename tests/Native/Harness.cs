@@ -312,6 +312,8 @@ namespace Warp.Native.Tests
             int length = 0;
             if (session >= 0 && macOf.TryGetValue(Key(lan), out var mac))
                 length = NatOffload.ExportFlow(Nat, session, mac, 0, RouterMac, 0, v6 ? remote : null, 0, Now, entry, 0);
+            if (length != 0)
+                NatOffload.SetBinding(entry, 0, long.MaxValue, 0); // the harness's addresses stay bound to their MACs
             if (length == 0)
             {
                 if (offloaded.TryGetValue(key, out var old))

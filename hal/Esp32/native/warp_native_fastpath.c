@@ -1,6 +1,8 @@
 /*
  * Warp.Native: the fast path's interop (Interop.FastPath*) over core/wn_fastpath.h: one fast path per
- * image, in static memory (no heap), driven from the managed loop's thread only. The ESP32's LAN
+ * image, driven from the managed loop's thread only. Its flow table is sized by the board profile
+ * (FastPathFlows, passed to FastPathStart) and allocated once, from internal RAM, at the first start;
+ * a later start may ask for as many flows or fewer (the memory is kept, never freed or grown). The ESP32's LAN
  * ring (warp_native_lan.c) runs frames through warp_fastpath_from_lan before the managed core sees
  * them. Results of FromLan / FromUplink are action * 65536 + length (WN_* actions, wn_fastpath.h).
  */
@@ -9,15 +11,27 @@
 #include "core/wn_platform.h"
 
 static wn_fastpath fastpath;
+static void *flow_storage;
+static size_t flow_storage_bytes;
 static bool started;
 
 bool warp_fastpath_start(int32_t flow_capacity)
 {
     uint8_t seed[4];
-    if (flow_capacity < 1 || flow_capacity > WN_MAX_FLOWS)
+    started = false;
+    size_t need = flow_capacity < 1 ? 0 : wn_fastpath_storage_bytes((uint32_t)flow_capacity);
+    if (need == 0)
         return false;
+    if (flow_storage == NULL) {
+        flow_storage = wn_platform_alloc_once(need);
+        if (flow_storage == NULL)
+            return false;
+        flow_storage_bytes = need;
+    } else if (need > flow_storage_bytes) {
+        return false;
+    }
     wn_platform_random(seed, sizeof seed);
-    started = wn_fastpath_init(&fastpath, (uint32_t)flow_capacity,
+    started = wn_fastpath_init(&fastpath, flow_storage, flow_storage_bytes, (uint32_t)flow_capacity,
                                (uint32_t)seed[0] | ((uint32_t)seed[1] << 8) | ((uint32_t)seed[2] << 16) | ((uint32_t)seed[3] << 24));
     return started;
 }

@@ -7,6 +7,7 @@
 #include "warp_native.h"
 #include "core/wn_platform.h"
 
+#include <esp_heap_caps.h>
 #include <esp_random.h>
 #include <esp_task_wdt.h>
 #include <esp_timer.h>
@@ -21,6 +22,11 @@ void wn_platform_wipe(void *p, size_t n)
     volatile uint8_t *v = (volatile uint8_t *)p;
     while (n--)
         *v++ = 0;
+}
+
+void *wn_platform_alloc_once(size_t n)
+{
+    return heap_caps_calloc(1, n, MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT);
 }
 
 int64_t warp_native_now_ms(void)

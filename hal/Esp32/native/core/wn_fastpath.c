@@ -5,11 +5,16 @@
 
 #include <string.h>
 
-bool wn_fastpath_init(wn_fastpath *fp, uint32_t flow_capacity, uint32_t seed)
+size_t wn_fastpath_storage_bytes(uint32_t flow_capacity)
+{
+    return wn_flow_storage_bytes(flow_capacity);
+}
+
+bool wn_fastpath_init(wn_fastpath *fp, void *flow_storage, size_t storage_bytes, uint32_t flow_capacity, uint32_t seed)
 {
     memset(fp->counters, 0, sizeof fp->counters);
     wn_keypair_clear(&fp->keypair);
-    return wn_flow_init(&fp->flows, flow_capacity, seed);
+    return wn_flow_init(&fp->flows, flow_storage, storage_bytes, flow_capacity, seed);
 }
 
 void wn_fastpath_flush(wn_fastpath *fp)
@@ -51,6 +56,8 @@ wn_result wn_fastpath_from_lan(wn_fastpath *fp, const uint8_t *frame, size_t len
         goto punt;
     f->last_out = now;
     f->packets_out++;
+    if (f->renew_ms != 0 && now + (int64_t)f->renew_ms > f->bound_until)
+        f->bound_until = now + (int64_t)f->renew_ms; /* the device's traffic refreshes its IPv6 binding, as the managed check does */
     fp->counters[WN_C_PACKETS_OUT]++;
     fp->counters[WN_C_BYTES_OUT] += n;
     return result(WN_TO_NETWORK, n, (int)(f - fp->flows.flows));

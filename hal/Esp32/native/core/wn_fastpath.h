@@ -55,9 +55,17 @@ typedef struct {
 
 #define WN_ETHERNET 14
 
-bool wn_fastpath_init(wn_fastpath *fp, uint32_t flow_capacity, uint32_t seed);
+/* Bytes of storage the flow table of this capacity needs (wn_flow_storage_bytes); 0 when out of range. */
+size_t wn_fastpath_storage_bytes(uint32_t flow_capacity);
 
-/* A frame from the LAN; out receives the data message (needs 16 + the IP packet padded to 16 + 16 bytes). The frame is never changed. */
+/* Sets the fast path up over flow storage handed over once (allocated at start, never per packet). */
+bool wn_fastpath_init(wn_fastpath *fp, void *flow_storage, size_t storage_bytes, uint32_t flow_capacity, uint32_t seed);
+
+/*
+ * A frame from the LAN; carried only when its source MAC is the one the flow's LAN address is bound
+ * to, its destination the router's MAC and the binding has not lapsed (the managed path's source
+ * validation, RFC 7039: anything else is punted and the managed core drops it, counted by reason).
+ * out receives the data message (needs 16 + the IP packet padded to 16 + 16 bytes). The frame is never changed. */
 wn_result wn_fastpath_from_lan(wn_fastpath *fp, const uint8_t *frame, size_t length, uint8_t *out, size_t out_capacity, int64_t now);
 
 /* A datagram from the peer (its reserved bytes are cleared in place); out receives the frame (needs 14 + length - 32 bytes). */

@@ -128,7 +128,7 @@ wn_flow *wn_nat_outbound(wn_flow_table *t, uint8_t *ip, size_t available, size_t
         if (!parse_transport(ip + header, total - header, protocol, false, true, &tr))
             return NULL;
         f = wn_flow_find_out(t, false, protocol, ip + 12, tr.src_port, ip + 16, protocol == ICMP ? 0 : tr.dst_port);
-        if (f == NULL || total > f->mtu || memcmp(ip + 16, f->ext, 4) == 0)
+        if (f == NULL || total > f->mtu || memcmp(ip + 16, f->ext, 4) == 0 || now >= f->bound_until)
             return NULL;
         uint8_t old_source[4];
         memcpy(old_source, ip + 12, 4);
@@ -149,7 +149,7 @@ wn_flow *wn_nat_outbound(wn_flow_table *t, uint8_t *ip, size_t available, size_t
         if (!parse_transport(ip + 40, total - 40, protocol, true, true, &tr))
             return NULL;
         f = wn_flow_find_out(t, true, protocol, ip + 8, tr.src_port, ip + 24, protocol == ICMPV6 ? 0 : tr.dst_port);
-        if (f == NULL || total > f->mtu || memcmp(ip + 24, f->ext, 16) == 0)
+        if (f == NULL || total > f->mtu || memcmp(ip + 24, f->ext, 16) == 0 || now >= f->bound_until)
             return NULL;
         adjust_address(&tr, protocol, true, ip + 8, f->ext);
         set_port(&tr, protocol, protocol == ICMPV6 ? 4 : 0, f->ext_port);
@@ -158,7 +158,6 @@ wn_flow *wn_nat_outbound(wn_flow_table *t, uint8_t *ip, size_t available, size_t
     } else {
         return NULL;
     }
-    (void)now;
     return f;
 }
 
@@ -181,7 +180,7 @@ wn_flow *wn_nat_inbound(wn_flow_table *t, uint8_t *ip, size_t length, int64_t no
         if (!parse_transport(ip + header, total - header, protocol, false, false, &tr))
             return NULL;
         f = wn_flow_find_in(t, false, protocol, ip + 16, tr.dst_port, ip + 12, protocol == ICMP ? 0 : tr.src_port);
-        if (f == NULL || total > f->mtu)
+        if (f == NULL || total > f->mtu || now >= f->bound_until)
             return NULL;
         uint8_t old_destination[4];
         memcpy(old_destination, ip + 16, 4);
@@ -198,7 +197,7 @@ wn_flow *wn_nat_inbound(wn_flow_table *t, uint8_t *ip, size_t length, int64_t no
         if (!parse_transport(ip + 40, total - 40, protocol, true, false, &tr))
             return NULL;
         f = wn_flow_find_in(t, true, protocol, ip + 24, tr.dst_port, ip + 8, protocol == ICMPV6 ? 0 : tr.src_port);
-        if (f == NULL || total > f->mtu)
+        if (f == NULL || total > f->mtu || now >= f->bound_until)
             return NULL;
         adjust_address(&tr, protocol, true, ip + 24, f->lan);
         set_port(&tr, protocol, protocol == ICMPV6 ? 4 : 2, f->lan_port);
@@ -206,6 +205,5 @@ wn_flow *wn_nat_inbound(wn_flow_table *t, uint8_t *ip, size_t length, int64_t no
     } else {
         return NULL;
     }
-    (void)now;
     return f;
 }

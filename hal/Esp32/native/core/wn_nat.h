@@ -5,7 +5,9 @@
  * TCP without SYN, FIN or RST (the managed core tracks TCP state from those and clamps the MSS on
  * SYNs), ICMP echo requests out and echo replies in, packets within the tunnel MTU. Anything else
  * returns NULL with the packet untouched (outbound: but for the TTL, which the caller's copy takes):
- * the managed core decides.
+ * the managed core decides. So does a flow whose LAN address's binding has lapsed (now >=
+ * bound_until, wn_flow.h): the managed core then drops the packet as it drops any unbound source or
+ * destination.
  */
 #ifndef WN_NAT_H
 #define WN_NAT_H

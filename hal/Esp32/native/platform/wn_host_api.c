@@ -10,12 +10,18 @@
 
 #include <stdlib.h>
 
+/* A fast path and its flow table, both from the heap (the device's glue allocates the table once, at start). */
 WARP_EXPORT wn_fastpath *wn_host_create(int32_t flow_capacity, uint32_t seed)
 {
+    size_t bytes = flow_capacity < 1 ? 0 : wn_fastpath_storage_bytes((uint32_t)flow_capacity);
+    if (bytes == 0)
+        return NULL;
     wn_fastpath *fp = calloc(1, sizeof *fp);
-    if (fp != NULL && !wn_fastpath_init(fp, (uint32_t)flow_capacity, seed)) {
+    void *storage = calloc(1, bytes);
+    if (fp == NULL || storage == NULL || !wn_fastpath_init(fp, storage, bytes, (uint32_t)flow_capacity, seed)) {
+        free(storage);
         free(fp);
-        fp = NULL;
+        return NULL;
     }
     return fp;
 }
@@ -25,7 +31,15 @@ WARP_EXPORT void wn_host_destroy(wn_fastpath *fp)
     if (fp == NULL)
         return;
     wn_fastpath_flush(fp);
+    free(fp->flows.flows);
     free(fp);
+}
+
+/* Native RAM the fast path of this capacity holds on the device: its state (keypair, counters) and its flow table. */
+WARP_EXPORT int32_t wn_host_native_bytes(int32_t flow_capacity)
+{
+    size_t table = flow_capacity < 1 ? 0 : wn_fastpath_storage_bytes((uint32_t)flow_capacity);
+    return table == 0 ? 0 : (int32_t)(sizeof(wn_fastpath) + table);
 }
 
 WARP_EXPORT int32_t wn_host_add_flow(wn_fastpath *fp, const uint8_t *entry, int32_t length, int64_t now)

@@ -2,6 +2,7 @@
 #include "../core/wn_platform.h"
 #include "../warp_native.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -29,4 +30,9 @@ int64_t warp_native_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void *wn_platform_alloc_once(size_t n)
+{
+    return calloc(1, n);
 }

@@ -65,11 +65,14 @@ int main(int argc, char **argv)
     long n = argc > 1 ? atol(argv[1]) : 200000;
     static wn_fastpath fp;
     uint8_t flow[WN_FLOW_ENCODED] = { 0 }, kp[WN_KEYPAIR_FIXED + 128 * 8] = { 0 };
-    wn_fastpath_init(&fp, 64, 7);
+    static uint64_t flow_storage[2048];
+    if (wn_fastpath_storage_bytes(64) > sizeof flow_storage || !wn_fastpath_init(&fp, flow_storage, sizeof flow_storage, 64, 7))
+        return 1;
     flow[0] = WN_FLOW_VERSION; flow[1] = 4; flow[2] = 17;
     wn_wr16(flow + 4, 5000); wn_wr16(flow + 6, 40000); wn_wr16(flow + 8, 443); wn_wr16(flow + 10, 1500);
     memset(flow + 12, 0x02, 6); memset(flow + 18, 0x04, 6);
     wn_wr32(flow + 24, 0x0A000002); wn_wr32(flow + 40, 0xAC100002); wn_wr32(flow + 56, 0x01010101);
+    wn_wr32(flow + 72, WN_BOUND_FOREVER);
     if (wn_flow_add(&fp.flows, flow, sizeof flow, 0) < 0)
         return 1;
     kp[0] = WN_KEYPAIR_VERSION; kp[2] = 128;

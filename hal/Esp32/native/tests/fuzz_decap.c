@@ -6,6 +6,7 @@
  *          otherwise the rest is an IP packet, sealed here with the keypair's key and a counter
  *          from byte 1 (so it authenticates and reaches the inner-packet checks and the NAT);
  *   bit 2: also run it through wn_fastpath_from_lan as a frame's IP packet.
+ *   bit 7: the flow's binding lapses bits 3-5 ms after it is installed (else it never lapses).
  * Seeds: the IP packets of the pcaps in tests/Warp.Protocol.Tests/Fixtures (tests/fuzz_seeds.py).
  * Every output is checked against its buffer, so ASan sees any overrun.
  */
@@ -39,7 +40,7 @@ static void setup_keypair(void)
 }
 
 /* A flow that the packet (tunnel side: remote -> external) belongs to. */
-static void install_flow(const uint8_t *ip, size_t n)
+static void install_flow(const uint8_t *ip, size_t n, uint32_t bound)
 {
     uint8_t e[WN_FLOW_ENCODED] = { 0 };
     bool v6;
@@ -73,6 +74,7 @@ static void install_flow(const uint8_t *ip, size_t n)
     e[24] = v6 ? 0xfd : 192;
     e[25] = v6 ? 0 : 168;
     e[v6 ? 39 : 27] = 10;
+    wn_wr32(e + 72, bound);
     wn_flow_add(&fp.flows, e, sizeof e, 0);
 }
 
@@ -85,12 +87,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *body = data + 2;
     size_t n = size - 2;
 
-    wn_fastpath_init(&fp, 8, 99);
+    static uint64_t flow_storage[256];
+    if (!wn_fastpath_init(&fp, flow_storage, sizeof flow_storage, 8, 99))
+        abort();
     setup_keypair();
     if (!wn_keypair_load(&fp.keypair, keypair, sizeof keypair, 0))
         abort();
     if (mode & 1)
-        install_flow(body, n);
+        install_flow(body, n, (mode & 0x80) ? (uint32_t)(mode >> 3 & 7) : WN_BOUND_FOREVER); /* bound for ever, or lapsing 0-7 ms from now */
 
     size_t length;
     if (mode & 2) {

@@ -1,8 +1,11 @@
 /*
- * The flow table: filled to capacity (the next add refused, every flow found by both keys), churned
- * (random removals and adds against a reference model, many rounds, lookups agree with the model),
- * replaced (a re-export of the same flow takes over its keys), and flushed (nothing found afterwards).
- * Bad encodings are refused.
+ * The flow table, at each capacity a board profile configures (boards/ fastPathFlows: 16 and
+ * 128) and at the limit (256), in storage of exactly wn_flow_storage_bytes (ASan catches a byte past
+ * it): filled to capacity (the next add refused, every flow found by both keys), churned (random
+ * removals and adds against a reference model, many rounds, lookups agree with the model), replaced
+ * (a re-export of the same flow takes over its keys), and flushed (nothing found afterwards). Bad
+ * encodings and storage that is too small are refused. The binding fields: a lapse time from now,
+ * or never.
  */
 #include "wn_flow.h"
 #include "wn_checksum.h"
@@ -11,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAPACITY 200
 static int failures;
 #define CHECK(c) do { if (!(c)) { failures++; printf("FAIL line %d: %s\n", __LINE__, #c); } } while (0)
 
@@ -36,6 +38,7 @@ static void encode(uint32_t id, uint8_t e[WN_FLOW_ENCODED])
     wn_wr32(e + 24, 0x0A000000 | (id % 250)); /* LAN host */
     wn_wr32(e + 40, 0xAC100002);              /* tunnel address */
     wn_wr32(e + 56, 0x08080000 | (id & 0xFFFF)); /* remote */
+    wn_wr32(e + 72, WN_BOUND_FOREVER);
     if (v6) {
         e[24] = 0xfd; e[40] = 0x26; e[56] = 0x20;
     }
@@ -51,14 +54,22 @@ static wn_flow *find_in(wn_flow_table *t, const uint8_t *e)
     return wn_flow_find_in(t, e[1] == 6, e[2], e + 40, wn_rd16(e + 6), e + 56, wn_rd16(e + 8));
 }
 
-int main(void)
+static void run(uint32_t CAPACITY)
 {
     static wn_flow_table t;
     uint8_t e[WN_FLOW_ENCODED];
-    int slot_of[4096];
-    CHECK(!wn_flow_init(&t, 0, 1));
-    CHECK(!wn_flow_init(&t, WN_MAX_FLOWS + 1, 1));
-    CHECK(wn_flow_init(&t, CAPACITY, 0xC0FFEE));
+    static int slot_of[4096];
+    size_t bytes = wn_flow_storage_bytes(CAPACITY);
+    void *storage = malloc(bytes);
+    printf("capacity %u: %zu bytes (%zu per flow with its index share)\n", CAPACITY, bytes, bytes / CAPACITY);
+    CHECK(storage != NULL && bytes > CAPACITY * sizeof(wn_flow));
+    CHECK(wn_flow_storage_bytes(0) == 0 && wn_flow_storage_bytes(WN_MAX_FLOWS + 1) == 0);
+    CHECK(!wn_flow_init(&t, storage, bytes, 0, 1));
+    CHECK(!wn_flow_init(&t, storage, bytes, WN_MAX_FLOWS + 1, 1));
+    CHECK(!wn_flow_init(&t, storage, bytes - 1, CAPACITY, 1));
+    CHECK(!wn_flow_init(&t, NULL, bytes, CAPACITY, 1));
+    CHECK(wn_flow_add(&t, (encode(1, e), e), sizeof e, 0) == -1); /* a table refused its storage holds nothing */
+    CHECK(wn_flow_init(&t, storage, bytes, CAPACITY, 0xC0FFEE ^ CAPACITY));
 
     /* Full. */
     for (uint32_t i = 0; i < CAPACITY; i++) {
@@ -87,6 +98,7 @@ int main(void)
 
     /* Churn against a model: present[i] says whether flow i is in the table. */
     static bool present[4096];
+    memset(present, 0, sizeof present);
     for (uint32_t i = 0; i < CAPACITY; i++)
         present[i] = true;
     for (int round = 0; round < 200000; round++) {
@@ -138,7 +150,7 @@ int main(void)
     wn_flow_flush(&t);
     encode(1, e);
     CHECK(wn_flow_add(&t, e, sizeof e - 1, 0) == -1);
-    e[0] = 2;
+    e[0] = 1; /* the old 72-byte encoding's version */
     CHECK(wn_flow_add(&t, e, sizeof e, 0) == -1);
     encode(2, e);
     e[2] = 58; /* ICMPv6 on an IPv4 flow */
@@ -148,6 +160,24 @@ int main(void)
     CHECK(wn_flow_add(&t, e, sizeof e, 0) == -1);
     CHECK(t.count == 0);
 
+    /* The binding: a lapse time counted from the add, or never (a static lease); the renewal as given. */
+    encode(4, e);
+    wn_wr32(e + 72, 30000);
+    wn_wr32(e + 76, 1800000);
+    int s = wn_flow_add(&t, e, sizeof e, 5000);
+    CHECK(s >= 0 && t.flows[s].bound_until == 35000 && t.flows[s].renew_ms == 1800000);
+    encode(6, e);
+    s = wn_flow_add(&t, e, sizeof e, 5000);
+    CHECK(s >= 0 && t.flows[s].bound_until == INT64_MAX && t.flows[s].renew_ms == 0);
+    wn_flow_flush(&t);
+    free(storage);
+}
+
+int main(void)
+{
+    static const uint32_t capacities[] = { 16, 128, WN_MAX_FLOWS, 200 };
+    for (size_t i = 0; i < sizeof capacities / sizeof capacities[0]; i++)
+        run(capacities[i]);
     printf(failures == 0 ? "flow table: passed\n" : "flow table: %d FAILED\n", failures);
     return failures != 0;
 }

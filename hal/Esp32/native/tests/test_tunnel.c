@@ -51,8 +51,10 @@ int main(void)
 
     /* Seal, then open our own message (receive key = send key). */
     static wn_fastpath fp;
+    static uint64_t flow_storage[256];
     uint8_t b[WN_KEYPAIR_MAX], out[2048], back[2048];
-    CHECK(wn_fastpath_init(&fp, 4, 1));
+    CHECK(wn_fastpath_storage_bytes(4) <= sizeof flow_storage);
+    CHECK(wn_fastpath_init(&fp, flow_storage, sizeof flow_storage, 4, 1));
     blob(b, 4, 7);
     CHECK(!wn_keypair_load(&fp.keypair, b, WN_KEYPAIR_FIXED + 4 * 8 - 1, 0));
     b[2] = 3;
