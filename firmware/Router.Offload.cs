@@ -354,7 +354,7 @@ namespace Warp.Firmware
             ReclaimFastPath(now);
         }
 
-        /// <summary>Runs from <see cref="Tick"/>: a keypair change or a tunnel down flushes at once; the sync runs every <see cref="FastPathSyncMs"/>.</summary>
+        /// <summary>Runs from <see cref="Tick"/>: a keypair change or a tunnel down flushes at once; a binding change takes its flows back; the sync runs every <see cref="FastPathSyncMs"/>.</summary>
         void FollowFastPath(long now)
         {
             if (fastPath == null)
@@ -368,6 +368,8 @@ namespace Warp.Firmware
                     return;
                 }
             }
+            if (flowCount != 0 && (now >= nextBindingCheck || lan.BindingVersion != bindingVersion))
+                CheckBindings(now); // a lease or binding changed (a DHCP message just now) or ran out
             if (now >= nextSync)
                 SyncFastPath(now);
         }

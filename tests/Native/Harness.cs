@@ -120,8 +120,24 @@ namespace Warp.Native.Tests
         public static byte[] Copy(byte[] b, int offset, int length) { var c = new byte[length]; Array.Copy(b, offset, c, 0, length); return c; }
         static string Key(byte[] address) => Convert.ToHexString(address);
 
-        /// <summary>A LAN host: its address bound to its MAC (a DHCP lease, an IPv6 binding).</summary>
-        public void Bind(byte[] address, byte[] mac) { macOf[Key(address)] = mac; }
+        /// <summary>
+        /// A LAN host: its address bound to its MAC (a DHCP lease, an IPv6 binding) until <paramref name="until"/>
+        /// (long.MaxValue: a static lease); each packet the managed path takes from it renews the binding to
+        /// now + <paramref name="renew"/> when that is above 0 (an IPv6 binding, RFC 6620), as LanServices does.
+        /// </summary>
+        public void Bind(byte[] address, byte[] mac, long until = long.MaxValue, long renew = 0)
+        {
+            macOf[Key(address)] = mac;
+            boundUntil[Key(address)] = until;
+            renewOf[Key(address)] = renew;
+        }
+
+        /// <summary>The binding is gone (a DHCP RELEASE): the managed path refuses the address from now on; the fast path is not told.</summary>
+        public void Unbind(byte[] address) { macOf.Remove(Key(address)); }
+
+        readonly Dictionary<string, long> boundUntil = new Dictionary<string, long>(), renewOf = new Dictionary<string, long>();
+
+        bool IsBound(string key) => macOf.ContainsKey(key) && Now < boundUntil[key];
 
         // ---------------------------------------------------------------- LAN -> tunnel
 
@@ -205,7 +221,12 @@ namespace Warp.Native.Tests
 
         bool BoundTo(byte[] b, int addressOffset, int n, byte[] frame, int macOffset)
         {
-            return macOf.TryGetValue(Key(Copy(b, addressOffset, n)), out var mac) && MacAddress.Equal(frame, macOffset, mac, 0);
+            string key = Key(Copy(b, addressOffset, n));
+            if (!IsBound(key) || !MacAddress.Equal(frame, macOffset, macOf[key], 0))
+                return false;
+            if (renewOf[key] > 0 && Now + renewOf[key] > boundUntil[key])
+                boundUntil[key] = Now + renewOf[key];
+            return true;
         }
 
         // ---------------------------------------------------------------- tunnel -> LAN
@@ -236,7 +257,8 @@ namespace Warp.Native.Tests
                     Assert.True(nr.Action == NatAction.WriteToLan, "the fast path delivered what the managed NAT refused: " + nr.Reason);
                     bool v6 = managedOut[14] >> 4 == 6;
                     var dst = Copy(managedOut, 14 + (v6 ? 24 : 16), v6 ? 16 : 4);
-                    Assert.True(macOf.TryGetValue(Key(dst), out var mac));
+                    Assert.True(IsBound(Key(dst)), "the fast path delivered to an address bound to nobody now");
+                    var mac = macOf[Key(dst)];
                     var frame = Packets.Frame(mac, RouterMac, Copy(managedOut, 14, r.Length));
                     Assert.True(n == frame.Length && Convert.ToHexString(frame) == Convert.ToHexString(Copy(nativeOut, 0, n)),
                         "frames differ\n managed " + Convert.ToHexString(frame) + "\n native  " + Convert.ToHexString(Copy(nativeOut, 0, n)));
@@ -310,10 +332,13 @@ namespace Warp.Native.Tests
             int session = NatOffload.FindSession(Nat, v6, proto, lan, 0, lanPort, remote, 0, remotePort, Now);
             byte[] entry = new byte[NatOffload.EntrySize];
             int length = 0;
-            if (session >= 0 && macOf.TryGetValue(Key(lan), out var mac))
-                length = NatOffload.ExportFlow(Nat, session, mac, 0, RouterMac, 0, v6 ? remote : null, 0, Now, entry, 0);
+            if (session >= 0 && IsBound(Key(lan)))
+                length = NatOffload.ExportFlow(Nat, session, macOf[Key(lan)], 0, RouterMac, 0, v6 ? remote : null, 0, Now, entry, 0);
             if (length != 0)
-                NatOffload.SetBinding(entry, 0, long.MaxValue, 0); // the harness's addresses stay bound to their MACs
+            {
+                long until = boundUntil[Key(lan)];
+                NatOffload.SetBinding(entry, 0, until == long.MaxValue ? long.MaxValue : until - Now, renewOf[Key(lan)]); // as the router hands the binding down
+            }
             if (length == 0)
             {
                 if (offloaded.TryGetValue(key, out var old))

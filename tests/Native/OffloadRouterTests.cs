@@ -27,12 +27,17 @@ namespace Warp.Native.Tests
         readonly ITestOutputHelper output;
         public OffloadRouterTests(ITestOutputHelper output) { this.output = output; }
 
-        static readonly byte[] ClientMac = { 0x02, 0xC1, 0, 0, 0, 7 };
+        internal static readonly byte[] ClientMac = { 0x02, 0xC1, 0, 0, 0, 7 };
+        /// <summary>The router's LAN MAC (MemoryLan's), for frames addressed to it.</summary>
+        internal static readonly byte[] RouterMacOf = new MemoryLan().Mac;
         const uint RouterIp = 0xC0A82A01, TunnelIp = 0xAC100002, Origin = 0xC6120050;
 
-        sealed class Run : IDisposable
+        internal sealed class Run : IDisposable
         {
             public readonly MemoryLan Lan = new MemoryLan();
+            /// <summary>The ports with batches over Lan and Uplink (batch above 1), else null.</summary>
+            public readonly BatchMemoryLan BatchLan;
+            public readonly BatchMemoryUplink BatchUplink;
             public readonly MemoryUplink Uplink = new MemoryUplink();
             public readonly Router Router;
             public readonly Tunnel Peer;
@@ -40,13 +45,18 @@ namespace Warp.Native.Tests
             public readonly Endpoint RouterEndpoint = new Endpoint();
             public long Now = 10_000;
             public uint ClientIp;
+            /// <summary>When the last lease was granted (its ACK): a lease of T seconds ends T s later.</summary>
+            public long LeasedAt;
             readonly byte[] peerOut = new byte[2048];
             /// <summary>What the LAN client received (frames) and the peer decapsulated (IP packets), in order.</summary>
             public readonly List<byte[]> ToClient = new List<byte[]>(), ToPeer = new List<byte[]>();
             /// <summary>Every data message the router sent: (receiver index, counter).</summary>
             public readonly List<(uint, ulong)> Nonces = new List<(uint, ulong)>();
 
-            public Run(bool native)
+            /// <param name="native">With the native fast path (8 flows).</param>
+            /// <param name="batch">RouterSizes.Batch, with ports that take batches when above 1.</param>
+            /// <param name="routerLines">More [Router] lines (a lease time, static leases).</param>
+            public Run(bool native, int batch = 1, string routerLines = "")
             {
                 var rng = new SeededRandom(11);
                 var routerKey = new byte[32];
@@ -60,7 +70,7 @@ namespace Warp.Native.Tests
                 string conf =
                     "[Interface]\nPrivateKey = " + Convert.ToBase64String(routerKey) + "\nAddress = 172.16.0.2/32\nDNS = 198.18.0.53\n" +
                     "[Peer]\nPublicKey = " + Convert.ToBase64String(Peer.PublicKey) + "\nEndpoint = 10.250.2.2:51820\n" +
-                    "[Router]\nLanAddress = 192.168.42.1/24\nUlaPrefix = fd42:4242:4242::/64\nDhcpPoolStart = 192.168.42.100\nDhcpPoolEnd = 192.168.42.120\n";
+                    "[Router]\nLanAddress = 192.168.42.1/24\nUlaPrefix = fd42:4242:4242::/64\nDhcpPoolStart = 192.168.42.100\nDhcpPoolEnd = 192.168.42.120\n" + routerLines;
                 var platform = new RouterPlatform { Lan = Lan, Uplink = Uplink, Crypto = new ManagedCryptoBackend(), Random = new SeededRandom(13), Store = new MemoryStore() };
                 if (native)
                 {
@@ -70,31 +80,45 @@ namespace Warp.Native.Tests
                 }
                 var d = new ConfigDiagnostics();
                 var settings = WgQuickParser.Parse(conf, d) ?? throw new InvalidOperationException(d.ToString());
+                if (batch > 1)
+                {
+                    platform.Lan = BatchLan = new BatchMemoryLan(Lan);
+                    platform.Uplink = BatchUplink = new BatchMemoryUplink(Uplink);
+                }
                 var sizes = RouterSizes.LinuxHost();
                 sizes.FastPathFlows = 8;
+                sizes.Batch = batch;
                 Router = new Router(settings, sizes, platform, Now);
                 Uplink.From.SetIpv4(0x0AFA0202, 51820);
                 RouterEndpoint.SetIpv4(0x0AFA0102, 40000);
                 Router.Start(Now);
-                ClientIp = Lease();
+                ClientIp = Lease(ClientMac);
             }
 
             public void Dispose() { Fast?.Dispose(); }
 
-            uint Lease()
+            /// <summary>A DHCP lease for the device with this MAC (DISCOVER, the probe wait, REQUEST); its address.</summary>
+            public uint Lease(byte[] mac)
             {
-                Lan.Inbox.Enqueue(DhcpFrame(1, 0));
+                Lan.Inbox.Enqueue(DhcpFrame(1, 0, mac));
                 Router.Poll(Now);
                 Now += Warp.Protocol.Lan.DhcpServer.ProbeWaitMs;
                 Router.Poll(Now);
                 byte[] offer = Lan.Sent.Find(x => DhcpType(x) == 2) ?? throw new InvalidOperationException("no OFFER");
                 uint ip = Endian.Read32(offer, 42 + 16);
-                Lan.Inbox.Enqueue(DhcpFrame(3, ip));
+                Lan.Inbox.Enqueue(DhcpFrame(3, ip, mac));
                 Router.Poll(Now);
                 if (Lan.Sent.Find(x => DhcpType(x) == 5) == null) throw new InvalidOperationException("no ACK");
                 Lan.Sent.Clear();
+                LeasedAt = Now;
                 return ip;
             }
+
+            /// <summary>A DHCP REQUEST renewing the lease of (mac, ip) (RFC 2131 4.3.2, RENEWING: ciaddr set); queued.</summary>
+            public void Renew(byte[] mac, uint ip) { Lan.Inbox.Enqueue(DhcpFrame(3, 0, mac, ip)); }
+
+            /// <summary>A DHCP RELEASE of (mac, ip) (ciaddr, server identifier); queued.</summary>
+            public void Release(byte[] mac, uint ip) { Lan.Inbox.Enqueue(DhcpFrame(7, 0, mac, ip)); }
 
             /// <summary>Moves the clock, polls, and carries everything between the router and the peer until both are quiet.</summary>
             public void Step(long ms)
@@ -124,18 +148,21 @@ namespace Warp.Native.Tests
                 Lan.Sent.Clear();
             }
 
-            public void ClientSends(ushort sport, ushort dport, int size, byte fill)
+            public void ClientSends(ushort sport, ushort dport, int size, byte fill) { Lan.Inbox.Enqueue(Frame(ClientMac, Lan.Mac, ClientIp, sport, dport, size, fill)); }
+
+            /// <summary>A UDP frame to the origin from (mac, ip), to the Ethernet destination given.</summary>
+            public static byte[] Frame(byte[] mac, byte[] to, uint ip, ushort sport, ushort dport, int size, byte fill)
             {
                 var payload = Enumerable.Repeat(fill, size).ToArray();
                 var f = new byte[14 + 28 + size];
-                EthernetFrame.WriteHeader(f, 0, Lan.Mac, 0, ClientMac, 0, EthernetFrame.EtherTypeIpv4);
-                Ipv4Packet.WriteHeader(f, 14, 28 + size, 1, true, 64, Ipv4Packet.ProtocolUdp, ClientIp, Origin);
+                EthernetFrame.WriteHeader(f, 0, to, 0, mac, 0, EthernetFrame.EtherTypeIpv4);
+                Ipv4Packet.WriteHeader(f, 14, 28 + size, 1, true, 64, Ipv4Packet.ProtocolUdp, ip, Origin);
                 UdpDatagram.WriteHeader(f, 34, sport, dport, 8 + size);
                 Array.Copy(payload, 0, f, 42, size);
-                Ipv4Packet.TryCreate(f, 14, 28 + size, out var ip);
+                Ipv4Packet.TryCreate(f, 14, 28 + size, out var ip4);
                 UdpDatagram.TryCreate(f, 34, 8 + size, out var udp);
-                udp.UpdateChecksum(ip.PseudoHeaderSum());
-                Lan.Inbox.Enqueue(f);
+                udp.UpdateChecksum(ip4.PseudoHeaderSum());
+                return f;
             }
 
             /// <summary>The origin answers to the tunnel address and external port the peer saw.</summary>
@@ -152,24 +179,31 @@ namespace Warp.Native.Tests
                 if (r.Action == TunnelAction.WriteToNetwork) Uplink.Inbox.Enqueue(MemoryLan.Copy(peerOut, 0, r.Length));
             }
 
-            byte[] DhcpFrame(byte type, uint requested)
+            static byte[] DhcpFrame(byte type, uint requested, byte[] mac, uint ciaddr = 0)
             {
-                var dhcp = new byte[240 + 3 + (requested != 0 ? 12 : 0) + 1];
+                bool server = requested != 0 || type == 7;
+                var dhcp = new byte[240 + 3 + (requested != 0 ? 6 : 0) + (server ? 6 : 0) + 1];
                 dhcp[0] = 1; dhcp[1] = 1; dhcp[2] = 6;
-                dhcp[4] = 0x12; dhcp[5] = 0x34;
-                Array.Copy(ClientMac, 0, dhcp, 28, 6);
+                dhcp[4] = 0x12; dhcp[5] = mac[5];
+                Endian.Write32(dhcp, 12, ciaddr);
+                Array.Copy(mac, 0, dhcp, 28, 6);
                 dhcp[236] = 0x63; dhcp[237] = 0x82; dhcp[238] = 0x53; dhcp[239] = 0x63;
                 int o = 240;
                 dhcp[o++] = 53; dhcp[o++] = 1; dhcp[o++] = type;
                 if (requested != 0)
                 {
                     dhcp[o++] = 50; dhcp[o++] = 4; Endian.Write32(dhcp, o, requested); o += 4;
+                }
+                if (server)
+                {
                     dhcp[o++] = 54; dhcp[o++] = 4; Endian.Write32(dhcp, o, RouterIp); o += 4;
                 }
                 dhcp[o] = 255;
                 var f = new byte[14 + 28 + dhcp.Length];
-                EthernetFrame.WriteHeader(f, 0, new byte[] { 255, 255, 255, 255, 255, 255 }, 0, ClientMac, 0, EthernetFrame.EtherTypeIpv4);
-                Ipv4Packet.WriteHeader(f, 14, 28 + dhcp.Length, 1, false, 64, Ipv4Packet.ProtocolUdp, 0, 0xFFFFFFFF);
+                // RENEWING and RELEASE are unicast from the client's address to the server (RFC 2131 4.3.2, 4.4.4).
+                byte[] to = ciaddr != 0 ? RouterMacOf : new byte[] { 255, 255, 255, 255, 255, 255 };
+                EthernetFrame.WriteHeader(f, 0, to, 0, mac, 0, EthernetFrame.EtherTypeIpv4);
+                Ipv4Packet.WriteHeader(f, 14, 28 + dhcp.Length, 1, false, 64, Ipv4Packet.ProtocolUdp, ciaddr, ciaddr != 0 ? RouterIp : 0xFFFFFFFF);
                 UdpDatagram.WriteHeader(f, 34, 68, 67, 8 + dhcp.Length);
                 Array.Copy(dhcp, 0, f, 42, dhcp.Length);
                 Ipv4Packet.TryCreate(f, 14, 28 + dhcp.Length, out var ip);
