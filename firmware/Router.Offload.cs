@@ -41,24 +41,21 @@ namespace Warp.Firmware
         int[] flowSession;
         long[] flowKey;
         uint[] flowRemote;
-        int[] flowOut;
-        int[] flowIn;
         int flowCount;
         uint installedIndex;
         long nextSync;
         byte[] keypairState;
-        readonly byte[] flowEntry = new byte[NatOffload.EntrySize];
         readonly byte[] offloadMac = new byte[6];
         readonly long[] flowActivity = new long[4];
         long[] fastSnapshot;
         FastPathCounters fastCounters;
-        /// <summary>Per slot: the flow's LAN address (IPv4, or 16 bytes at slot * 16), the MAC it is bound to, and when the fast path's copy of that binding lapses.</summary>
-        uint[] flowLanV4;
-        byte[] flowLanV6;
+        /// <summary>Per slot: the MAC the flow's LAN address is bound to (6 bytes at slot * 6), and when the fast path's copy of that binding lapses.</summary>
         byte[] flowMac;
         long[] flowBoundUntil;
         int bindingVersion;
         long nextBindingCheck = long.MaxValue;
+        /// <summary>When the last sync read the flows' activity: a flow whose latest packet is not older had traffic since.</summary>
+        long lastSync = long.MinValue;
 
         /// <summary>The platform's fast path in use, or null.</summary>
         public IFastPath FastPath { get { return fastPath; } }
@@ -74,10 +71,6 @@ namespace Warp.Firmware
             flowSession = new int[n];
             flowKey = new long[n];
             flowRemote = new uint[n];
-            flowOut = new int[n];
-            flowIn = new int[n];
-            flowLanV4 = new uint[n];
-            flowLanV6 = new byte[n * 16];
             flowMac = new byte[n * 6];
             flowBoundUntil = new long[n];
             for (int i = 0; i < n; i++)
@@ -96,7 +89,7 @@ namespace Warp.Firmware
         {
             get
             {
-                return flowSession.Length * (4 + 8 + 4 + 4 + 4 + 4 + 16 + 6 + 8) + flowEntry.Length + offloadMac.Length + flowActivity.Length * 8
+                return flowSession.Length * (4 + 8 + 4 + 6 + 8) + offloadMac.Length + flowActivity.Length * 8
                     + fastSnapshot.Length * 8 + fastCounters.MemoryBytes + (keypairState != null ? keypairState.Length : 0);
             }
         }
@@ -223,18 +216,17 @@ namespace Warp.Firmware
                 return;
             // The binding the LAN services hold for the LAN address (the MAC and how long): the fast path enforces it.
             long boundFor = v6 ? lan.BindingLifetime(b, lanAt, offloadMac, 0, now) : lan.BindingLifetime(Endian.Read32(b, lanAt), offloadMac, 0, now);
-            if (boundFor <= 0 || NatOffload.ExportFlow(nat, session, offloadMac, 0, routerMac, 0, v6 ? b : null, remoteAt, now, flowEntry, 0) == 0)
+            // The entry is written in keypairState (free between keypair moves, and longer than an entry).
+            byte[] entry = keypairState;
+            if (boundFor <= 0 || NatOffload.ExportFlow(nat, session, offloadMac, 0, routerMac, 0, v6 ? b : null, remoteAt, now, entry, 0) == 0)
                 return;
-            NatOffload.SetBinding(flowEntry, 0, boundFor, v6 ? Ipv6SourceBindings.Lifetime : 0);
-            int slot = fastPath.AddFlow(flowEntry, 0, flowEntry.Length, now);
+            NatOffload.SetBinding(entry, 0, boundFor, v6 ? Ipv6SourceBindings.Lifetime : 0);
+            int slot = fastPath.AddFlow(entry, 0, NatOffload.EntrySize, now);
+            System.Array.Clear(entry, 0, NatOffload.EntrySize);
             if (slot < 0 || slot >= flowSession.Length)
                 return;
             if (flowCount == 0)
                 bindingVersion = lan.BindingVersion; // nothing offloaded was bound under an older version
-            if (v6)
-                System.Array.Copy(b, lanAt, flowLanV6, slot * 16, 16);
-            else
-                flowLanV4[slot] = Endian.Read32(b, lanAt);
             System.Array.Copy(offloadMac, 0, flowMac, slot * 6, 6);
             flowBoundUntil[slot] = boundFor == long.MaxValue ? long.MaxValue : now + boundFor;
             if (flowBoundUntil[slot] < nextBindingCheck)
@@ -244,8 +236,6 @@ namespace Warp.Firmware
             flowSession[slot] = session;
             flowKey[slot] = SessionKey(session);
             flowRemote[slot] = nat.Table.RemoteAddress(session);
-            flowOut[slot] = 0;
-            flowIn[slot] = 0;
         }
 
         bool IsOffloaded(int session)
@@ -323,8 +313,17 @@ namespace Warp.Firmware
             {
                 if (flowSession[i] < 0)
                     continue;
-                bool v6 = ((flowKey[i] >> 40) & 1) != 0;
-                long left = v6 ? lan.BindingLifetime(flowLanV6, i * 16, offloadMac, 0, now) : lan.BindingLifetime(flowLanV4[i], offloadMac, 0, now);
+                int s = flowSession[i];
+                if (!nat.Table.IsUsed(s) || SessionKey(s) != flowKey[i])
+                {
+                    SyncFlow(i, now); // the session went or was reused: taken back there
+                    continue;
+                }
+                bool v6 = nat.Table.IsV6(s);
+                NatHostTable hosts = nat.Table.Hosts;
+                int host = nat.Table.Host(s);
+                long left = v6 ? lan.BindingLifetime(hosts.AddressV6Bytes, hosts.AddressV6Offset(host), offloadMac, 0, now)
+                    : lan.BindingLifetime(hosts.AddressV4(host), offloadMac, 0, now);
                 long until = left == long.MaxValue ? long.MaxValue : now + left;
                 bool keep = left > 0 && MacAddress.Equal(offloadMac, 0, flowMac, i * 6) && now < flowBoundUntil[i]
                     && until >= flowBoundUntil[i] && until - flowBoundUntil[i] <= (v6 ? Ipv6SourceBindings.Lifetime / 2 : 0);
@@ -385,14 +384,14 @@ namespace Warp.Firmware
                 && nat.Table.RemoteAddress(s) == flowRemote[i];
             if (keep)
             {
-                // The native per-flow counts are 32-bit and wrap: the difference in 32 bits is right across a wrap.
-                long outs = (uint)((int)flowActivity[2] - flowOut[i]), ins = (uint)((int)flowActivity[3] - flowIn[i]);
-                flowOut[i] = (int)flowActivity[2];
-                flowIn[i] = (int)flowActivity[3];
-                if (outs > 0 && ((flowKey[i] >> 40) & 1) != 0)
+                // Traffic since the last sync: a latest packet at or after it (counted twice at worst: refreshing is idempotent).
+                long outs = flowActivity[2] != 0 && now - flowActivity[0] >= lastSync ? 1 : 0;
+                long ins = flowActivity[3] != 0 && now - flowActivity[1] >= lastSync ? 1 : 0;
+                if (outs > 0 && nat.Table.IsV6(s))
                 {
                     long sent = now - flowActivity[0];
-                    lan.RenewBinding(flowLanV6, i * 16, flowMac, i * 6, sent, now);
+                    NatHostTable hosts = nat.Table.Hosts;
+                    lan.RenewBinding(hosts.AddressV6Bytes, hosts.AddressV6Offset(nat.Table.Host(s)), flowMac, i * 6, sent, now);
                     if (sent + Ipv6SourceBindings.Lifetime > flowBoundUntil[i])
                         flowBoundUntil[i] = sent + Ipv6SourceBindings.Lifetime; // as the fast path renewed its copy
                 }
@@ -408,6 +407,7 @@ namespace Warp.Firmware
             for (int i = 0; i < flowSession.Length; i++)
                 if (flowSession[i] >= 0)
                     SyncFlow(i, now);
+            lastSync = now;
             int c = fastPath.ReadCounters(fastSnapshot, 0, fastSnapshot.Length);
             if (c <= 0)
                 return;

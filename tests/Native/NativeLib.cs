@@ -71,6 +71,7 @@ namespace Warp.Native.Tests
         [DllImport(Library)] public static extern IntPtr wn_host_create(int flowCapacity, uint seed);
         [DllImport(Library)] public static extern void wn_host_destroy(IntPtr fp);
         [DllImport(Library)] public static extern int wn_host_native_bytes(int flowCapacity);
+        [DllImport(Library)] public static extern int wn_host_ring_state_bytes();
         [DllImport(Library)] public static extern int wn_host_add_flow(IntPtr fp, byte[] entry, int length, long now);
         [DllImport(Library)] public static extern void wn_host_remove_flow(IntPtr fp, int slot);
         [DllImport(Library)] public static extern void wn_host_flush(IntPtr fp);

@@ -5,6 +5,7 @@
  */
 #include "../core/wn_crypto.h"
 #include "../core/wn_fastpath.h"
+#include "../core/wn_ring.h"
 #include "../warp_native.h"
 #include "wn_host_api.h"
 
@@ -109,3 +110,6 @@ WARP_EXPORT bool wn_host_flow_activity(wn_fastpath *fp, int32_t slot, int64_t no
     activity[3] = f->packets_in;
     return true;
 }
+
+/* The LAN ring's own state (warp_native_lan.c holds one; its slots are allocated beside it). */
+WARP_EXPORT int32_t wn_host_ring_state_bytes(void) { return (int32_t)sizeof(wn_ring); }
