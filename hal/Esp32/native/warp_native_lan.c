@@ -28,6 +28,7 @@ void warp_native_post_lan_event(void);
 
 static wn_ring ring;
 static uint8_t *ring_storage;
+static uint32_t ring_slots; /* what ring_storage holds: a start after a failed one reuses it */
 static uint16_t ring_lengths[WARP_LAN_MAX_FRAMES];
 static atomic_bool event_armed;
 static bool started;
@@ -50,8 +51,11 @@ bool warp_lan_start(int32_t ring_frames)
     while (slots < (uint32_t)ring_frames && slots < WARP_LAN_MAX_FRAMES)
         slots <<= 1;
     /* Allocated once, here, from internal RAM; never freed (the ring lives as long as the image). */
-    ring_storage = heap_caps_malloc((size_t)slots * WARP_LAN_SLOT, MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT);
-    if (ring_storage == NULL || !wn_ring_init(&ring, ring_storage, ring_lengths, slots, WARP_LAN_SLOT))
+    if (ring_storage == NULL) {
+        ring_storage = heap_caps_malloc((size_t)slots * WARP_LAN_SLOT, MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT);
+        ring_slots = slots;
+    }
+    if (ring_storage == NULL || !wn_ring_init(&ring, ring_storage, ring_lengths, ring_slots, WARP_LAN_SLOT))
         return false;
     atomic_store(&event_armed, true);
     if (esp_wifi_internal_reg_rxcb(WIFI_IF_AP, ap_rx) != ESP_OK)

@@ -1,0 +1,22 @@
+/*
+ * COMPILE-TIME CONTRACT, NOT ESP-IDF. Written for this project: it declares only what
+ * hal/Esp32/native/warp_native_lan.c and warp_native_system.c call, with the exact signatures,
+ * types and constants of ESP-IDF v5.4.2 (the ESP32_IDF_TAG nanoFramework's nf-interpreter
+ * builds with; unchanged in v5.5), checked against github.com/espressif/esp-idf at tag v5.4.2,
+ * components/heap/include/esp_heap_caps.h (lines 31, 40, 99, 186). It lets the host compiler compile that glue (tests/test_idf_glue.c,
+ * CTest idf_glue_contract); it is never part of the ESP-IDF component (FindINTEROP-Warp.Native.cmake
+ * lists no file or include directory here; CTest idf_contract_not_shipped checks).
+ */
+#ifndef WN_IDF_CONTRACT_ESP_HEAP_CAPS_H
+#define WN_IDF_CONTRACT_ESP_HEAP_CAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MALLOC_CAP_8BIT (1 << 2)
+#define MALLOC_CAP_INTERNAL (1 << 11)
+
+void *heap_caps_malloc(size_t size, uint32_t caps);
+void *heap_caps_calloc(size_t n, size_t size, uint32_t caps);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * COMPILE-TIME CONTRACT, NOT ESP-IDF. Written for this project: it declares only what
+ * hal/Esp32/native/warp_native_lan.c and warp_native_system.c call, with the exact signatures,
+ * types and constants of ESP-IDF v5.4.2 (the ESP32_IDF_TAG nanoFramework's nf-interpreter
+ * builds with; unchanged in v5.5), checked against github.com/espressif/esp-idf at tag v5.4.2,
+ * components/freertos/FreeRTOS-Kernel/include/freertos/task.h (line 93, TaskHandle_t). It lets the host compiler compile that glue (tests/test_idf_glue.c,
+ * CTest idf_glue_contract); it is never part of the ESP-IDF component (FindINTEROP-Warp.Native.cmake
+ * lists no file or include directory here; CTest idf_contract_not_shipped checks).
+ */
+#ifndef WN_IDF_CONTRACT_FREERTOS_TASK_H
+#define WN_IDF_CONTRACT_FREERTOS_TASK_H
+
+struct tskTaskControlBlock;
+typedef struct tskTaskControlBlock *TaskHandle_t;
+
+#endif
