@@ -13,7 +13,9 @@
 # dependency is explicit. The target's sdkconfig must enable CONFIG_MBEDTLS_CHACHA20_C,
 # CONFIG_MBEDTLS_POLY1305_C, CONFIG_MBEDTLS_CHACHAPOLY_C and CONFIG_MBEDTLS_ECP_DP_CURVE25519_ENABLED
 # (core/wn_crypto_mbedtls.c stops the build with #error otherwise). The mbedTLS calls are the ones
-# 2.28 (Debian 12, the host build) and 3.6 (ESP-IDF 5.4/5.5) share.
+# 2.28 (Debian 12, the host build) and 3.6 (ESP-IDF 5.4/5.5) share. Defining WN_PORTABLE_AEAD for the
+# component puts the portable ChaCha20-Poly1305 (core/wn_chachapoly.c) behind the AEAD instead of
+# mbedTLS's (README.md, "Speed": which is faster on the chip is not measured here).
 
 set(Warp.Native_IDF_COMPONENTS mbedtls esp_wifi esp_system)
 
@@ -28,6 +30,7 @@ set(Warp.Native_SRCS
     warp_native_fastpath.c
     core/wn_ring.c
     core/wn_crypto_mbedtls.c
+    core/wn_chachapoly.c
     core/wn_tunnel.c
     core/wn_flow.c
     core/wn_nat.c

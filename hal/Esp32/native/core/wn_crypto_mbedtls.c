@@ -5,6 +5,7 @@
  * mbedtls_mpi_read_binary_le. mbedtls_ecp_mul needs a random source in 3.x (coordinate blinding), so
  * one is always passed. Every context is freed (mbedTLS zeroizes it) and every local copy of a key wiped.
  */
+#include "wn_chachapoly.h"
 #include "wn_crypto.h"
 #include "wn_platform.h"
 
@@ -27,9 +28,15 @@ static void wireguard_nonce(uint8_t nonce[12], uint64_t counter)
         nonce[4 + i] = (uint8_t)(counter >> (8 * i));
 }
 
+/* -DWN_PORTABLE_AEAD (CMake: WARP_NATIVE_PORTABLE_AEAD=ON) puts the portable ChaCha20-Poly1305 of
+ * wn_chachapoly.c behind the AEAD entry points instead of mbedTLS's; X25519 stays mbedTLS's. */
 bool wn_aead_seal_nonce(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad, size_t aad_length,
                         const uint8_t *input, size_t length, uint8_t *output)
 {
+#ifdef WN_PORTABLE_AEAD
+    wn_chachapoly_seal(key, nonce, aad, aad_length, input, length, output);
+    return true;
+#endif
     mbedtls_chachapoly_context ctx;
     mbedtls_chachapoly_init(&ctx);
     int rc = mbedtls_chachapoly_setkey(&ctx, key);
@@ -44,6 +51,9 @@ bool wn_aead_open_nonce(const uint8_t key[32], const uint8_t nonce[12], const ui
 {
     if (length < WN_AEAD_TAG)
         return false;
+#ifdef WN_PORTABLE_AEAD
+    return wn_chachapoly_open(key, nonce, aad, aad_length, input, length - WN_AEAD_TAG, output);
+#endif
     uint8_t tag[WN_AEAD_TAG];
     mbedtls_chachapoly_context ctx;
     size_t plain = length - WN_AEAD_TAG;
