@@ -43,6 +43,35 @@ namespace Warp.Native.Tests
             }
         }
 
+        /// <summary>The portable ChaCha20-Poly1305 (core/wn_chachapoly.c, WARP_NATIVE_PORTABLE_AEAD) against the managed backend, as above.</summary>
+        [Fact]
+        public void ThePortableAeadAgreesWithTheManagedBackend()
+        {
+            var rnd = new Random(8440);
+            var managed = new ManagedCryptoBackend();
+            for (int i = 0; i < 2000; i++)
+            {
+                var key = new byte[32];
+                rnd.NextBytes(key);
+                ulong counter = (ulong)rnd.NextInt64() ^ ((ulong)rnd.Next() << 40);
+                var aad = new byte[rnd.Next(3) == 0 ? 0 : rnd.Next(1, 64)];
+                rnd.NextBytes(aad);
+                var plain = new byte[i < 100 ? i : rnd.Next(0, 1500)];
+                rnd.NextBytes(plain);
+                var m = new byte[plain.Length + 16];
+                var n = new byte[plain.Length + 16];
+                managed.AeadSeal(key, 0, counter, aad, 0, aad.Length, plain, 0, plain.Length, m, 0);
+                Native.wn_host_portable_seal(key, counter, aad, aad.Length, plain, plain.Length, n);
+                Assert.Equal(Convert.ToHexString(m), Convert.ToHexString(n));
+                var back = new byte[plain.Length];
+                Assert.True(Native.wn_host_portable_open(key, counter, aad, aad.Length, m, m.Length, back));
+                Assert.Equal(plain, back);
+                m[rnd.Next(m.Length)] ^= (byte)(1 << rnd.Next(8));
+                Assert.False(managed.AeadOpen(key, 0, counter, aad, 0, aad.Length, m, 0, m.Length, back, 0));
+                Assert.False(Native.wn_host_portable_open(key, counter, aad, aad.Length, m, m.Length, back));
+            }
+        }
+
         [Fact]
         public void X25519AgreesWithTheManagedBackend()
         {

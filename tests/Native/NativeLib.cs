@@ -72,6 +72,8 @@ namespace Warp.Native.Tests
         [DllImport(Library)] public static extern void wn_host_destroy(IntPtr fp);
         [DllImport(Library)] public static extern int wn_host_native_bytes(int flowCapacity);
         [DllImport(Library)] public static extern int wn_host_ring_state_bytes();
+        [DllImport(Library)] public static extern void wn_host_portable_seal(byte[] key, ulong counter, byte[] aad, int aadLength, byte[] input, int length, byte[] output);
+        [DllImport(Library)] [return: MarshalAs(UnmanagedType.U1)] public static extern bool wn_host_portable_open(byte[] key, ulong counter, byte[] aad, int aadLength, byte[] input, int length, byte[] output);
         [DllImport(Library)] public static extern int wn_host_add_flow(IntPtr fp, byte[] entry, int length, long now);
         [DllImport(Library)] public static extern void wn_host_remove_flow(IntPtr fp, int slot);
         [DllImport(Library)] public static extern void wn_host_flush(IntPtr fp);

@@ -3,6 +3,7 @@
  * parameter, so tests/Native can drive one beside the managed core with the same fake clock. The
  * device build does not compile this file.
  */
+#include "../core/wn_chachapoly.h"
 #include "../core/wn_crypto.h"
 #include "../core/wn_fastpath.h"
 #include "../core/wn_ring.h"
@@ -113,3 +114,22 @@ WARP_EXPORT bool wn_host_flow_activity(wn_fastpath *fp, int32_t slot, int64_t no
 
 /* The LAN ring's own state (warp_native_lan.c holds one; its slots are allocated beside it). */
 WARP_EXPORT int32_t wn_host_ring_state_bytes(void) { return (int32_t)sizeof(wn_ring); }
+
+/* The portable ChaCha20-Poly1305 (core/wn_chachapoly.c) with WireGuard's nonce, whichever AEAD the build selected. */
+WARP_EXPORT void wn_host_portable_seal(const uint8_t *key, uint64_t counter, const uint8_t *aad, int32_t aad_length,
+                                       const uint8_t *input, int32_t length, uint8_t *output)
+{
+    uint8_t nonce[12] = { 0 };
+    for (int i = 0; i < 8; i++)
+        nonce[4 + i] = (uint8_t)(counter >> (8 * i));
+    wn_chachapoly_seal(key, nonce, aad, (size_t)aad_length, input, (size_t)length, output);
+}
+
+WARP_EXPORT bool wn_host_portable_open(const uint8_t *key, uint64_t counter, const uint8_t *aad, int32_t aad_length,
+                                       const uint8_t *input, int32_t length, uint8_t *output)
+{
+    uint8_t nonce[12] = { 0 };
+    for (int i = 0; i < 8; i++)
+        nonce[4 + i] = (uint8_t)(counter >> (8 * i));
+    return length >= 16 && wn_chachapoly_open(key, nonce, aad, (size_t)aad_length, input, (size_t)length - 16, output);
+}

@@ -9,6 +9,10 @@ WARP_EXPORT wn_fastpath *wn_host_create(int32_t flow_capacity, uint32_t seed);
 WARP_EXPORT void wn_host_destroy(wn_fastpath *fp);
 WARP_EXPORT int32_t wn_host_native_bytes(int32_t flow_capacity);
 WARP_EXPORT int32_t wn_host_ring_state_bytes(void);
+WARP_EXPORT void wn_host_portable_seal(const uint8_t *key, uint64_t counter, const uint8_t *aad, int32_t aad_length,
+                                       const uint8_t *input, int32_t length, uint8_t *output);
+WARP_EXPORT bool wn_host_portable_open(const uint8_t *key, uint64_t counter, const uint8_t *aad, int32_t aad_length,
+                                       const uint8_t *input, int32_t length, uint8_t *output);
 WARP_EXPORT int32_t wn_host_add_flow(wn_fastpath *fp, const uint8_t *entry, int32_t length, int64_t now);
 WARP_EXPORT void wn_host_remove_flow(wn_fastpath *fp, int32_t slot);
 WARP_EXPORT void wn_host_flush(wn_fastpath *fp);
