@@ -4,7 +4,9 @@
 #      and the C tests; the shared library tests/Native loads; CTest (RFC vectors through mbedTLS,
 #      the ring under ThreadSanitizer, the flow table at the boards' sizes, the tunnel, the ESP-IDF
 #      glue compiled against the compile-time contract tests/idf_contract and run on a fake driver,
-#      and the check that the contract is not in the component's sources), JUnit in OUT/native-ctest.xml;
+#      the C++ interop stubs against tests/nanoclr_contract on a fake stack frame, the portable
+#      ChaCha20-Poly1305 against RFC 8439 and mbedTLS, and the check that neither contract is in the
+#      component's sources), JUnit in OUT/native-ctest.xml;
 #   2. libFuzzer (clang, ASan + UBSan) on fuzz_decap for SECONDS, seeded from the pcaps; a crash fails
 #      (its input is kept in OUT/fuzz-native/).
 # The last line reads "native: N passed, N failed, N skipped" (the fuzz run counts as one test).

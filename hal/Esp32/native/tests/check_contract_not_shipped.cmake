@@ -1,5 +1,6 @@
-# CTest idf_contract_not_shipped: the compile-time contract (tests/idf_contract, ESP-IDF declarations
-# written here for the host compile of the glue) must never reach the ESP-IDF component build.
+# CTest idf_contract_not_shipped: the compile-time contracts (tests/idf_contract, ESP-IDF declarations,
+# and tests/nanoclr_contract, nanoCLR's, written here for the host compile of the glue) must never
+# reach the ESP-IDF component build.
 #   1. FindINTEROP-Warp.Native.cmake, the component's file list, names no source or include directory
 #      under tests/ (nor the contract by name);
 #   2. no shipped source (every file it lists, and every header beside them) includes the contract;
@@ -16,7 +17,7 @@ if(NOT srcs_block)
 endif()
 string(REGEX MATCHALL "list\\(APPEND Warp\\.Native_INCLUDE_DIRS[^)]*\\)" include_blocks "${module}")
 foreach(block IN ITEMS "${srcs_block}" ${include_blocks})
-    if(block MATCHES "tests/" OR block MATCHES "idf_contract")
+    if(block MATCHES "tests/" OR block MATCHES "idf_contract" OR block MATCHES "nanoclr_contract")
         message(FATAL_ERROR "the component lists the test tree or the contract: ${block}")
     endif()
 endforeach()
@@ -41,12 +42,13 @@ file(GLOB headers "${NATIVE_DIR}/*.h" "${NATIVE_DIR}/core/*.h" "${NATIVE_DIR}/in
 foreach(f IN LISTS shipped headers)
     file(STRINGS "${f}" includes REGEX "^[ \t]*#[ \t]*include")
     foreach(line IN LISTS includes)
-        if(line MATCHES "idf_contract" OR line MATCHES "tests/")
+        if(line MATCHES "idf_contract" OR line MATCHES "nanoclr_contract" OR line MATCHES "tests/")
             message(FATAL_ERROR "${f} includes the contract or the test tree: ${line}")
         endif()
     endforeach()
 endforeach()
 file(GLOB_RECURSE contract "${NATIVE_DIR}/tests/idf_contract/*.h")
+file(GLOB_RECURSE nanoclr_contract "${NATIVE_DIR}/tests/nanoclr_contract/*.h")
 list(LENGTH contract contract_count)
 if(contract_count EQUAL 0)
     message(FATAL_ERROR "no contract headers found under tests/idf_contract")
@@ -57,4 +59,12 @@ foreach(h IN LISTS contract)
         message(FATAL_ERROR "${h} does not carry the contract label")
     endif()
 endforeach()
+foreach(h IN LISTS nanoclr_contract)
+    file(READ "${h}" head LIMIT 200)
+    if(NOT head MATCHES "COMPILE-TIME CONTRACT, NOT nanoFramework")
+        message(FATAL_ERROR "${h} does not carry the contract label")
+    endif()
+    list(APPEND contract "${h}")
+endforeach()
+list(LENGTH contract contract_count)
 message(STATUS "contract not shipped: ${count} component sources and their headers checked, ${contract_count} contract headers labelled")
