@@ -56,7 +56,8 @@ namespace Warp.Native.Tests
             /// <param name="native">With the native fast path (8 flows).</param>
             /// <param name="batch">RouterSizes.Batch, with ports that take batches when above 1.</param>
             /// <param name="routerLines">More [Router] lines (a lease time, static leases).</param>
-            public Run(bool native, int batch = 1, string routerLines = "")
+            /// <param name="ipv6">The tunnel has an IPv6 address too (fd01:5ca1::2), so IPv6 flows are translated and offloaded.</param>
+            public Run(bool native, int batch = 1, string routerLines = "", bool ipv6 = false)
             {
                 var rng = new SeededRandom(11);
                 var routerKey = new byte[32];
@@ -68,7 +69,7 @@ namespace Warp.Native.Tests
                 new ManagedCryptoBackend().DhPublicKey(routerPublic, 0, routerKey, 0);
                 Peer.AddPeer(new PeerConfig { PublicKey = routerPublic });
                 string conf =
-                    "[Interface]\nPrivateKey = " + Convert.ToBase64String(routerKey) + "\nAddress = 172.16.0.2/32\nDNS = 198.18.0.53\n" +
+                    "[Interface]\nPrivateKey = " + Convert.ToBase64String(routerKey) + "\nAddress = 172.16.0.2/32" + (ipv6 ? ", fd01:5ca1::2/128" : "") + "\nDNS = 198.18.0.53\n" +
                     "[Peer]\nPublicKey = " + Convert.ToBase64String(Peer.PublicKey) + "\nEndpoint = 10.250.2.2:51820\n" +
                     "[Router]\nLanAddress = 192.168.42.1/24\nUlaPrefix = fd42:4242:4242::/64\nDhcpPoolStart = 192.168.42.100\nDhcpPoolEnd = 192.168.42.120\n" + routerLines;
                 var platform = new RouterPlatform { Lan = Lan, Uplink = Uplink, Crypto = new ManagedCryptoBackend(), Random = new SeededRandom(13), Store = new MemoryStore() };
