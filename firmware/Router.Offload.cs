@@ -49,9 +49,14 @@ namespace Warp.Firmware
         readonly long[] flowActivity = new long[4];
         long[] fastSnapshot;
         FastPathCounters fastCounters;
-        /// <summary>Per slot: the MAC the flow's LAN address is bound to (6 bytes at slot * 6), and when the fast path's copy of that binding lapses.</summary>
+        /// <summary>
+        /// Per slot: the MAC the flow's LAN address is bound to (6 bytes at slot * 6), and the second (of the
+        /// monotonic clock, rounded down; int.MaxValue: never) the fast path's copy of that binding lapses in:
+        /// seconds keep it to 4 bytes a flow (the 80 KB boards have no more room), and rounding down takes a
+        /// flow back early, never late.
+        /// </summary>
         byte[] flowMac;
-        long[] flowBoundUntil;
+        int[] flowBoundSecond;
         int bindingVersion;
         long nextBindingCheck = long.MaxValue;
         /// <summary>When the last sync read the flows' activity: a flow whose latest packet is not older had traffic since.</summary>
@@ -72,7 +77,7 @@ namespace Warp.Firmware
             flowKey = new long[n];
             flowRemote = new uint[n];
             flowMac = new byte[n * 6];
-            flowBoundUntil = new long[n];
+            flowBoundSecond = new int[n];
             for (int i = 0; i < n; i++)
                 flowSession[i] = -1;
             fastCounters = new FastPathCounters();
@@ -89,7 +94,7 @@ namespace Warp.Firmware
         {
             get
             {
-                return flowSession.Length * (4 + 8 + 4 + 6 + 8) + offloadMac.Length + flowActivity.Length * 8
+                return flowSession.Length * (4 + 8 + 4 + 6 + 4) + offloadMac.Length + flowActivity.Length * 8
                     + fastSnapshot.Length * 8 + fastCounters.MemoryBytes + (keypairState != null ? keypairState.Length : 0);
             }
         }
@@ -218,7 +223,7 @@ namespace Warp.Firmware
             long boundFor = v6 ? lan.BindingLifetime(b, lanAt, offloadMac, 0, now) : lan.BindingLifetime(Endian.Read32(b, lanAt), offloadMac, 0, now);
             // The entry is written in keypairState (free between keypair moves, and longer than an entry).
             byte[] entry = keypairState;
-            if (boundFor <= 0 || NatOffload.ExportFlow(nat, session, offloadMac, 0, routerMac, 0, v6 ? b : null, remoteAt, now, entry, 0) == 0)
+            if (boundFor < BindingMarginMs || NatOffload.ExportFlow(nat, session, offloadMac, 0, routerMac, 0, v6 ? b : null, remoteAt, now, entry, 0) == 0)
                 return;
             NatOffload.SetBinding(entry, 0, boundFor, v6 ? Ipv6SourceBindings.Lifetime : 0);
             int slot = fastPath.AddFlow(entry, 0, NatOffload.EntrySize, now);
@@ -228,9 +233,9 @@ namespace Warp.Firmware
             if (flowCount == 0)
                 bindingVersion = lan.BindingVersion; // nothing offloaded was bound under an older version
             System.Array.Copy(offloadMac, 0, flowMac, slot * 6, 6);
-            flowBoundUntil[slot] = boundFor == long.MaxValue ? long.MaxValue : now + boundFor;
-            if (flowBoundUntil[slot] < nextBindingCheck)
-                nextBindingCheck = flowBoundUntil[slot];
+            flowBoundSecond[slot] = Second(boundFor == long.MaxValue ? long.MaxValue : now + boundFor);
+            if (Millisecond(flowBoundSecond[slot]) < nextBindingCheck)
+                nextBindingCheck = Millisecond(flowBoundSecond[slot]);
             if (flowSession[slot] < 0)
                 flowCount++;
             flowSession[slot] = session;
@@ -324,13 +329,13 @@ namespace Warp.Firmware
                 int host = nat.Table.Host(s);
                 long left = v6 ? lan.BindingLifetime(hosts.AddressV6Bytes, hosts.AddressV6Offset(host), offloadMac, 0, now)
                     : lan.BindingLifetime(hosts.AddressV4(host), offloadMac, 0, now);
-                long until = left == long.MaxValue ? long.MaxValue : now + left;
-                bool keep = left > 0 && MacAddress.Equal(offloadMac, 0, flowMac, i * 6) && now < flowBoundUntil[i]
-                    && until >= flowBoundUntil[i] && until - flowBoundUntil[i] <= (v6 ? Ipv6SourceBindings.Lifetime / 2 : 0);
+                long until = Second(left == long.MaxValue ? long.MaxValue : now + left), copy = flowBoundSecond[i];
+                bool keep = left > 0 && MacAddress.Equal(offloadMac, 0, flowMac, i * 6) && now < Millisecond(flowBoundSecond[i])
+                    && until >= copy && until - copy <= (v6 ? Ipv6SourceBindings.Lifetime / 2000 : 0);
                 if (keep)
                 {
-                    if (flowBoundUntil[i] < next)
-                        next = flowBoundUntil[i];
+                    if (Millisecond(flowBoundSecond[i]) < next)
+                        next = Millisecond(flowBoundSecond[i]);
                     continue;
                 }
                 SyncFlow(i, now);
@@ -339,6 +344,14 @@ namespace Warp.Firmware
             }
             nextBindingCheck = next;
         }
+
+        /// <summary>A flow whose binding ends sooner than this is not offloaded (it would come back at once).</summary>
+        const long BindingMarginMs = 2000;
+
+        /// <summary>A monotonic time in ms as its second, rounded down (long.MaxValue: int.MaxValue, never).</summary>
+        static int Second(long ms) { return ms == long.MaxValue || ms / 1000 >= int.MaxValue ? int.MaxValue : (int)(ms / 1000); }
+
+        static long Millisecond(int second) { return second == int.MaxValue ? long.MaxValue : second * 1000L; }
 
         void TakeFlowBack(int slot)
         {
@@ -392,8 +405,9 @@ namespace Warp.Firmware
                     long sent = now - flowActivity[0];
                     NatHostTable hosts = nat.Table.Hosts;
                     lan.RenewBinding(hosts.AddressV6Bytes, hosts.AddressV6Offset(nat.Table.Host(s)), flowMac, i * 6, sent, now);
-                    if (sent + Ipv6SourceBindings.Lifetime > flowBoundUntil[i])
-                        flowBoundUntil[i] = sent + Ipv6SourceBindings.Lifetime; // as the fast path renewed its copy
+                    int renewed = Second(sent + Ipv6SourceBindings.Lifetime);
+                    if (renewed > flowBoundSecond[i])
+                        flowBoundSecond[i] = renewed; // as the fast path renewed its copy
                 }
                 keep = NatOffload.ApplyActivity(nat, s, outs, flowActivity[0], ins, flowActivity[1], now);
             }

@@ -59,7 +59,7 @@ namespace Warp.Firmware
         public int Batch = 1;
 
         /// <summary>
-        /// Flows the native fast path carries at once (0: none offloaded). Each costs 58 B of managed
+        /// Flows the native fast path carries at once (0: none offloaded). Each costs 26 B of managed
         /// bookkeeping here and, in native RAM outside the managed heap, a 120-byte entry and its index share
         /// in the C table, allocated once at start (<see cref="FastPathMemory"/>; at most 256).
         /// </summary>
