@@ -166,5 +166,69 @@ namespace Warp.Firmware.Tests
             Assert.StartsWith("HTTP/1.1 303 See Other\r\n", answer, StringComparison.Ordinal);
             Assert.Matches("Set-Cookie: warp_session=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Strict", answer);
         }
+
+        /// <summary>
+        /// The Origin header a browser puts on a form POST from a page of this origin to the same
+        /// origin, over http (Fetch standard, "serializing a request origin"; absent, the policy is
+        /// strict-origin-when-cross-origin): "null" under no-referrer, the origin under the others.
+        /// </summary>
+        static string BrowserOriginForSameOriginPost(string referrerPolicy, string origin)
+        {
+            switch (referrerPolicy)
+            {
+                case "no-referrer":
+                    return "null";
+                case null:
+                case "same-origin":
+                case "origin":
+                case "origin-when-cross-origin":
+                case "strict-origin":
+                case "strict-origin-when-cross-origin":
+                case "no-referrer-when-downgrade":
+                case "unsafe-url":
+                    return origin; // same origin, and http to http is no downgrade
+                default:
+                    throw new ArgumentException("unknown Referrer-Policy " + referrerPolicy);
+            }
+        }
+
+        /// <summary>
+        /// The browser test's failure, in memory: Chromium 156 sent "Origin: null" on the password
+        /// form's POST because every page said "Referrer-Policy: no-referrer", and the cross-site
+        /// check refused it (403, so the status page never came). The headers below are the ones
+        /// Chromium sent in the lab (captured with tcpdump), with the Origin the page's own policy
+        /// makes a browser send. A forged POST (Origin null or another site) is still refused.
+        /// </summary>
+        [Fact]
+        public void ThePagesReferrerPolicyLetsChromiumsSameOriginPostCarryItsOriginAndForgeriesAreStillRefused()
+        {
+            var h = new RouterHarness();
+            uint ip = h.LeaseClient();
+            string first = Exchange(h, ip, 40020, "GET / HTTP/1.1\r\nHost: 192.168.42.1\r\n\r\n");
+            var policyMatch = System.Text.RegularExpressions.Regex.Match(first, "\r\nReferrer-Policy: ([^\r]*)\r\n");
+            string policy = policyMatch.Success ? policyMatch.Groups[1].Value : null;
+            string pre = System.Text.RegularExpressions.Regex.Match(first, "warp_pre=([0-9a-f]{32})").Groups[1].Value;
+            string body = "csrf=" + pre + "&password=hotel-secret-1&confirm=hotel-secret-1";
+            string Post(string origin) =>
+                "POST /setup HTTP/1.1\r\nHost: 192.168.42.1\r\nConnection: keep-alive\r\nContent-Length: " + body.Length + "\r\n" +
+                "Cache-Control: max-age=0\r\nUpgrade-Insecure-Requests: 1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+                "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\n" +
+                "Origin: " + origin + "\r\n" +
+                "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7\r\n" +
+                "Accept-Encoding: gzip, deflate\r\nAccept-Language: en-US,en;q=0.9\r\nCookie: warp_pre=" + pre + "\r\n\r\n" + body;
+
+            // Forgeries first (they change nothing): a page with no-referrer elsewhere, a sandboxed frame, another site.
+            Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", Exchange(h, ip, 40021, Post("null")), StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", Exchange(h, ip, 40022, Post("http://127.0.0.1:8099")), StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", Exchange(h, ip, 40023, Post("http://192.168.42.1.evil.example")), StringComparison.Ordinal);
+
+            string origin = BrowserOriginForSameOriginPost(policy, "http://192.168.42.1");
+            string answer = Exchange(h, ip, 40024, Post(origin));
+            Assert.True(answer.StartsWith("HTTP/1.1 303 See Other\r\n", StringComparison.Ordinal),
+                "Referrer-Policy " + (policy ?? "(none)") + " makes the browser send Origin " + origin + "; the router answered " + answer.Split('\r')[0]);
+            Assert.Matches("Set-Cookie: warp_session=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Strict", answer);
+            // Whatever the policy, the Referer leaves the router for no other site.
+            Assert.True(policy == "same-origin" || policy == "no-referrer", "Referrer-Policy " + policy + " would tell other sites the router's URLs");
+        }
     }
 }
