@@ -230,5 +230,64 @@ namespace Warp.Firmware.Tests
             // Whatever the policy, the Referer leaves the router for no other site.
             Assert.True(policy == "same-origin" || policy == "no-referrer", "Referrer-Policy " + policy + " would tell other sites the router's URLs");
         }
+
+        static byte[] TcpFrame6(RouterHarness h, byte[] src, ushort sport, uint seq, byte flags)
+        {
+            var f = new byte[14 + 40 + 20];
+            EthernetFrame.WriteHeader(f, 0, h.Lan.Mac, 0, RouterHarness.ClientMac, 0, EthernetFrame.EtherTypeIpv6);
+            var routerUla = Convert.FromHexString("fd424242424200000000000000000001");
+            Ipv6Packet.WriteHeader(f, 14, 20, Ipv6Packet.NextHeaderTcp, 64, src, 0, routerUla, 0);
+            Endian.Write16(f, 54, sport);
+            Endian.Write16(f, 56, 80);
+            Endian.Write32(f, 58, seq);
+            f[66] = 0x50;
+            f[67] = flags;
+            Endian.Write16(f, 68, 64660);
+            Ipv6Packet.TryCreate(f, 14, 60, out var ip);
+            TcpSegment.TryCreate(f, 54, 20, out var seg);
+            seg.UpdateChecksum(ip.PseudoHeaderSum());
+            return f;
+        }
+
+        /// <summary>
+        /// The IPv6 lab test's timeout, in memory. While the client's SLAAC address was still
+        /// tentative (duplicate address detection), Linux sent curl's SYN to the router's ULA from
+        /// ::1, as the capture showed. That is no LAN address: the router drops it, counted, and
+        /// answers nothing (a loopback source must never be answered on the wire, RFC 4291 2.5.3).
+        /// The same SYN from the client's real ULA address is answered. The lab test now waits for DAD.
+        /// </summary>
+        [Fact]
+        public void ASynFromLoopbackToTheRoutersUlaIsDroppedAndCountedAndTheClientsUlaAddressIsAnswered()
+        {
+            var h = new RouterHarness();
+            h.LeaseClient();
+            h.Lan.Sent.Clear();
+            var loopback = new byte[16];
+            loopback[15] = 1;
+            h.Lan.Inbox.Enqueue(TcpFrame6(h, loopback, 35610, 562103151, TcpSegment.FlagSyn));
+            h.Router.Poll(h.Now);
+            Assert.Empty(h.Lan.Sent);
+            Assert.Equal(0, h.Router.Web.Counters[WebCounter.SynCookiesSent]);
+            Assert.Contains("lan.drop.source_foreign_prefix 1", CountersText(h));
+
+            var slaac = Convert.FromHexString("fd424242424200000000c1fffe000007");
+            h.Lan.Inbox.Enqueue(TcpFrame6(h, slaac, 35612, 562103151, TcpSegment.FlagSyn));
+            h.Router.Poll(h.Now);
+            var synAck = Assert.Single(h.Lan.Sent);
+            Assert.Equal(RouterHarness.ClientMac, synAck.AsSpan(0, 6).ToArray());
+            Assert.Equal(slaac, synAck.AsSpan(14 + 24, 16).ToArray());
+            Assert.Equal(TcpSegment.FlagSyn | TcpSegment.FlagAck, synAck[14 + 40 + 13]);
+            Assert.Equal(1, h.Router.Web.Counters[WebCounter.SynCookiesSent]);
+        }
+
+        static string CountersText(RouterHarness h)
+        {
+            var w = new StringBuilder();
+            var sets = h.Router.CounterSets;
+            for (int k = 0; k < sets.Length; k++)
+                for (int i = 1; i < sets[k].Length; i++)
+                    w.Append(sets[k].Module).Append('.').Append(sets[k].NameAt(i)).Append(' ').Append(sets[k].ValueAt(i)).Append('\n');
+            return w.ToString();
+        }
     }
 }
