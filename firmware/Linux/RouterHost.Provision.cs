@@ -99,10 +99,13 @@ namespace Warp.Router.Linux
                     foreach (var l in ProvisionConsole.Help.TrimEnd('\n').Split('\n'))
                         o.WriteLine(l);
                 }
+                else if (ProvisionFileCommand(line, o))
+                    return;
                 else if (Router == null)
                     NoRouter(line, o);
                 else
                     RouterConsole.Execute(Router, line, Now, o, HostCounterSets);
+                ProvisionFileStatus(line, o);
             }
             if (restartRequested)
             {
@@ -116,6 +119,7 @@ namespace Warp.Router.Linux
         {
             if (provision != null && lastOutput != null)
                 provision.Poll(Now, lastOutput);
+            ServiceProvisionFile(log);
         }
 
         /// <summary>What a console says without a router: the setup-mode answer, in the machine form after -m.</summary>
