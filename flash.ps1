@@ -49,7 +49,8 @@ param(
     [string]$Application,
     [switch]$MassErase,
     [string]$WarpRouter,
-    [int]$ConsoleTimeoutSeconds = 60
+    [int]$ConsoleTimeoutSeconds = 60,
+    [int]$BootWaitSeconds = 8
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'tools/flash/WarpFlash.psm1') -Verbose:$false
