@@ -48,7 +48,7 @@ namespace Warp.Router.Linux
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
             "      config has ClientId unless --no-client-id; --rebind: the internet hop's NAT rebinds every\n" +
             "      SECONDS; --measure: ping 5/s and iperf3 for SECONDS with rebindings (default every 10 s)\n" +
-            "  warp-router status|nat|leases|counters [-m] [--control PATH]\n" +
+            "  warp-router status|nat|leases|counters|provision [-m] [--control PATH]\n" +
             "  warp-router config|race [--control PATH]\n" +
             "  warp-router portal [probe | clone MAC | restore] [-m] [--control PATH]\n" +
             "      the captive portal: state and MAC clone; probe now; give the uplink a device's MAC; restore the own one\n" +
@@ -74,6 +74,7 @@ namespace Warp.Router.Linux
                     case "nat":
                     case "leases":
                     case "counters":
+                    case "provision":
                         return RouterHost.Query(ControlPath(args), Flag(args, ConsoleRecord.Flag) ? args[0] + " " + ConsoleRecord.Flag : args[0], Console.Out, Console.Error);
                     case "config":
                         if (args.Length > 1 && args[1] == "check")

@@ -408,12 +408,12 @@ function New-ProvisionFileLines {
     }
     $text = [System.IO.File]::ReadAllText((Resolve-Path $Config).Path)
     # As over the console: blank lines are left out (they mean nothing to the parser).
-    $config = @($text -split "`n" | ForEach-Object { $_.TrimEnd("`r") } | Where-Object { $_.Trim() -ne '' })
+    $body = @($text -split "`n" | ForEach-Object { $_.TrimEnd("`r") } | Where-Object { $_.Trim() -ne '' })
     $lines.Add('config begin')
-    foreach ($l in $config) { $lines.Add($l) }
-    $lines.Add(("config end {0} {1}" -f $config.Count, (Get-TransferCrc $config)))
+    foreach ($l in $body) { $lines.Add($l) }
+    $lines.Add(("config end {0} {1}" -f $body.Count, (Get-TransferCrc $body)))
     $lines.Add(("provision end {0} {1}" -f $lines.Count, (Get-TransferCrc $lines.ToArray())))
-    $text = $null; $config = $null
+    $text = $null; $body = $null
     return , $lines.ToArray()
 }
 
