@@ -73,6 +73,8 @@ namespace Warp.Router.Linux
             TakeLocks(null);
             OpenControlSocket(log);
             log.WriteLine("setup: no configuration. Send one over the console: 'config begin', the file's lines, 'config end LINES CRC32'.");
+            if (options.DropDirectory != null)
+                log.WriteLine("setup: or leave flash.ps1's provisioning file at " + Path.Combine(options.DropDirectory, ProvisionFile.FileName) + " (it is read, then overwritten and removed)");
         }
 
         void StartSerial(TextWriter log)
