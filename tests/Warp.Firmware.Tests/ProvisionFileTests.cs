@@ -106,6 +106,9 @@ namespace Warp.Firmware.Tests
             var after = new ProvisionFile(new MemoryDrop(), store, RouterSizes.LinuxHost());
             Assert.True(after.HasResult);
             Assert.Equal(importer.LastStatusLine, after.LastStatusLine);
+            // A factory reset forgets it with the rest.
+            Assert.True(StoredRecords.FactoryReset(store));
+            Assert.False(new ProvisionFile(new MemoryDrop(), store, RouterSizes.LinuxHost()).HasResult);
         }
 
         [Fact]
