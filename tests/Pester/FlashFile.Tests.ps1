@@ -263,6 +263,30 @@ Describe 'the whole flow by file: fake nanoff into the Linux host''s drop direct
         foreach ($secret in @($ConfigKey, 'hotel-secret-pw', 'household-pw-1')) { $all | Should -Not -Match ([regex]::Escape($secret)) }
     }
 
+    It 'registers against the WARP double, deploys the registered config by file, and status shows WARP''s endpoint and client id' {
+        $record = Join-Path $TestDrive 'flow-file-record.json'
+        $psi = [System.Diagnostics.ProcessStartInfo]::new($Python)
+        foreach ($a in @((Join-Path $Repo 'tests/Pester/warp_api_double.py'), 'ok', $record)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $api = [System.Diagnostics.Process]::Start($psi)
+        try {
+            $url = "http://127.0.0.1:$($api.StandardOutput.ReadLine())/v0a1922/reg"
+            $out = & $Flash -Board esp32-s3 -Port /dev/ttyACM0 -Register -RegisterApi $url -RegisterDirectory (Join-Path $TestDrive 'acct-file') `
+                -Image $Images['esp32-s3'] -Application $App -WarpRouter $RouterDll -BootWaitSeconds 0 *>&1 | Out-String
+            $LASTEXITCODE | Should -Be 0 -Because $out
+            Wait-Host { (Get-HostRecord status status)['endpoint'] -in @('162.159.192.1:2408', '[2606:4700:d0::a29f:c001]:2408') } | Should -BeTrue -Because (Get-Content $RouterLog -Raw)
+            (Get-HostRecord status status)['client_id'] | Should -Be ((0xD9 -shl 16) + (0x9C -shl 8) + 0xD3)
+            (Get-HostRecord provision provision)['changes'] | Should -Be 'config'
+            Join-Path $Drop 'warp-provision.txt' | Should -Not -Exist
+        }
+        finally { $api.Kill(); $api.Dispose() }
+        # Back to the previous test's config for the next ones.
+        $conf = New-Config (Join-Path $TestDrive 'flow-file2.conf') -Endpoint '192.0.2.55:2408'
+        $out = & $Flash -Board esp32-devkitc -Port /dev/ttyUSB0 -Config $conf -Image $Images['esp32-devkitc'] -Application $App -WarpRouter $RouterDll -BootWaitSeconds 0 *>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because $out
+        Wait-Host { (Get-HostRecord status status)['endpoint'] -eq '192.0.2.55:2408' } | Should -BeTrue
+    }
+
     It 'a file with a config error is refused by line, the running config stays, the file is gone' {
         $before = Get-Content (Join-Path $State 'config') -Raw
         $bad = New-Config (Join-Path $TestDrive 'flow-bad.conf') -Endpoint '192.0.2.66:2408' -Address '172.16.0.2/33'

@@ -178,6 +178,16 @@ namespace Warp.Firmware.Tests
         }
 
         [Fact]
+        public void AZeroedFileLeftByAnEarlierWipeIsRefusedAsGarbled()
+        {
+            PutPrevious();
+            drop.Put(new byte[600]);
+            var r = importer.Import(1000, log);
+            AssertRefusedCleanly(r, "garbled");
+            Assert.Equal(1, r.Line);
+        }
+
+        [Fact]
         public void AWrongTransferCrcInsideAnIntactFileIsRefusedAtConfigEnd()
         {
             PutPrevious();
