@@ -55,6 +55,7 @@ namespace Warp.Router.Esp32
             "  wifi scan | wifi join\n" +
             "  softap SSID PASSWORD [CHANNEL]   the household network (WPA2; applied with a reboot)\n" +
             "  heap\n" +
+            "  provision [-m]                   what became of flash.ps1's provisioning file (I:\\warp-provision.txt)\n" +
             "(SSIDs with spaces go in double quotes)\n";
 
         readonly BoardProfile board;

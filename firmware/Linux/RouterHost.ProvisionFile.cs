@@ -15,6 +15,8 @@ namespace Warp.Router.Linux
     public sealed partial class RouterHost
     {
         ProvisionFile provisionFile;
+        TextWriter dropLog;
+        WriterOutput dropOutput;
 
         ProvisionFile DropFile
         {
@@ -40,7 +42,12 @@ namespace Warp.Router.Linux
         {
             if (DropFile == null)
                 return;
-            var output = new WriterOutput(log);
+            if (dropOutput == null || dropLog != log)
+            {
+                dropLog = log;
+                dropOutput = new WriterOutput(log);
+            }
+            var output = dropOutput;
             ProvisionFileResult r = DropFile.Poll(Now, output);
             if (r != null && r.IsApplied && r.ConfigChanged)
                 RestartCore(output);
