@@ -102,6 +102,7 @@ namespace Warp.Firmware
         readonly ISettingsStore store;
         readonly RouterSizes sizes;
         int seenLength = -1;
+        int stuckLength = -1; // a file that could not be removed: not taken again while it stays as it is
         long seenAt;
         long nextPollAt;
         ProvisionFileResult last;
@@ -171,8 +172,11 @@ namespace Warp.Firmware
             if (n < 0)
             {
                 seenLength = -1;
+                stuckLength = -1;
                 return null;
             }
+            if (n == stuckLength)
+                return null;
             if (n != seenLength)
             {
                 seenLength = n;
@@ -206,6 +210,7 @@ namespace Warp.Firmware
             }
             r.At = now;
             r.Wiped = drop.Wipe();
+            stuckLength = r.Wiped ? -1 : n;
             last = r;
             Remember(r);
             if (log != null)

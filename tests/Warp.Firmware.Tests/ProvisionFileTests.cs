@@ -271,6 +271,11 @@ namespace Warp.Firmware.Tests
             Assert.False(r.Wiped);
             Assert.Contains("could NOT be removed", r.StatusLine());
             Assert.All(drop.File, x => Assert.Equal(0, x)); // overwritten even so
+            // While running, the zeroed leftover is not taken again (it would only be refused as garbled, over and over).
+            for (long t = 10_000; t < 20_000; t += ProvisionFile.PollMs)
+                Assert.Null(importer.Poll(t, log));
+            Assert.Equal(1, drop.Wipes);
+            Assert.True(importer.Last.IsApplied);
         }
 
         [Fact]
