@@ -591,6 +591,8 @@ namespace Warp.Firmware
         public void Show(IndicatorState state)
         {
             wanted = state;
+            if (state == IndicatorState.ResetArmed)
+                holdUntil = -1; // a held button is answered at once
             if (holdUntil < 0 && light != null)
                 light.Show(state);
         }
