@@ -65,7 +65,8 @@ namespace Warp.Firmware
     /// Provisioning over the USB cable alone: the flasher leaves a file on the device's storage
     /// (nanoff --filedeployment to I:\warp-provision.txt on the ESP32, --drop-dir on Linux) and the
     /// host imports it at boot and, while running, once its length has held still for
-    /// <see cref="SettleMs"/> (a file still arriving is not taken half). The file is the console's
+    /// <see cref="SettleMs"/> (a file still arriving is not taken half; the device reboots then and
+    /// imports at boot, see <see cref="Ready"/>). The file is the console's
     /// provisioning commands, so there is one parser (<see cref="ProvisionConsole"/>):
     /// <code>
     /// warp-provision 1
@@ -165,28 +166,39 @@ namespace Warp.Firmware
         /// </summary>
         public ProvisionFileResult Poll(long now, IConsoleOutput log)
         {
+            return Ready(now) ? Import(now, log) : null;
+        }
+
+        /// <summary>
+        /// Running: every <see cref="PollMs"/>, looks at the file's length; true once a file's length
+        /// held still for <see cref="SettleMs"/> (then the next call starts over). A board without
+        /// PSRAM has no room for the import beside a running router, so the device reboots on this
+        /// and imports at boot; the Linux host calls <see cref="Poll"/>, which imports in place.
+        /// </summary>
+        public bool Ready(long now)
+        {
             if (drop == null || now < nextPollAt)
-                return null;
+                return false;
             nextPollAt = now + PollMs;
             int n = drop.Length();
             if (n < 0)
             {
                 seenLength = -1;
                 stuckLength = -1;
-                return null;
+                return false;
             }
             if (n == stuckLength)
-                return null;
+                return false;
             if (n != seenLength)
             {
                 seenLength = n;
                 seenAt = now;
-                return null;
+                return false;
             }
             if (now - seenAt < SettleMs)
-                return null;
+                return false;
             seenLength = -1;
-            return Import(now, log);
+            return true;
         }
 
         /// <summary>Imports the file now (boot). Null when there is none.</summary>

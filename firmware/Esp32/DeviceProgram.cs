@@ -197,11 +197,15 @@ namespace Warp.Router.Esp32
                 HandleLine(line, now);
             if (state != ProgramState.Rebooting)
                 provision.Poll(now, log);
-            if (state != ProgramState.Rebooting)
+            if (state != ProgramState.Rebooting && dropFile.Ready(now))
             {
-                ProvisionFileResult r = dropFile.Poll(now, log);
-                if (r != null)
-                    AfterImport(r, now);
+                // A file arrived while running (nanoff --filedeployment after the deploy): the boot
+                // imports it, before the router takes the memory a board without PSRAM has.
+                log.WriteLine("provisioning file: found; restarting to import it");
+                if (router != null)
+                    router.Shutdown(now);
+                Reboot();
+                return;
             }
             if (indicator != null)
                 indicator.Tick(now);
@@ -245,31 +249,6 @@ namespace Warp.Router.Esp32
         {
             if (indicator != null)
                 indicator.Show(s);
-        }
-
-        /// <summary>A provisioning file imported while running: a new configuration or SoftAP reboots into it, new networks are joined.</summary>
-        void AfterImport(ProvisionFileResult r, long now)
-        {
-            if (!r.IsApplied)
-            {
-                if (indicator != null)
-                    indicator.Hold(IndicatorState.Error, now + RefusedHoldMs);
-                return;
-            }
-            if (r.ConfigChanged || r.AccessPointChanged)
-            {
-                log.WriteLine("provisioning file: rebooting into the new settings");
-                if (router != null)
-                    router.Shutdown(now);
-                Reboot();
-                return;
-            }
-            if (r.NetworksChanged)
-            {
-                LoadStations();
-                if (ports.Station != null && joined == null)
-                    JoinStation(now);
-            }
         }
 
         // ------------------------------------------------------------------ SoftAP
