@@ -6,6 +6,7 @@ using Warp.Firmware;
 using Warp.Protocol.Crypto;
 using Warp.TestKit;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Warp.Firmware.Tests
 {
@@ -23,8 +24,11 @@ namespace Warp.Firmware.Tests
         readonly string privateKey;
         readonly string[] config;
 
-        public ProvisionFileTests()
+        readonly ITestOutputHelper output;
+
+        public ProvisionFileTests(ITestOutputHelper output)
         {
+            this.output = output;
             importer = new ProvisionFile(drop, store, RouterSizes.LinuxHost());
             var key = new byte[32];
             new SeededRandom(7).GetBytes(key, 0, 32);
@@ -109,6 +113,21 @@ namespace Warp.Firmware.Tests
             // A factory reset forgets it with the rest.
             Assert.True(StoredRecords.FactoryReset(store));
             Assert.False(new ProvisionFile(new MemoryDrop(), store, RouterSizes.LinuxHost()).HasResult);
+        }
+
+        /// <summary>What an import allocates in all (on .NET; nanoFramework's headers are smaller): the figure README's "Over the USB cable alone" quotes.</summary>
+        [Fact]
+        public void AnImportAllocatesUnder64KB()
+        {
+            drop.Put(ProvisionFileText.Build(Body()));
+            importer.Import(1000, null); // the first call also pays for the JIT's and the statics' allocations
+            drop.Put(ProvisionFileText.Build(Body()));
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var r = importer.Import(2000, null);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            output.WriteLine("provisioning file of " + ProvisionFileText.Build(Body()).Length + " B: " + allocated + " B allocated by Import");
+            Assert.True(r.IsApplied);
+            Assert.InRange(allocated, ProvisionFile.MaxFileBytes, 64 * 1024);
         }
 
         [Fact]
