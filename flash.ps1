@@ -19,7 +19,15 @@
   Then, a plain line and a progress bar per step:
     1. nanoff --update: the custom nanoCLR for the board's target;
     2. nanoff --deploy: the router program;
-    3. waits for the router's console on the serial port (status -m answers);
+  and, over the USB cable alone (every board profile: the cable carries nanoFramework's wire
+  protocol, the router's console is on UART pins):
+    3. nanoff --filedeployment: the provisioning file (wifi add, ap set, config begin / the lines /
+       config end LINES CRC32, provision end LINES CRC32) to the board's I:\warp-provision.txt,
+       from an owner-only temp directory removed afterwards; the router imports it, applies it
+       only when clean, then overwrites and removes it;
+    4. says what to do next (the AP to join, http://<router address>/, the light);
+  or, with -ConsolePort (a UART adapter on the console pins):
+    3. waits for the router's console on that port (status -m answers);
     4. provisions it: wifi add, config begin / the lines / config end LINES CRC32, ap set;
     5. reads status back and says what to do next.
   Every external command goes through one function (Invoke-External): -WhatIf prints each exact
@@ -49,7 +57,8 @@ param(
     [string]$Application,
     [switch]$MassErase,
     [string]$WarpRouter,
-    [int]$ConsoleTimeoutSeconds = 60
+    [int]$ConsoleTimeoutSeconds = 60,
+    [int]$BootWaitSeconds = 8
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'tools/flash/WarpFlash.psm1') -Verbose:$false

@@ -25,9 +25,10 @@ if ! command -v dotnet >/dev/null 2>&1; then
   fail "the .NET SDK (dotnet) is not on PATH; install .NET 10 SDK first"
 fi
 dotnet --version
-# Debian packages the lab tests (tests/Lab) and fixture captures use. CI runs as root.
+# Debian packages the lab tests (tests/Lab) and fixture captures use (chromium: the setup page's browser test,
+# driven by Microsoft.Playwright with ExecutablePath /usr/bin/chromium; Playwright downloads no browser). CI runs as root.
 need=()
-for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++ conntrack:conntrack busybox:busybox dhcpcd:dhcpcd-base socat:socat; do
+for pair in scapy:python3-scapy wireguard-go:wireguard-go wg:wireguard-tools ip:iproute2 tcpdump:tcpdump ping:iputils-ping python3:python3 dhclient:isc-dhcp-client sysctl:procps dig:dnsutils curl:curl dnsmasq:dnsmasq-base ethtool:ethtool iptables:iptables iperf3:iperf3 afl-fuzz:afl++ conntrack:conntrack busybox:busybox dhcpcd:dhcpcd-base socat:socat chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # The native fast path (build/native.sh): CMake, gcc, clang with its sanitizer and libFuzzer runtimes, mbedTLS.

@@ -31,7 +31,7 @@ namespace Warp.Firmware
 
         /// <summary>
         /// Factory reset: forgets the leases, the ULA prefix, the configuration, the path cache, a MAC
-        /// clone, the uplink networks, the SoftAP settings and the setup page's admin password. The TAI64N
+        /// clone, the uplink networks, the SoftAP settings, the setup page's admin password and the last provisioning file's result. The TAI64N
         /// ceiling is kept on purpose: erasing it would let a later handshake repeat a timestamp
         /// the peer has seen, and the peer would refuse us as a replay. Returns false when a
         /// record could not be removed.
@@ -48,6 +48,7 @@ namespace Warp.Firmware
             ok &= store.Delete(UplinkMacClone);
             ok &= store.Delete(Networks);
             ok &= store.Delete(SoftAp);
+            ok &= store.Delete(ProvisionFile.ResultRecord);
             return ok;
         }
     }

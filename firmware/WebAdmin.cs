@@ -16,7 +16,8 @@ namespace Warp.Firmware
     /// </code>
     /// Security: the session cookie is HttpOnly and SameSite=Strict; every POST carries a CSRF
     /// token compared in constant time, and an Origin (or Sec-Fetch-Site) naming another site is
-    /// refused with 403. Logins are rate-limited for the whole router (a hostile LAN has many
+    /// refused with 403 ("Origin: null" too: the pages' Referrer-Policy is same-origin, so the
+    /// browser names our origin on our own forms). Logins are rate-limited for the whole router (a hostile LAN has many
     /// addresses): after 3 failures each attempt waits 2^(n-3) s, at most 60 s; 429 until then.
     /// The page is served only to frames from the LAN port (the uplink never reaches it) whose
     /// source address passed validation (a lease or an IPv6 binding). Passwords are never echoed
@@ -225,7 +226,10 @@ namespace Warp.Firmware
             response.Header("Cache-Control", "no-store");
             response.Header("X-Frame-Options", "DENY");
             response.Header("X-Content-Type-Options", "nosniff");
-            response.Header("Referrer-Policy", "no-referrer");
+            // same-origin, not no-referrer: under no-referrer a browser's POST carries "Origin: null"
+            // (Fetch, serializing a request origin), which the cross-site check must refuse, so no form
+            // would ever work; under same-origin our own forms carry our origin and other sites see no Referer.
+            response.Header("Referrer-Policy", "same-origin");
             response.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'");
         }
 

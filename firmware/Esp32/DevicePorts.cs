@@ -39,5 +39,7 @@ namespace Warp.Router.Esp32
         /// <summary>The captive-portal probe and the uplink's MAC (the clone); either may be null.</summary>
         public IPortalProbe PortalProbe;
         public IUplinkMac UplinkMac;
+        /// <summary>The provisioning file flash.ps1 leaves on the internal drive (nanoff --filedeployment), or null.</summary>
+        public IProvisionDrop Drop;
     }
 }

@@ -47,12 +47,15 @@ namespace Warp.Router.Esp32
         public const string SoftApRecord = StoredRecords.SoftAp;
         public const string SetupSsidPrefix = "warp-setup-";
         public const int DefaultChannel = 6;
+        /// <summary>How long the light shows Error after a refused provisioning file.</summary>
+        public const int RefusedHoldMs = 10000;
 
         public const string DeviceHelp =
             "device commands:\n" +
             "  wifi scan | wifi join\n" +
             "  softap SSID PASSWORD [CHANNEL]   the household network (WPA2; applied with a reboot)\n" +
             "  heap\n" +
+            "  provision [-m]                   what became of flash.ps1's provisioning file (I:\\warp-provision.txt)\n" +
             "(SSIDs with spaces go in double quotes)\n";
 
         readonly BoardProfile board;
@@ -60,6 +63,8 @@ namespace Warp.Router.Esp32
         readonly ConsoleOut log;
         readonly byte[] recordBuffer = new byte[MaxConfigBytes];
         readonly ProvisionConsole provision;
+        readonly ProvisionFile dropFile;
+        readonly HeldIndicator indicator;
         StationList stations = new StationList();
         string joined;
         long importRebootAt = -1;
@@ -74,6 +79,8 @@ namespace Warp.Router.Esp32
             this.ports = ports;
             log = new ConsoleOut(ports.Console);
             provision = new ProvisionConsole(ports.Store, board.Sizes, this);
+            dropFile = new ProvisionFile(ports.Drop, ports.Store, board.Sizes);
+            indicator = ports.Indicator != null ? new HeldIndicator(ports.Indicator) : null;
         }
 
         public ProgramState State { get { return state; } }
@@ -84,6 +91,9 @@ namespace Warp.Router.Esp32
         /// <summary>The serial console's provisioning commands (shared with the Linux host).</summary>
         public ProvisionConsole Provisioning { get { return provision; } }
 
+        /// <summary>The provisioning file's import (flash.ps1 over the USB cable alone).</summary>
+        public ProvisionFile ProvisioningFile { get { return dropFile; } }
+
         /// <summary>The boot sequence; afterwards <see cref="State"/> says where it ended.</summary>
         public void Boot()
         {
@@ -92,6 +102,11 @@ namespace Warp.Router.Esp32
             bool watchdog = ports.System.StartWatchdog(WatchdogMs);
             log.WriteLine("warp: " + board.Name + ", target " + board.Target + ", heap budget " + board.HeapBudget.ToString()
                 + " B, free " + ports.System.FreeHeap().ToString() + " B" + (watchdog ? ", watchdog " + (WatchdogMs / 1000).ToString() + " s" : ", no watchdog"));
+
+            // A provisioning file left by flash.ps1 comes first: applied only when clean, then wiped.
+            ProvisionFileResult imported = dropFile.Import(now, log);
+            if (imported != null && !imported.IsApplied && indicator != null)
+                indicator.Hold(IndicatorState.Error, now + RefusedHoldMs);
 
             int configLength = ports.Store.Read(StoredRecords.Config, recordBuffer, 0, recordBuffer.Length);
             byte[] config = null;
@@ -120,7 +135,7 @@ namespace Warp.Router.Esp32
                 return;
             }
 
-            RouterSettings settings = RouterBoot.LoadConfig(config, 0, config.Length, "config", board.Sizes, log, ports.Indicator);
+            RouterSettings settings = RouterBoot.LoadConfig(config, 0, config.Length, "config", board.Sizes, log, indicator);
             for (int i = 0; i < config.Length; i++)
                 config[i] = 0; // the private key is in it
             if (settings == null)
@@ -153,7 +168,7 @@ namespace Warp.Router.Esp32
             platform.Random = ports.Random;
             platform.Store = ports.Store;
             platform.Monitor = ports.Monitor;
-            platform.Indicator = ports.Indicator;
+            platform.Indicator = indicator;
             platform.Button = ports.Button;
             platform.Resolver = ports.Resolver;
             platform.FastPath = ports.FastPath;
@@ -182,6 +197,18 @@ namespace Warp.Router.Esp32
                 HandleLine(line, now);
             if (state != ProgramState.Rebooting)
                 provision.Poll(now, log);
+            if (state != ProgramState.Rebooting && dropFile.Ready(now))
+            {
+                // A file arrived while running (nanoff --filedeployment after the deploy): the boot
+                // imports it, before the router takes the memory a board without PSRAM has.
+                log.WriteLine("provisioning file: found; restarting to import it");
+                if (router != null)
+                    router.Shutdown(now);
+                Reboot();
+                return;
+            }
+            if (indicator != null)
+                indicator.Tick(now);
             if (state == ProgramState.Rebooting)
                 return;
             if (router != null && router.FactoryResetRequested)
@@ -220,8 +247,8 @@ namespace Warp.Router.Esp32
 
         void Show(IndicatorState s)
         {
-            if (ports.Indicator != null)
-                ports.Indicator.Show(s);
+            if (indicator != null)
+                indicator.Show(s);
         }
 
         // ------------------------------------------------------------------ SoftAP
@@ -445,6 +472,15 @@ namespace Warp.Router.Esp32
                     log.WriteLine("heap: " + ports.System.FreeHeap().ToString() + " B free, budget " + board.HeapBudget.ToString()
                         + (router != null ? ", router " + router.MemoryBytes.ToString() + " B" : ""));
                     return;
+                case "provision":
+                    if (words.Length > 1 && words[1] == ConsoleRecord.Flag)
+                    {
+                        log.WriteLine(dropFile.LastRecord);
+                        log.WriteLine(ConsoleRecord.End(1));
+                    }
+                    else
+                        log.WriteLine(dropFile.LastStatusLine);
+                    return;
                 case "help":
                     if (router != null)
                         RouterConsole.Execute(router, "help", now, log);
@@ -455,9 +491,13 @@ namespace Warp.Router.Esp32
             if (router != null)
             {
                 RouterConsole.Execute(router, line, now, log);
+                if (first == "status" && words.Length == 1 && dropFile.HasResult)
+                    log.WriteLine(dropFile.LastStatusLine);
                 return;
             }
             log.WriteLine(state == ProgramState.Setup ? "setup mode: no router yet" : "no router: the configuration has errors");
+            if (dropFile.HasResult)
+                log.WriteLine(dropFile.LastStatusLine);
             log.WriteLine(ProvisionConsole.Help);
             log.WriteLine(DeviceHelp);
         }

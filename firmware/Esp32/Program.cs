@@ -33,6 +33,8 @@ namespace Warp.Router.Esp32
             ports.System = system;
             ports.Console = console;
             ports.Store = new FlashSettingsStore("I:\\warp-");
+            // flash.ps1's provisioning file (nanoff --filedeployment over the USB cable): imported at boot and while running, then wiped.
+            ports.Drop = new FileProvisionDrop("I:\\" + Warp.Firmware.ProvisionFile.FileName);
             ports.AccessPoint = new SoftAccessPoint();
             // The uplink's MAC (the captive-portal clone) wraps the station: it leaves and rejoins around a change.
             var uplinkMac = new InterfaceUplinkMac(board.WifiUplink ? NetworkInterfaceType.Wireless80211 : NetworkInterfaceType.Ethernet,

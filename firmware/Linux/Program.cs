@@ -23,7 +23,7 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH]\n" +
+            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH] [--drop-dir DIR]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
@@ -31,6 +31,8 @@ namespace Warp.Router.Linux
             "      --portal-url URL|off: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
             "      --serial PATH: the console (provisioning commands included) on a tty; a configuration stored\n" +
             "      over a console (state directory, record \"config\") comes before --config; with neither: setup mode\n" +
+            "      --drop-dir DIR: stands in for the ESP32's internal drive: DIR/warp-provision.txt (flash.ps1's file)\n" +
+            "      is imported at start and while running, applied only when clean, then overwritten and removed\n" +
             "  warp-router config check FILE\n" +
             "      check a configuration with the firmware's parser: every error and warning with its line\n" +
             "  warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]\n" +
@@ -46,7 +48,7 @@ namespace Warp.Router.Linux
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
             "      config has ClientId unless --no-client-id; --rebind: the internet hop's NAT rebinds every\n" +
             "      SECONDS; --measure: ping 5/s and iperf3 for SECONDS with rebindings (default every 10 s)\n" +
-            "  warp-router status|nat|leases|counters [-m] [--control PATH]\n" +
+            "  warp-router status|nat|leases|counters|provision [-m] [--control PATH]\n" +
             "  warp-router config|race [--control PATH]\n" +
             "  warp-router portal [probe | clone MAC | restore] [-m] [--control PATH]\n" +
             "      the captive portal: state and MAC clone; probe now; give the uplink a device's MAC; restore the own one\n" +
@@ -72,6 +74,7 @@ namespace Warp.Router.Linux
                     case "nat":
                     case "leases":
                     case "counters":
+                    case "provision":
                         return RouterHost.Query(ControlPath(args), Flag(args, ConsoleRecord.Flag) ? args[0] + " " + ConsoleRecord.Flag : args[0], Console.Out, Console.Error);
                     case "config":
                         if (args.Length > 1 && args[1] == "check")
@@ -153,14 +156,16 @@ namespace Warp.Router.Linux
                 FastPath = Option(args, "--fast-path"),
                 FastPathLibrary = Option(args, "--fast-path-library"),
                 PortalUrl = Option(args, "--portal-url"),
+                DropDirectory = Option(args, "--drop-dir"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
-            if (o.ConfigPath == null && o.Serial == null)
-                throw new ArgumentException("run needs --config FILE or --serial PATH");
+            if (o.ConfigPath == null && o.Serial == null && o.DropDirectory == null)
+                throw new ArgumentException("run needs --config FILE, --serial PATH or --drop-dir DIR");
             using var host = new RouterHost(o);
+            host.ImportProvisionFile(new RouterHost.WriterOutput(Console.Error));
             var settings = host.LoadStartSettings(new RouterHost.WriterOutput(Console.Error), out bool none);
-            if (settings == null && o.Serial == null)
+            if (settings == null && o.Serial == null && o.DropDirectory == null)
                 return 1;
             try
             {

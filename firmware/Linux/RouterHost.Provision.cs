@@ -73,6 +73,8 @@ namespace Warp.Router.Linux
             TakeLocks(null);
             OpenControlSocket(log);
             log.WriteLine("setup: no configuration. Send one over the console: 'config begin', the file's lines, 'config end LINES CRC32'.");
+            if (options.DropDirectory != null)
+                log.WriteLine("setup: or leave flash.ps1's provisioning file at " + Path.Combine(options.DropDirectory, ProvisionFile.FileName) + " (it is read, then overwritten and removed)");
         }
 
         void StartSerial(TextWriter log)
@@ -99,10 +101,13 @@ namespace Warp.Router.Linux
                     foreach (var l in ProvisionConsole.Help.TrimEnd('\n').Split('\n'))
                         o.WriteLine(l);
                 }
+                else if (ProvisionFileCommand(line, o))
+                    return;
                 else if (Router == null)
                     NoRouter(line, o);
                 else
                     RouterConsole.Execute(Router, line, Now, o, HostCounterSets);
+                ProvisionFileStatus(line, o);
             }
             if (restartRequested)
             {
@@ -116,6 +121,7 @@ namespace Warp.Router.Linux
         {
             if (provision != null && lastOutput != null)
                 provision.Poll(Now, lastOutput);
+            ServiceProvisionFile(log);
         }
 
         /// <summary>What a console says without a router: the setup-mode answer, in the machine form after -m.</summary>

@@ -40,6 +40,8 @@ namespace Warp.Router.Linux
         public string PortalUrl;
         /// <summary>A tty for the serial console (--serial), provisioning commands included; null: none.</summary>
         public string Serial;
+        /// <summary>A directory standing in for the ESP32's internal drive (--drop-dir): a provisioning file there (ProvisionFile.FileName) is imported at start and while running, then wiped.</summary>
+        public string DropDirectory;
     }
 
     /// <summary>
@@ -338,10 +340,13 @@ namespace Warp.Router.Linux
 
         void ExecuteControl(string line, IConsoleOutput o)
         {
+            if (ProvisionFileCommand(line, o))
+                return;
             if (Router == null)
                 NoRouter(line, o);
             else
                 RouterConsole.Execute(Router, line, Now, o, HostCounterSets);
+            ProvisionFileStatus(line, o);
         }
 
         /// <summary>Sleeps until a LAN frame, an uplink datagram or control-socket activity, or the timeout.</summary>

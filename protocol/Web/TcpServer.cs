@@ -14,7 +14,8 @@ namespace Warp.Protocol.Web
     /// </code>
     /// SYN-flood resistance: nothing is kept before the handshake completes. The ISN is
     /// <c>t (5 bits, 64 s units) | MSS index (3 bits) | SipHash-2-4(secret; addresses, ports, t) (24 bits)</c>,
-    /// checked on the final ACK (at most two intervals old). A completed handshake needs a slot:
+    /// checked on the final ACK (at most two intervals old). SYN-ACKs are rate-limited per source
+    /// address and in all (<see cref="SynRateLimit"/>): a flood costs its receive work only. A completed handshake needs a slot:
     /// when every slot is taken, the slot of the oldest connection that has sent no complete
     /// request yet (<see cref="SetProtected"/> not called: a slowloris) is taken for it, else RST.
     /// Simplifications: no window scaling, SACK or timestamps (none offered in the SYN-ACK); out
@@ -44,6 +45,7 @@ namespace Warp.Protocol.Web
         readonly WebCounters counters;
         readonly ulong k0, k1;
         readonly byte[] cookieInput = new byte[48];
+        readonly SynRateLimit synLimit = new SynRateLimit();
         readonly byte[] receive, send;
         readonly byte[] remote, local;
         readonly byte[] state, version;
@@ -97,8 +99,8 @@ namespace Warp.Protocol.Web
         public int ReceiveBufferSize { get { return receiveSize; } }
         public int SendBufferSize { get { return sendSize; } }
 
-        /// <summary>Bytes held: both buffers of every slot, the address and per-slot fields (120 B a slot), the cookie scratch.</summary>
-        public int MemoryBytes { get { return capacity * (receiveSize + sendSize + 120) + cookieInput.Length + 16; } }
+        /// <summary>Bytes held: both buffers of every slot, the address and per-slot fields (120 B a slot), the cookie scratch, the SYN buckets.</summary>
+        public int MemoryBytes { get { return capacity * (receiveSize + sendSize + 120) + cookieInput.Length + 16 + synLimit.MemoryBytes; } }
 
         // ------------------------------------------------------------------ the application's side
 
@@ -271,6 +273,11 @@ namespace Warp.Protocol.Web
             uint seq = seg.SequenceNumber;
             if (seg.Syn && !seg.Ack)
             {
+                if (!synLimit.Allow(v, b, src, now))
+                {
+                    counters.Increment(WebCounter.DropSynRateLimited);
+                    return 0;
+                }
                 int mssIndex = MssIndexFor(seg.MaximumSegmentSize);
                 uint isn = Cookie(v, b, src, dst, alen, seg.SourcePort, now / CookieIntervalMs, mssIndex);
                 counters.Increment(WebCounter.SynCookiesSent);

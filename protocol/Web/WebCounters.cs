@@ -29,6 +29,8 @@ namespace Warp.Protocol.Web
         DropRstOutOfWindow,
         /// <summary>A segment without ACK on a connection.</summary>
         DropNoAck,
+        /// <summary>A SYN beyond the SYN-ACK rate (per source address, and for all sources together): not answered (a SYN flood).</summary>
+        DropSynRateLimited,
         SegmentsReceived,
         SegmentsSent,
         SynCookiesSent,
@@ -74,6 +76,7 @@ namespace Warp.Protocol.Web
             "none",
             "drop.malformed_segment", "drop.bad_checksum", "drop.fragment", "drop.bad_cookie", "drop.no_connection",
             "drop.table_full", "drop.beyond_window", "drop.out_of_order", "drop.bad_ack", "drop.rst_out_of_window", "drop.no_ack",
+            "drop.syn_rate_limited",
             "segments_received", "segments_sent", "syn_cookies_sent", "connections_opened", "connections_closed",
             "connections_reset", "connections_aborted", "connections_evicted", "retransmissions", "resets_sent", "challenge_acks",
             "http_requests", "http_ok", "http_redirects", "http_bad_request", "http_forbidden", "http_not_found",
@@ -82,7 +85,7 @@ namespace Warp.Protocol.Web
             "logins_succeeded", "logins_failed", "logins_rate_limited", "csrf_refused", "sessions_refused",
         };
 
-        public WebCounters() : base("web", names, (int)WebCounter.DropNoAck + 1) { }
+        public WebCounters() : base("web", names, (int)WebCounter.DropSynRateLimited + 1) { }
         public long this[WebCounter c] { get { return Get((int)c); } }
         public void Increment(WebCounter c) { Add((int)c); }
     }

@@ -116,24 +116,27 @@ def slowloris(host, n, seconds):
         s = socket.create_connection((host, 80), timeout=5)
         s.send(b"GET / HTTP/1.1\r\nHost: x\r\n")
         socks.append(s)
-    closed = 0
+    gone = set()  # the server answered (408) or closed or reset them: a send failed
     t0 = time.time()
     while time.time() - t0 < seconds:
-        for s in socks:
+        for i, s in enumerate(socks):
             try:
                 s.send(b"X-Slow: 1\r\n")
             except OSError:
-                pass
+                gone.add(i)
         time.sleep(1)
-    for s in socks:
+    for i, s in enumerate(socks):
         s.setblocking(False)
         try:
             d = s.recv(4096)
             if d == b"" or b" 408 " in d:
-                closed += 1
-        except (BlockingIOError, OSError):
-            closed += 1 if False else 0
+                gone.add(i)
+        except BlockingIOError:
+            pass
+        except OSError:
+            gone.add(i)  # reset (Linux drops unread data on a RST, the 408 with it)
         s.close()
+    closed = len(gone)
     print("slowloris connections %d answered-or-closed %d" % (n, closed), flush=True)
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 # Pester tests of flash.ps1 (tools/flash/WarpFlash.psm1). Run by build/pester.sh (build/test.sh).
 # The flash steps (nanoff) are stubbed at the one external-command function, Invoke-External, or
 # by a fake nanoff on PATH that leaves a mark when run; the device's console is real: the Linux
-# host (warp-router run --serial) on one end of a socat pseudo-terminal pair.
+# host (warp-router run --serial) on one end of a socat pseudo-terminal pair, reached with
+# -ConsolePort (a UART adapter on the console pins; without it flash.ps1 provisions by file:
+# FlashFile.Tests.ps1).
 
 BeforeAll {
     $script:Repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
@@ -336,7 +338,7 @@ Describe 'the whole provisioning flow against the Linux host over a pty' -Skip:(
         $transcript = Join-Path $TestDrive 'transcript.txt'
         Start-Transcript -Path $transcript | Out-Null
         try {
-            $out = & $Flash -Board esp32-devkitc -Port $Tty -Config $conf -Image $Images['esp32-devkitc'] -Application $App -WarpRouter $RouterDll `
+            $out = & $Flash -Board esp32-devkitc -Port $Tty -ConsolePort $Tty -Config $conf -Image $Images['esp32-devkitc'] -Application $App -WarpRouter $RouterDll `
                 -ApSsid 'Warp Home' -ApPassword (ConvertTo-SecureString 'household-pw-1' -AsPlainText -Force) `
                 -Wifi 'Hotel Guest' -WifiPassword (ConvertTo-SecureString 'hotel-secret-pw' -AsPlainText -Force) -ConsoleTimeoutSeconds 30 -Verbose *>&1 | Out-String
         }
@@ -374,7 +376,7 @@ Describe 'the whole provisioning flow against the Linux host over a pty' -Skip:(
         $api = [System.Diagnostics.Process]::Start($psi)
         try {
             $url = "http://127.0.0.1:$($api.StandardOutput.ReadLine())/v0a1922/reg"
-            $out = & $Flash -Board esp32-s3 -Port $Tty -Register -RegisterApi $url -RegisterDirectory (Join-Path $TestDrive 'acct') `
+            $out = & $Flash -Board esp32-s3 -Port $Tty -ConsolePort $Tty -Register -RegisterApi $url -RegisterDirectory (Join-Path $TestDrive 'acct') `
                 -Image $Images['esp32-s3'] -Application $App -WarpRouter $RouterDll -ConsoleTimeoutSeconds 30 *>&1 | Out-String
             $LASTEXITCODE | Should -Be 0 -Because $out
             $s = Get-HostStatus

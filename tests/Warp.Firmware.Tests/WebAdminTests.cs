@@ -166,5 +166,128 @@ namespace Warp.Firmware.Tests
             Assert.StartsWith("HTTP/1.1 303 See Other\r\n", answer, StringComparison.Ordinal);
             Assert.Matches("Set-Cookie: warp_session=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Strict", answer);
         }
+
+        /// <summary>
+        /// The Origin header a browser puts on a form POST from a page of this origin to the same
+        /// origin, over http (Fetch standard, "serializing a request origin"; absent, the policy is
+        /// strict-origin-when-cross-origin): "null" under no-referrer, the origin under the others.
+        /// </summary>
+        static string BrowserOriginForSameOriginPost(string referrerPolicy, string origin)
+        {
+            switch (referrerPolicy)
+            {
+                case "no-referrer":
+                    return "null";
+                case null:
+                case "same-origin":
+                case "origin":
+                case "origin-when-cross-origin":
+                case "strict-origin":
+                case "strict-origin-when-cross-origin":
+                case "no-referrer-when-downgrade":
+                case "unsafe-url":
+                    return origin; // same origin, and http to http is no downgrade
+                default:
+                    throw new ArgumentException("unknown Referrer-Policy " + referrerPolicy);
+            }
+        }
+
+        /// <summary>
+        /// The browser test's failure, in memory: Chromium 156 sent "Origin: null" on the password
+        /// form's POST because every page said "Referrer-Policy: no-referrer", and the cross-site
+        /// check refused it (403, so the status page never came). The headers below are the ones
+        /// Chromium sent in the lab (captured with tcpdump), with the Origin the page's own policy
+        /// makes a browser send. A forged POST (Origin null or another site) is still refused.
+        /// </summary>
+        [Fact]
+        public void ThePagesReferrerPolicyLetsChromiumsSameOriginPostCarryItsOriginAndForgeriesAreStillRefused()
+        {
+            var h = new RouterHarness();
+            uint ip = h.LeaseClient();
+            string first = Exchange(h, ip, 40020, "GET / HTTP/1.1\r\nHost: 192.168.42.1\r\n\r\n");
+            var policyMatch = System.Text.RegularExpressions.Regex.Match(first, "\r\nReferrer-Policy: ([^\r]*)\r\n");
+            string policy = policyMatch.Success ? policyMatch.Groups[1].Value : null;
+            string pre = System.Text.RegularExpressions.Regex.Match(first, "warp_pre=([0-9a-f]{32})").Groups[1].Value;
+            string body = "csrf=" + pre + "&password=hotel-secret-1&confirm=hotel-secret-1";
+            string Post(string origin) =>
+                "POST /setup HTTP/1.1\r\nHost: 192.168.42.1\r\nConnection: keep-alive\r\nContent-Length: " + body.Length + "\r\n" +
+                "Cache-Control: max-age=0\r\nUpgrade-Insecure-Requests: 1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+                "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\n" +
+                "Origin: " + origin + "\r\n" +
+                "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7\r\n" +
+                "Accept-Encoding: gzip, deflate\r\nAccept-Language: en-US,en;q=0.9\r\nCookie: warp_pre=" + pre + "\r\n\r\n" + body;
+
+            // Forgeries first (they change nothing): a page with no-referrer elsewhere, a sandboxed frame, another site.
+            Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", Exchange(h, ip, 40021, Post("null")), StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", Exchange(h, ip, 40022, Post("http://127.0.0.1:8099")), StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", Exchange(h, ip, 40023, Post("http://192.168.42.1.evil.example")), StringComparison.Ordinal);
+
+            string origin = BrowserOriginForSameOriginPost(policy, "http://192.168.42.1");
+            string answer = Exchange(h, ip, 40024, Post(origin));
+            Assert.True(answer.StartsWith("HTTP/1.1 303 See Other\r\n", StringComparison.Ordinal),
+                "Referrer-Policy " + (policy ?? "(none)") + " makes the browser send Origin " + origin + "; the router answered " + answer.Split('\r')[0]);
+            Assert.Matches("Set-Cookie: warp_session=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Strict", answer);
+            // Whatever the policy, the Referer leaves the router for no other site.
+            Assert.True(policy == "same-origin" || policy == "no-referrer", "Referrer-Policy " + policy + " would tell other sites the router's URLs");
+        }
+
+        static byte[] TcpFrame6(RouterHarness h, byte[] src, ushort sport, uint seq, byte flags)
+        {
+            var f = new byte[14 + 40 + 20];
+            EthernetFrame.WriteHeader(f, 0, h.Lan.Mac, 0, RouterHarness.ClientMac, 0, EthernetFrame.EtherTypeIpv6);
+            var routerUla = Convert.FromHexString("fd424242424200000000000000000001");
+            Ipv6Packet.WriteHeader(f, 14, 20, Ipv6Packet.NextHeaderTcp, 64, src, 0, routerUla, 0);
+            Endian.Write16(f, 54, sport);
+            Endian.Write16(f, 56, 80);
+            Endian.Write32(f, 58, seq);
+            f[66] = 0x50;
+            f[67] = flags;
+            Endian.Write16(f, 68, 64660);
+            Ipv6Packet.TryCreate(f, 14, 60, out var ip);
+            TcpSegment.TryCreate(f, 54, 20, out var seg);
+            seg.UpdateChecksum(ip.PseudoHeaderSum());
+            return f;
+        }
+
+        /// <summary>
+        /// The IPv6 lab test's timeout, in memory. While the client's SLAAC address was still
+        /// tentative (duplicate address detection), Linux sent curl's SYN to the router's ULA from
+        /// ::1, as the capture showed. That is no LAN address: the router drops it, counted, and
+        /// answers nothing (a loopback source must never be answered on the wire, RFC 4291 2.5.3).
+        /// The same SYN from the client's real ULA address is answered. The lab test now waits for DAD.
+        /// </summary>
+        [Fact]
+        public void ASynFromLoopbackToTheRoutersUlaIsDroppedAndCountedAndTheClientsUlaAddressIsAnswered()
+        {
+            var h = new RouterHarness();
+            h.LeaseClient();
+            h.Lan.Sent.Clear();
+            var loopback = new byte[16];
+            loopback[15] = 1;
+            h.Lan.Inbox.Enqueue(TcpFrame6(h, loopback, 35610, 562103151, TcpSegment.FlagSyn));
+            h.Router.Poll(h.Now);
+            Assert.Empty(h.Lan.Sent);
+            Assert.Equal(0, h.Router.Web.Counters[WebCounter.SynCookiesSent]);
+            Assert.Contains("lan.drop.source_foreign_prefix 1", CountersText(h));
+
+            var slaac = Convert.FromHexString("fd424242424200000000c1fffe000007");
+            h.Lan.Inbox.Enqueue(TcpFrame6(h, slaac, 35612, 562103151, TcpSegment.FlagSyn));
+            h.Router.Poll(h.Now);
+            var synAck = Assert.Single(h.Lan.Sent);
+            Assert.Equal(RouterHarness.ClientMac, synAck.AsSpan(0, 6).ToArray());
+            Assert.Equal(slaac, synAck.AsSpan(14 + 24, 16).ToArray());
+            Assert.Equal(TcpSegment.FlagSyn | TcpSegment.FlagAck, synAck[14 + 40 + 13]);
+            Assert.Equal(1, h.Router.Web.Counters[WebCounter.SynCookiesSent]);
+        }
+
+        static string CountersText(RouterHarness h)
+        {
+            var w = new StringBuilder();
+            var sets = h.Router.CounterSets;
+            for (int k = 0; k < sets.Length; k++)
+                for (int i = 1; i < sets[k].Length; i++)
+                    w.Append(sets[k].Module).Append('.').Append(sets[k].NameAt(i)).Append(' ').Append(sets[k].ValueAt(i)).Append('\n');
+            return w.ToString();
+        }
     }
 }

@@ -364,6 +364,154 @@ function Invoke-Registration {
     return $conf
 }
 
+# ---------------------------------------------------------------------------- provisioning by file (USB cable alone)
+
+# Where the router looks for flash.ps1's file: the ESP32's internal drive (firmware/ProvisionFile.cs, FileName).
+$script:DeviceProvisionPath = 'I:\warp-provision.txt'
+
+<# True when the board's console is on its USB connector (boards/*.json pins.consoleOnUsb); no supported board has it. #>
+function Test-ConsoleOnUsb {
+    param($BoardProfile)
+    $pins = $BoardProfile.pins
+    return [bool]($pins.PSObject.Properties.Name -contains 'consoleOnUsb' -and $pins.consoleOnUsb)
+}
+
+<# The router's LAN address from the config's [Router] LanAddress, else the firmware's default (192.168.42.1). #>
+function Get-RouterAddress {
+    param([string]$Config)
+    if ($Config -and (Test-Path $Config)) {
+        foreach ($l in Get-Content $Config) {
+            if ($l -match '^\s*LanAddress\s*=\s*([0-9.]+)(/\d+)?\s*$') { return $Matches[1] }
+        }
+    }
+    return '192.168.42.1'
+}
+
+<#
+.SYNOPSIS
+  The provisioning file's lines (firmware/ProvisionFile.cs): "warp-provision 1", wifi add + its
+  password line, ap set + its password line, config begin / the config's lines / config end LINES
+  CRC32, then "provision end LINES CRC32" over every line before it. Holds secrets: the caller
+  writes it to an owner-only file and clears it.
+#>
+function New-ProvisionFileLines {
+    param([string]$Config, [string]$Wifi, [securestring]$WifiPassword, [string]$ApSsid, [securestring]$ApPassword)
+    $lines = [System.Collections.Generic.List[string]]::new()
+    $lines.Add('warp-provision 1')
+    if ($Wifi) {
+        $lines.Add("wifi add $Wifi")
+        $lines.Add([System.Net.NetworkCredential]::new('', $WifiPassword).Password)
+    }
+    if ($ApSsid) {
+        $lines.Add("ap set $ApSsid")
+        $lines.Add([System.Net.NetworkCredential]::new('', $ApPassword).Password)
+    }
+    $text = [System.IO.File]::ReadAllText((Resolve-Path $Config).Path)
+    # As over the console: blank lines are left out (they mean nothing to the parser).
+    $body = @($text -split "`n" | ForEach-Object { $_.TrimEnd("`r") } | Where-Object { $_.Trim() -ne '' })
+    $lines.Add('config begin')
+    foreach ($l in $body) { $lines.Add($l) }
+    $lines.Add(("config end {0} {1}" -f $body.Count, (Get-TransferCrc $body)))
+    $lines.Add(("provision end {0} {1}" -f $lines.Count, (Get-TransferCrc $lines.ToArray())))
+    $text = $null; $body = $null
+    return , $lines.ToArray()
+}
+
+<# A new directory under the temp folder that only this user can enter (0700 on Linux and macOS; the per-user %TEMP% on Windows). #>
+function New-PrivateDirectory {
+    $path = Join-Path ([System.IO.Path]::GetTempPath()) ('warp-flash-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($path) }
+    else { $null = [System.IO.Directory]::CreateDirectory($path, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
+    return $path
+}
+
+<# Writes text to a new file created owner-only (0600) from its first byte, LF line ends, no BOM. #>
+function Write-OwnerOnlyFile {
+    param([string]$Path, [string]$Text)
+    $o = [System.IO.FileStreamOptions]::new()
+    $o.Mode = [System.IO.FileMode]::CreateNew
+    $o.Access = [System.IO.FileAccess]::Write
+    if (-not $IsWindows) { $o.UnixCreateMode = [System.IO.UnixFileMode]'UserRead, UserWrite' }
+    $bytes = [System.Text.UTF8Encoding]::new($false).GetBytes($Text)
+    try {
+        $f = [System.IO.FileStream]::new($Path, $o)
+        try { $f.Write($bytes, 0, $bytes.Length); $f.Flush($true) } finally { $f.Dispose() }
+    }
+    finally { [Array]::Clear($bytes, 0, $bytes.Length) }
+}
+
+<# Overwrites a file with zeros, then deletes it; then removes its directory when empty. Quiet when it is gone. #>
+function Remove-Wiped {
+    param([string]$Path)
+    if (Test-Path -LiteralPath $Path) {
+        try {
+            $len = (Get-Item -LiteralPath $Path).Length
+            $f = [System.IO.File]::Open($Path, 'Open', 'Write')
+            try { $f.Write([byte[]]::new($len), 0, $len); $f.Flush($true) } finally { $f.Dispose() }
+        }
+        catch { Write-Verbose "could not overwrite $Path before removing it: $($_.Exception.Message)" }
+        Remove-Item -LiteralPath $Path -Force
+    }
+}
+
+<# nanoff's file-deployment JSON (README of nanoFirmwareFlasher, "Deploy file to device storage"): the port and the one file. #>
+function New-FileDeploymentJson {
+    param([string]$Port, [string]$Source)
+    $doc = [ordered]@{
+        serialport = $Port
+        files      = @([ordered]@{ DestinationFilePath = $script:DeviceProvisionPath; SourceFilePath = $Source })
+    }
+    return ($doc | ConvertTo-Json -Depth 4)
+}
+
+<#
+.SYNOPSIS
+  Puts the provisioning file on the board's internal drive with nanoff's file deployment over the
+  USB cable: the file and nanoff's JSON in an owner-only temp directory, one nanoff call through
+  Invoke-External, both files overwritten and removed afterwards (also on failure). Returns $null
+  when nanoff reported the file deployed, else why not. -WhatIf writes nothing and prints the lines.
+#>
+function Send-ProvisionFile {
+    param([string]$Nanoff, [string]$Port, [string]$Config, [string]$Wifi, [securestring]$WifiPassword, [string]$ApSsid, [securestring]$ApPassword)
+    if ($WhatIfPreference) {
+        $dir = Join-Path ([System.IO.Path]::GetTempPath()) 'warp-flash-XXXXXXXXXXXX'
+        $file = Join-Path $dir 'warp-provision.txt'
+        $json = Join-Path $dir 'deploy.json'
+        $what = @('warp-provision 1')
+        if ($Wifi) { $what += "wifi add $Wifi + its password line" }
+        if ($ApSsid) { $what += "ap set $ApSsid + its password line" }
+        $what += "config begin, the $(if ($Config) { Split-Path -Leaf $Config } else { 'registered config' })'s lines, config end LINES CRC32", 'provision end LINES CRC32'
+        Write-Host "What if: write $file (owner-only, removed afterwards): $($what -join ', ')"
+        Write-Host "What if: write $json (removed afterwards): $((New-FileDeploymentJson -Port $Port -Source $file) -replace '\s+', ' ')"
+        $null = Invoke-External -FilePath $Nanoff -ArgumentList @('--filedeployment', $json)
+        return $null
+    }
+    $dir = New-PrivateDirectory
+    $file = Join-Path $dir 'warp-provision.txt'
+    $json = Join-Path $dir 'deploy.json'
+    $lines = $null
+    try {
+        $lines = New-ProvisionFileLines -Config $Config -Wifi $Wifi -WifiPassword $WifiPassword -ApSsid $ApSsid -ApPassword $ApPassword
+        Write-OwnerOnlyFile -Path $file -Text (($lines -join "`n") + "`n")
+        Write-Verbose "provisioning file: $($lines.Count) lines (not shown: it holds the private key and passwords)"
+        $lines = $null
+        Write-OwnerOnlyFile -Path $json -Text (New-FileDeploymentJson -Port $Port -Source $file)
+        $r = Invoke-External -FilePath $Nanoff -ArgumentList @('--filedeployment', $json)
+        foreach ($l in @($r.Output)) { Write-Verbose "nanoff: $l" }
+        # nanoff reports a file it could not write on its output and still exits 0 (FileDeploymentManager).
+        $failed = @($r.Output | Where-Object { $_ -match 'Error deploying|Exception deploying' })
+        if ($r.ExitCode -ne 0) { return "nanoff --filedeployment failed ($($r.ExitCode)): $($r.Output -join ' ')" }
+        if ($failed.Count -gt 0) { return "nanoff could not write the provisioning file to the board: $($failed -join ' ')" }
+        return $null
+    }
+    finally {
+        $lines = $null
+        Remove-Wiped $file
+        Remove-Wiped $json
+        if (Test-Path -LiteralPath $dir) { Remove-Item -LiteralPath $dir -Recurse -Force }
+    }
+}
+
 # ---------------------------------------------------------------------------- the whole flow
 
 function Invoke-WarpFlash {
@@ -384,7 +532,8 @@ function Invoke-WarpFlash {
         [string]$Application,
         [switch]$MassErase,
         [string]$WarpRouter,
-        [int]$ConsoleTimeoutSeconds = 60
+        [int]$ConsoleTimeoutSeconds = 60,
+        [int]$BootWaitSeconds = 8
     )
     $total = 5
     $activity = 'Flashing a Warp travel router'
@@ -404,6 +553,15 @@ function Invoke-WarpFlash {
         else { Write-Refusal '-Wifi needs -WifiPassword (a SecureString).'; return $script:ExitUsage }
     }
     $router = Get-WarpRouterCommand $WarpRouter
+    # Without a console on the USB cable (every supported board: the cable carries nanoFramework's
+    # wire protocol), the settings go as a file on the board's drive; -ConsolePort (a separate UART
+    # adapter on the console pins) keeps the console path.
+    $byFile = -not $ConsolePort -and -not (Test-ConsoleOnUsb $boardProfile)
+    if ($byFile) { $total = 4 }
+    if ($byFile -and $Wifi -and @($boardProfile.uplinks) -notcontains 'wifi') {
+        Write-Refusal "$Board has no Wi-Fi uplink (its uplink is $(@($boardProfile.uplinks) -join ', ')); leave out -Wifi."
+        return $script:ExitUsage
+    }
 
     # Everything that can refuse is checked before the board is touched.
     if (-not $Image) { $Image = Join-Path $script:Root "build/images/$target/nanoCLR.bin" }
@@ -429,10 +587,11 @@ function Invoke-WarpFlash {
     $selected = Select-BoardPort -Port $Port
     if ($selected.Error) { Write-Refusal $selected.Error; return $script:ExitRefused }
     $Port = $selected.Port
-    if (-not $ConsolePort) { $ConsolePort = $Port }
-    Write-Step "board on $Port ($($selected.Bridge)), console on $ConsolePort"
+    if (-not $ConsolePort -and -not $byFile) { $ConsolePort = $Port }
+    if ($byFile) { Write-Step "board on $Port ($($selected.Bridge)); its console is not on the USB cable, so the settings go as a file on its internal drive (nanoff --filedeployment)" }
+    else { Write-Step "board on $Port ($($selected.Bridge)), console on $ConsolePort" }
     if (-not $WhatIfPreference) {
-        foreach ($p in @($Port, $ConsolePort) | Select-Object -Unique) {
+        foreach ($p in @($Port, $ConsolePort) | Where-Object { $_ } | Select-Object -Unique) {
             $busy = Get-PortBusyReason -Port $p
             if ($busy) { Write-Refusal $busy; return $script:ExitRefused }
         }
@@ -459,6 +618,8 @@ function Invoke-WarpFlash {
     Write-Step "2/$total deploying the router program"
     $r = Invoke-External -FilePath $nanoff -ArgumentList @('--target', $target, '--serialport', $Port, '--deploy', '--image', $Application)
     if ($r.ExitCode -ne 0) { Write-Step "error: nanoff --deploy failed ($($r.ExitCode)): $($r.Output -join ' ')"; return $script:ExitDevice }
+
+    if ($byFile) { return (Invoke-FileProvisioning -Nanoff $nanoff -Port $Port -Config $Config -Wifi $Wifi -WifiPassword $WifiPassword -ApSsid $ApSsid -ApPassword $ApPassword -BoardProfile $boardProfile -BootWaitSeconds $BootWaitSeconds -Total $total -Activity $activity) }
 
     # 3. console, 4. provisioning, 5. status
     Write-Progress -Activity $activity -Status "3/$total waiting for the router's console" -PercentComplete 40
@@ -512,4 +673,22 @@ function Invoke-WarpFlash {
     finally { $console.Dispose() }
 }
 
-Export-ModuleMember -Function Invoke-WarpFlash, Invoke-External, Invoke-ExternalProcess, Get-UsbSerialDevice, Select-BoardPort, Get-BridgeName, Get-PortBusyReason, Find-Nanoff, Get-BoardProfile, Test-FirmwareImage, Test-RouterConfig, Get-TransferCrc, Get-WarpRouterCommand, Open-DeviceConsole, Send-ConfigTransfer, Wait-DeviceConsole
+<# Steps 3 and 4 without a console: the file through nanoff, then what the person does next. #>
+function Invoke-FileProvisioning {
+    param([string]$Nanoff, [string]$Port, [string]$Config, [string]$Wifi, [securestring]$WifiPassword, [string]$ApSsid, [securestring]$ApPassword,
+        $BoardProfile, [int]$BootWaitSeconds, [int]$Total, [string]$Activity)
+    Write-Progress -Activity $Activity -Status "3/$Total putting the settings on the board's drive" -PercentComplete 50
+    Write-Step "3/$Total putting the settings on the board's drive ($($script:DeviceProvisionPath)) with nanoff --filedeployment"
+    if (-not $WhatIfPreference -and $BootWaitSeconds -gt 0) { Start-Sleep -Seconds $BootWaitSeconds } # the program's first start (a new SoftAP reboots once)
+    $why = Send-ProvisionFile -Nanoff $Nanoff -Port $Port -Config $Config -Wifi $Wifi -WifiPassword $WifiPassword -ApSsid $ApSsid -ApPassword $ApPassword
+    if ($why) { Write-Step "error: $why"; return $script:ExitDevice }
+    Write-Progress -Activity $Activity -Status "4/$Total done" -PercentComplete 90
+    Write-Step "4/$Total the router reads the file within a few seconds, applies it only when it is clean (then restarts), and overwrites and removes it either way"
+    $ap = if ($ApSsid) { $ApSsid } else { 'the router''s Wi-Fi (warp-setup-XXXX until you set one with -ApSsid)' }
+    $address = Get-RouterAddress $Config
+    Write-Host "next: join the Wi-Fi network $ap, then open http://$address/ for the router's page. The light: fast blinking = starting, slow blinking = no hotel network yet, double blink = connecting, steady on = the tunnel is up, off with a short flash = error. Off with a short flash for 10 s within a minute of this = the file was refused and nothing was stored: the console's 'provision' command (a UART adapter on TX $($BoardProfile.pins.consoleTx) / RX $($BoardProfile.pins.consoleRx)) names the line; fix it and run this again."
+    Write-Progress -Activity $Activity -Completed
+    return 0
+}
+
+Export-ModuleMember -Function Invoke-WarpFlash, Invoke-External, Invoke-ExternalProcess, Get-UsbSerialDevice, Select-BoardPort, Get-BridgeName, Get-PortBusyReason, Find-Nanoff, Get-BoardProfile, Test-FirmwareImage, Test-RouterConfig, Get-TransferCrc, Get-WarpRouterCommand, Open-DeviceConsole, Send-ConfigTransfer, Wait-DeviceConsole, Test-ConsoleOnUsb, Get-RouterAddress, New-ProvisionFileLines, New-FileDeploymentJson, Send-ProvisionFile, Invoke-FileProvisioning
