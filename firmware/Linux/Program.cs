@@ -7,7 +7,7 @@ namespace Warp.Router.Linux
     /// <summary>
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
-    ///   warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off]
+    ///   warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--no-gro] [--no-vnet-hdr] [--lan-ring-mib N] [--fast-path native|managed] [--portal-url URL|off]
     ///   warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] | --portal]
     ///   warp-router config check FILE
     ///   warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]
@@ -23,11 +23,13 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH]\n" +
+            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--no-gro] [--no-vnet-hdr] [--lan-ring-mib N] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
-            "      --no-gso: batches without UDP GSO on the uplink;\n" +
+            "      --no-gso: batches without UDP GSO on the uplink; --no-gro: without UDP GRO on its receive;\n" +
+            "      --no-vnet-hdr: a TAP LAN without IFF_VNET_HDR offloads (checksum, TSO); --lan-ring-mib N: the raw LAN\n" +
+            "      socket's TPACKET_V3 ring (4-256 MiB, default 32);\n" +
             "      --portal-url URL|off: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
             "      --serial PATH: the console (provisioning commands included) on a tty; a configuration stored\n" +
             "      over a console (state directory, record \"config\") comes before --config; with neither: setup mode\n" +
@@ -150,10 +152,19 @@ namespace Warp.Router.Linux
                 Uplinks = Options(args, "--uplink"),
                 Batch = !Flag(args, "--no-batch"),
                 Gso = !Flag(args, "--no-gso"),
+                Gro = !Flag(args, "--no-gro"),
+                VnetHdr = !Flag(args, "--no-vnet-hdr"),
                 FastPath = Option(args, "--fast-path"),
                 FastPathLibrary = Option(args, "--fast-path-library"),
                 PortalUrl = Option(args, "--portal-url"),
             };
+            string ringMib = Option(args, "--lan-ring-mib");
+            if (ringMib != null)
+            {
+                if (!int.TryParse(ringMib, out int mib) || mib < 4 || mib > 256)
+                    throw new ArgumentException("--lan-ring-mib needs a number of MiB (4-256)");
+                o.LanRingBytes = (long)mib << 20;
+            }
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
             if (o.ConfigPath == null && o.Serial == null)

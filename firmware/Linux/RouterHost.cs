@@ -32,6 +32,12 @@ namespace Warp.Router.Linux
         public bool Batch = true;
         /// <summary>UDP GSO on the uplink when batching (--no-gso: sendmmsg only).</summary>
         public bool Gso = true;
+        /// <summary>The raw LAN socket's TPACKET_V3 ring in bytes (--lan-ring-mib N; hal/Linux/PacketRing.cs).</summary>
+        public long LanRingBytes = Warp.Hal.Linux.PacketRing.DefaultBytes;
+        /// <summary>UDP GRO on the uplink's receive when batching (--no-gro: off).</summary>
+        public bool Gro = true;
+        /// <summary>A TAP LAN with IFF_VNET_HDR offloads (checksum, TSO) when the kernel has them (--no-vnet-hdr: plain frames).</summary>
+        public bool VnetHdr = true;
         /// <summary>--fast-path native: established flows through hal/Esp32/native's C (libwarp_native.so, build/native.sh), as on the ESP32.</summary>
         public string FastPath;
         /// <summary>--fast-path-library: the shared library's path (default: where build/native.sh leaves it).</summary>
@@ -140,7 +146,7 @@ namespace Warp.Router.Linux
             byte[] mac = RouterConfig.RouterMac(settings);
             if (options.LanInterface != null)
             {
-                var p = new PacketSocketLanPort(options.LanInterface, mac, options.Batch);
+                var p = new PacketSocketLanPort(options.LanInterface, mac, options.Batch, true, options.LanRingBytes);
                 lan = p;
                 lanFd = p.Fd;
                 log.WriteLine("LAN: interface " + options.LanInterface + " (raw socket), router MAC " + FormatMac(mac));
@@ -154,7 +160,7 @@ namespace Warp.Router.Linux
             }
             if (lockdown == null)
                 lockdown = LanLockdown.Apply(lanName, log, LanLockdown.StateFileFor(options.StateDirectory, lanName)); // the host's kernel stays off the LAN: no path around the tunnel
-            uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch);
+            uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch, options.Gro);
             if (!options.Gso)
                 uplink.Gso = false;
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
@@ -166,8 +172,8 @@ namespace Warp.Router.Linux
                 sizes.Batch = 1;
             }
             log.WriteLine(options.Batch
-                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring" : lan is PacketSocketLanPort ? "recvmmsg" : "TAP reads")
-                  + ", uplink recvmmsg/sendmmsg" + (uplink.Gso ? " with UDP GSO" : "") + ", socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
+                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring of " + (ps.RingBytes >> 20) + " MiB" : lan is PacketSocketLanPort ? "recvmmsg" : "TAP reads")
+                  + ", uplink recvmmsg/sendmmsg" + (uplink.Gso ? " with UDP GSO" : "") + (uplink.Gro ? (uplink.Gso ? " and GRO" : " with UDP GRO") : "") + ", socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
                 : "I/O: one packet per call (--no-batch), default socket buffers");
             kernelCounters = new KernelCounters(lan as PacketSocketLanPort, lan is TapLanPort ? lanName : null, uplink);
             var platform = new RouterPlatform
