@@ -153,10 +153,11 @@ namespace Warp.Router.Linux
             }
             else
             {
-                var t = new TapLanPort(lanName, mac);
+                var t = new TapLanPort(lanName, mac, options.VnetHdr && options.Batch);
                 lan = t;
                 lanFd = t.Fd;
-                log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
+                log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac)
+                    + (t.VnetHeader ? ", IFF_VNET_HDR with offloads 0x" + t.Offloads.ToString("x") + " (1 checksum, 2 TSO4, 4 TSO6, 8 ECN)" : ", plain frames"));
             }
             if (lockdown == null)
                 lockdown = LanLockdown.Apply(lanName, log, LanLockdown.StateFileFor(options.StateDirectory, lanName)); // the host's kernel stays off the LAN: no path around the tunnel
@@ -172,10 +173,10 @@ namespace Warp.Router.Linux
                 sizes.Batch = 1;
             }
             log.WriteLine(options.Batch
-                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring of " + (ps.RingBytes >> 20) + " MiB" : lan is PacketSocketLanPort ? "recvmmsg" : "TAP reads")
+                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring of " + (ps.RingBytes >> 20) + " MiB" : lan is PacketSocketLanPort ? "recvmmsg" : lan is TapLanPort tp && tp.VnetHeader ? "TAP reads with TSO super-frames cut here" : "TAP reads")
                   + ", uplink recvmmsg/sendmmsg" + (uplink.Gso ? " with UDP GSO" : "") + (uplink.Gro ? (uplink.Gso ? " and GRO" : " with UDP GRO") : "") + ", socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
                 : "I/O: one packet per call (--no-batch), default socket buffers");
-            kernelCounters = new KernelCounters(lan as PacketSocketLanPort, lan is TapLanPort ? lanName : null, uplink);
+            kernelCounters = new KernelCounters(lan as PacketSocketLanPort, lan is TapLanPort ? lanName : null, uplink, lan as TapLanPort);
             var platform = new RouterPlatform
             {
                 Lan = lan,
@@ -363,6 +364,9 @@ namespace Warp.Router.Linux
                 if (n < 2 + maxUplinkFds)
                     fds[n++] = new Libc.PollFd { Fd = (int)s.Handle, Events = Libc.POLLIN };
             if (control != null) n = control.AddPollFds(fds, n);
+            // Frames already read but not yet handed over (a TAP super-frame's segments, a GRO buffer's datagrams): no wait.
+            if ((lan is TapLanPort tap && tap.Pending) || (uplink != null && uplink.GroPending))
+                timeoutMs = 0;
             Libc.poll(fds, (nuint)n, timeoutMs);
         }
 

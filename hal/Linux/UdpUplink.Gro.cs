@@ -32,6 +32,8 @@ namespace Warp.Hal.Linux
 
         /// <summary>True when at least one socket accepted UDP_GRO and receives go through <see cref="GroMessages"/> large slots.</summary>
         public bool Gro { get; private set; }
+        /// <summary>True while datagrams of a coalesced buffer already read wait to be taken (poll() cannot see them).</summary>
+        public bool GroPending { get { return groCount > 0; } }
         /// <summary>Buffers received that held more than one datagram, and the datagrams they held (for the log and tests).</summary>
         public long GroBuffers { get; private set; }
         public long GroDatagrams { get; private set; }
