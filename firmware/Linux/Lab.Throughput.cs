@@ -60,6 +60,43 @@ namespace Warp.Router.Linux
 
         public readonly List<ThroughputRow> ThroughputRows = new List<ThroughputRow>();
 
+        /// <summary>
+        /// --compare ARGS (repeated): one more router per run, `warp-router ARGS`, e.g. "--no-gro",
+        /// "--lan-ring-mib 4" or "--tap wlr-tap" (the LAN on a TAP device bridged to the LAN veth,
+        /// <see cref="BridgeTap"/>) and "--tap wlr-tap --no-vnet-hdr".
+        /// </summary>
+        public readonly List<string> CompareArguments = new List<string>();
+
+        /// <summary>The TAP device a `--tap` router of the throughput run makes in wl-router.</summary>
+        public const string LabTap = "wlr-tap";
+
+        /// <summary>
+        /// A router on a TAP device (--tap wlr-tap) reaches the LAN through a bridge in wl-router of
+        /// the LAN veth and the TAP (made when the router opened it); the client's TCP offloads (checksum,
+        /// TSO, which the raw socket cannot take and the lab turns off) are on for these tests only, so
+        /// that the kernel hands the TAP super-frames when it offers TSO. Undone after the tests (the
+        /// TAP goes when the router closes it).
+        /// </summary>
+        void BridgeTap(bool up)
+        {
+            if (up)
+            {
+                Shell.Run(Ns(RouterNs, $"sh -c 'ip link add wlr-br type bridge && ip link set wlr-lan master wlr-br && ip link set {LabTap} master wlr-br && ip link set {LabTap} up && ip link set wlr-br up'"));
+                Shell.Run(Ns(Client, "ethtool -K wlc0 tx on tso on gso on"), 10000, false);
+                string features = Shell.Run(Ns(RouterNs, $"ethtool -k {LabTap}"), 5000, false);
+                foreach (string line in features.Split('\n'))
+                    if (line.StartsWith("tx-checksumming:", StringComparison.Ordinal) || line.StartsWith("tcp-segmentation-offload:", StringComparison.Ordinal))
+                        log.WriteLine("TAP " + LabTap + " " + line.Trim());
+                Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
+                Shell.Run(Ns(Client, $"ping -c 2 -W 2 {OriginV4}"), 15000, false);
+            }
+            else
+            {
+                Shell.Run(Ns(Client, "ethtool -K wlc0 tx off"), 10000, false);
+                Shell.Run(Ns(RouterNs, "ip link del wlr-br"), 5000, false);
+            }
+        }
+
         /// <summary>--compare-peer-buffers: one more router per run, warp-router with the kernel's socket buffers left as they were (the old peer).</summary>
         public bool ComparePeerBuffers;
         public const string DefaultBuffersRouter = "warp-router, default buffers";
@@ -73,6 +110,7 @@ namespace Warp.Router.Linux
                 var routers = new List<string>(Routers);
                 if (CompareGso) routers.Add("warp-router --no-gso");
                 if (ComparePeerBuffers && PeerBufferBytes > 0) routers.Add(DefaultBuffersRouter);
+                foreach (string extra in CompareArguments) routers.Add("warp-router " + extra);
                 for (int run = 1; run <= ThroughputRuns; run++)
                 {
                     foreach (string r in routers)
@@ -89,12 +127,15 @@ namespace Warp.Router.Linux
                         {
                             RouterArguments = r.StartsWith("warp-router ", StringComparison.Ordinal) ? r.Substring("warp-router".Length) : "";
                             StartRouter();
+                            bool tap = RouterArguments.Contains(" --tap " + LabTap, StringComparison.Ordinal);
+                            if (tap) BridgeTap(true);
                             Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
                             bool up = WaitFor(() => TunnelState() == "up", 15000);
                             if (!up) log.WriteLine(r + ": the tunnel did not come up");
                             Shell.Run(Ns(Client, $"ping -c 2 -W 2 {OriginV4}"), 15000, false);
                             foreach (string t in Tests)
                                 ThroughputRows.Add(Measure(run, r, t, router, true));
+                            if (tap) BridgeTap(false);
                         }
                     }
                 }
@@ -312,7 +353,7 @@ namespace Warp.Router.Linux
                 if (c.Type != "counter" || c["drop"] != "1") continue;
                 long v = long.Parse(c["value"], CultureInfo.InvariantCulture);
                 string module = c["module"], name = c["name"];
-                if (module == "kernel" && name == "drop.lan_socket") r[0] += v;
+                if (module == "kernel" && (name == "drop.lan_socket" || name == "drop.lan_tap_queue" || name.StartsWith("drop.tap_", StringComparison.Ordinal))) r[0] += v;
                 else if (module == "kernel" && name == "drop.uplink_socket") r[1] += v;
                 else if (module != "kernel" && module != "control") r[2] += v;
             }

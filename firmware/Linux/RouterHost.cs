@@ -38,6 +38,8 @@ namespace Warp.Router.Linux
         public bool Gro = true;
         /// <summary>A TAP LAN with IFF_VNET_HDR offloads (checksum, TSO) when the kernel has them (--no-vnet-hdr: plain frames).</summary>
         public bool VnetHdr = true;
+        /// <summary>A TAP LAN's txqueuelen (--tap-queue N; 0: the kernel's, 500); -1: <see cref="TapLanPort.BatchTxQueueFrames"/> with batches.</summary>
+        public int TapQueue = -1;
         /// <summary>--fast-path native: established flows through hal/Esp32/native's C (libwarp_native.so, build/native.sh), as on the ESP32.</summary>
         public string FastPath;
         /// <summary>--fast-path-library: the shared library's path (default: where build/native.sh leaves it).</summary>
@@ -153,10 +155,11 @@ namespace Warp.Router.Linux
             }
             else
             {
-                var t = new TapLanPort(lanName, mac, options.VnetHdr && options.Batch);
+                var t = new TapLanPort(lanName, mac, options.VnetHdr && options.Batch, options.TapQueue >= 0 ? options.TapQueue : options.Batch ? TapLanPort.BatchTxQueueFrames : 0);
                 lan = t;
                 lanFd = t.Fd;
                 log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac)
+                    + (t.TxQueueFrames > 0 ? ", txqueuelen " + t.TxQueueFrames : "")
                     + (t.VnetHeader ? ", IFF_VNET_HDR with offloads 0x" + t.Offloads.ToString("x") + " (1 checksum, 2 TSO4, 4 TSO6, 8 ECN)" : ", plain frames"));
             }
             if (lockdown == null)

@@ -218,16 +218,45 @@ namespace Warp.Hal.Linux
         static int U16(byte[] b, int at) { return BitConverter.IsLittleEndian ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1]; }
         static int U16Be(byte[] b, int at) { return (b[at] << 8) | b[at + 1]; }
 
-        /// <summary>The ones' complement sum of bytes [at, at + n) added to <paramref name="sum"/> (not folded).</summary>
-        public static uint Sum(byte[] b, int at, int n, uint sum)
+        /// <summary>
+        /// The ones' complement sum of bytes [at, at + n) added to <paramref name="sum"/> (16-bit big-endian
+        /// words, not folded beyond 32 bits). RFC 1071's byte-order independence lets the loop add 32-bit
+        /// words in host order into 64 bits and swap once at the end.
+        /// </summary>
+        public static unsafe uint Sum(byte[] b, int at, int n, uint sum)
         {
-            int end = at + n;
-            int i = at;
-            for (; i + 1 < end; i += 2)
-                sum += (uint)((b[i] << 8) | b[i + 1]);
-            if (i < end)
-                sum += (uint)(b[i] << 8);
-            return sum;
+            if (n <= 0)
+                return sum;
+            ulong acc = 0;
+            fixed (byte* p0 = &b[at])
+            {
+                byte* p = p0;
+                byte* end = p0 + n;
+                while (end - p >= 32)
+                {
+                    acc += (ulong)*(uint*)p + *(uint*)(p + 4) + *(uint*)(p + 8) + *(uint*)(p + 12)
+                         + *(uint*)(p + 16) + *(uint*)(p + 20) + *(uint*)(p + 24) + *(uint*)(p + 28);
+                    p += 32;
+                }
+                while (end - p >= 4)
+                {
+                    acc += *(uint*)p;
+                    p += 4;
+                }
+                if (end - p >= 2)
+                {
+                    acc += *(ushort*)p;
+                    p += 2;
+                }
+                if (p < end)
+                    acc += BitConverter.IsLittleEndian ? *p : (uint)(*p << 8); // the odd last byte is the high half of its word
+            }
+            while ((acc >> 16) != 0)
+                acc = (acc & 0xFFFF) + (acc >> 16);
+            uint folded = (uint)acc;
+            if (BitConverter.IsLittleEndian)
+                folded = ((folded & 0xFF) << 8) | (folded >> 8);
+            return sum + folded;
         }
 
         public static ushort Fold(uint sum)

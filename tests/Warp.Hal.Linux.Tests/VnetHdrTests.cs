@@ -172,6 +172,25 @@ namespace Warp.Hal.Linux.Tests
         }
 
         [Fact]
+        public void TheWordSumAgreesWithAPlainOneAtEveryOffsetAndLength()
+        {
+            var rnd = new Random(7);
+            var b = new byte[3000];
+            rnd.NextBytes(b);
+            for (int at = 0; at < 9; at++)
+                for (int n = 0; n < 200; n++)
+                {
+                    uint plain = 0;
+                    for (int i = 0; i < n; i += 2)
+                        plain += (uint)((b[at + i] << 8) | (i + 1 < n ? b[at + i + 1] : 0));
+                    Assert.Equal(VnetHdr.Fold(plain), VnetHdr.Fold(VnetHdr.Sum(b, at, n, 0)));
+                }
+            uint big = 0;
+            for (int i = 0; i < 2999; i += 2) big += (uint)((b[1 + i] << 8) | (i + 1 < 2999 ? b[1 + i + 1] : 0));
+            Assert.Equal(VnetHdr.Fold(big + 0x1234), VnetHdr.Fold(VnetHdr.Sum(b, 1, 2999, 0x1234)));
+        }
+
+        [Fact]
         public void RandomHeadersNeverThrowAndEverySegmentFitsItsFrame()
         {
             var rnd = new Random(1616);
