@@ -23,6 +23,13 @@ namespace Warp.Router.Linux
         DropTapUnsupportedGso,
         /// <summary>Frames the kernel handed to the raw LAN socket (PACKET_STATISTICS tp_packets, drops included).</summary>
         LanSocketPackets,
+        /// <summary>Coalesced buffers the uplink received with UDP GRO, and the datagrams cut from them (hal/Linux/UdpUplink.Gro.cs).</summary>
+        UplinkGroBuffers,
+        UplinkGroDatagrams,
+        /// <summary>TAP super-frames (TSO) cut, the segments they gave, and partial checksums finished (hal/Linux/VnetHdr.cs).</summary>
+        TapSuperFrames,
+        TapSegments,
+        TapChecksumsFinished,
         Count,
     }
 
@@ -38,6 +45,7 @@ namespace Warp.Router.Linux
         {
             "none", "drop.lan_socket", "drop.lan_tap_queue", "drop.uplink_socket", "drop.udp_receive_buffer", "drop.udp_send_buffer",
             "drop.tap_bad_vnet_hdr", "drop.tap_unsupported_gso", "lan_socket_packets",
+            "uplink_gro_buffers", "uplink_gro_datagrams", "tap_super_frames", "tap_segments", "tap_checksums_finished",
         };
 
         readonly PacketSocketLanPort packetPort;
@@ -78,9 +86,16 @@ namespace Warp.Router.Linux
             {
                 SetTo(KernelCounter.DropTapBadVnetHdr, tapPort.Vnet.BadHeaders);
                 SetTo(KernelCounter.DropTapUnsupportedGso, tapPort.Vnet.UnsupportedGso);
+                SetTo(KernelCounter.TapSuperFrames, tapPort.Vnet.SuperFrames);
+                SetTo(KernelCounter.TapSegments, tapPort.Vnet.Segments);
+                SetTo(KernelCounter.TapChecksumsFinished, tapPort.Vnet.ChecksumsFinished);
             }
             if (uplink != null)
+            {
                 SetTo(KernelCounter.DropUplinkSocket, uplink.SocketDrops());
+                SetTo(KernelCounter.UplinkGroBuffers, uplink.GroBuffers);
+                SetTo(KernelCounter.UplinkGroDatagrams, uplink.GroDatagrams);
+            }
             KernelStats.UdpBufferErrors(out long r, out long s);
             SetTo(KernelCounter.DropUdpReceiveBuffer, r - udpReceiveAtStart);
             SetTo(KernelCounter.DropUdpSendBuffer, s - udpSendAtStart);

@@ -35,6 +35,12 @@ namespace Warp.Router.Linux
         /// <summary>--compare-gso: a fourth router, warp-router --no-gso (batches without UDP GSO).</summary>
         public bool CompareGso;
         public static readonly string[] Tests = { "tcp1", "tcp4", "udp" };
+        /// <summary>--download: also TCP with 1 stream from the origin to the LAN client (iperf3 -R), the direction in which the uplink receives the data (UDP GRO's).</summary>
+        public static readonly string[] TestsWithDownload = { "tcp1", "tcp4", "udp", "tcp1-down" };
+        public bool Download;
+        /// <summary>--uplink-gro: GRO on the router's uplink veth (wlr-up; veth then receives in NAPI mode) for the run, so that UDP_GRO sockets can get coalesced datagrams; off again after it.</summary>
+        public bool UplinkGro;
+        string[] RunTests { get { return Download ? TestsWithDownload : Tests; } }
 
         public sealed class ThroughputRow
         {
@@ -105,6 +111,8 @@ namespace Warp.Router.Linux
         {
             ThroughputRows.Clear();
             log.WriteLine("socket buffers before the throughput run: " + Describe(CurrentBuffers()));
+            if (UplinkGro)
+                log.WriteLine("uplink veth GRO on for the run: " + Shell.Run(Ns(RouterNs, "sh -c 'ethtool -K wlr-up gro on; ethtool -k wlr-up | grep ^generic-receive-offload'"), 10000, false).Trim());
             try
             {
                 var routers = new List<string>(Routers);
@@ -133,8 +141,9 @@ namespace Warp.Router.Linux
                             bool up = WaitFor(() => TunnelState() == "up", 15000);
                             if (!up) log.WriteLine(r + ": the tunnel did not come up");
                             Shell.Run(Ns(Client, $"ping -c 2 -W 2 {OriginV4}"), 15000, false);
-                            foreach (string t in Tests)
+                            foreach (string t in RunTests)
                                 ThroughputRows.Add(Measure(run, r, t, router, true));
+                            LogOffloadCounters(r);
                             if (tap) BridgeTap(false);
                         }
                     }
@@ -151,6 +160,8 @@ namespace Warp.Router.Linux
             }
             finally
             {
+                if (UplinkGro)
+                    Shell.Run(Ns(RouterNs, "ethtool -K wlr-up gro off"), 10000, false);
                 RestoreSocketBuffers(); // also on an exception; Ctrl-C and process exit restore through TearDown and ProcessExit
             }
 
@@ -189,7 +200,7 @@ namespace Warp.Router.Linux
                 // The client still has our router's MAC for 192.168.42.1; the kernel's is another.
                 Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
                 Shell.Run(Ns(Client, $"ping -c 3 -W 2 {OriginV4}"), 15000, false);
-                foreach (string t in Tests)
+                foreach (string t in RunTests)
                     ThroughputRows.Add(Measure(run, "wireguard-go", t, wgRouter, false));
             }
             finally
@@ -209,7 +220,7 @@ namespace Warp.Router.Linux
             NamespaceDrops(PeerNs, out long pUdp0, out long pIf0);
             NamespaceDrops(Inet, out _, out long iIf0);
             var k0 = ours ? KernelAndCoreDrops() : null;
-            string args = (test == "udp" ? $"-u -b {UdpRate} -l {UdpLength}" : test == "tcp4" ? "-P 4" : "") + " --connect-timeout 5000";
+            string args = (test == "udp" ? $"-u -b {UdpRate} -l {UdpLength}" : test == "tcp4" ? "-P 4" : test == "tcp1-down" ? "-R" : "") + " --connect-timeout 5000";
             Thread.Sleep(1000); // the server finishes the last test first (iperf3 3.12 refuses a client meanwhile)
             var clock = Stopwatch.StartNew();
             string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {ThroughputSeconds} -J {args}"), 40000 + ThroughputSeconds * 1000, false);
@@ -342,6 +353,18 @@ namespace Warp.Router.Linux
             catch (Exception e) when (e is JsonException || e is KeyNotFoundException || e is InvalidOperationException) { }
         }
 
+        /// <summary>After a router's tests: how much its offloads did (GRO buffers and datagrams, TAP super-frames and segments).</summary>
+        void LogOffloadCounters(string routerName)
+        {
+            var counters = QueryRecords("counters");
+            if (counters == null) return;
+            var sb = new StringBuilder();
+            foreach (var c in counters)
+                if (c.Type == "counter" && c["module"] == "kernel" && (c["name"].StartsWith("uplink_gro", StringComparison.Ordinal) || c["name"].StartsWith("tap_", StringComparison.Ordinal) || c["name"].StartsWith("drop.tap_", StringComparison.Ordinal)))
+                    sb.Append(' ').Append(c["name"]).Append('=').Append(c["value"]);
+            log.WriteLine(routerName + " offloads over its tests:" + (sb.Length > 0 ? sb.ToString() : " none"));
+        }
+
         /// <summary>warp-router's kernel counters at its own sockets (raw LAN socket, uplink sockets) and its core's drops.</summary>
         long[] KernelAndCoreDrops()
         {
@@ -384,7 +407,7 @@ namespace Warp.Router.Linux
             var runs = new SortedSet<int>();
             foreach (var r in rows) runs.Add(r.Run);
             foreach (int run in runs)
-                foreach (string t in Tests)
+                foreach (string t in TestsWithDownload)
                 {
                     ThroughputRow a = Find(rows, run, "warp-router", t), b = Find(rows, run, "wireguard-go", t), c = Find(rows, run, "warp-router --no-batch", t);
                     ThroughputRow g = Find(rows, run, "warp-router --no-gso", t), d = Find(rows, run, DefaultBuffersRouter, t);
