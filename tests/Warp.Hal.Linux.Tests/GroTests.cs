@@ -142,6 +142,36 @@ print(s.getsockname()[1])
         }
 
         [Fact]
+        public void ReceivingCoalescedBuffersAllocatesNothing()
+        {
+            using var uplink = new UdpUplink(0, null, batch: true);
+            var buffers = new byte[32][];
+            var sources = new Endpoint[32];
+            for (int i = 0; i < 32; i++) { buffers[i] = new byte[2048]; sources[i] = new Endpoint(); }
+            var lengths = new int[32];
+            var uplinks = new int[32];
+            SendWithPython(false, uplink.LocalPort, "[(1000, 5, 1000)]");
+            var sw = Stopwatch.StartNew();
+            int warm = 0;
+            while (warm < 5 && sw.ElapsedMilliseconds < 3000) warm += uplink.ReceiveBatch(buffers, 0, 2048, lengths, sources, uplinks, 32); // JIT and first use
+            SendWithPython(false, uplink.LocalPort, "[(1000, 40, 1000), (1000, 40, 500), (300, 60, 300)]");
+            Thread.Sleep(100);
+            long allocated = 0;
+            int got = 0;
+            sw.Restart();
+            while (got < 140 && sw.ElapsedMilliseconds < 3000)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                int n = uplink.ReceiveBatch(buffers, 0, 2048, lengths, sources, uplinks, 32);
+                allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                got += n;
+            }
+            Assert.Equal(140, got);
+            Assert.True(uplink.GroBuffers >= 3);
+            Assert.Equal(0, allocated);
+        }
+
+        [Fact]
         public void TheSingleReceiveCutsACoalescedBufferIntoItsDatagrams()
         {
             using var uplink = new UdpUplink(0, null, batch: true);

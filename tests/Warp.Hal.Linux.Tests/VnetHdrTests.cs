@@ -172,6 +172,24 @@ namespace Warp.Hal.Linux.Tests
         }
 
         [Fact]
+        public void CuttingSuperFramesAllocatesNothing()
+        {
+            var b = GoodSuperFrame();
+            var v = new VnetHdr();
+            var slot = new byte[2048];
+            for (int warm = 0; warm < 3; warm++) { v.Load(b, b.Length); while (v.Pending) v.Next(slot, 0, 2048); }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                Assert.True(v.Load(b, b.Length));
+                while (v.Pending) v.Next(slot, 0, 2048);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(1003, v.SuperFrames);
+            Assert.Equal(3 * 1003, v.Segments);
+        }
+
+        [Fact]
         public void TheWordSumAgreesWithAPlainOneAtEveryOffsetAndLength()
         {
             var rnd = new Random(7);
