@@ -38,8 +38,6 @@ namespace Warp.Router.Linux
         /// <summary>--download: also TCP with 1 stream from the origin to the LAN client (iperf3 -R), the direction in which the uplink receives the data (UDP GRO's).</summary>
         public static readonly string[] TestsWithDownload = { "tcp1", "tcp4", "udp", "tcp1-down" };
         public bool Download;
-        /// <summary>--uplink-gro: GRO on the router's uplink veth (wlr-up; veth then receives in NAPI mode) for the run, so that UDP_GRO sockets can get coalesced datagrams; off again after it.</summary>
-        public bool UplinkGro;
         string[] RunTests { get { return Download ? TestsWithDownload : Tests; } }
 
         public sealed class ThroughputRow
@@ -78,8 +76,8 @@ namespace Warp.Router.Linux
 
         /// <summary>
         /// A router on a TAP device (--tap wlr-tap) reaches the LAN through a bridge in wl-router of
-        /// the LAN veth and the TAP (made when the router opened it); the client's TCP offloads (checksum,
-        /// TSO, which the raw socket cannot take and the lab turns off) are on for these tests only, so
+        /// the LAN veth and the TAP (made when the router opened it); the client's and the switch ports' TCP offloads
+        /// (checksum, TSO, which the raw socket cannot take and the lab turns off) are on for these tests only, so
         /// that the kernel hands the TAP super-frames when it offers TSO. Undone after the tests (the
         /// TAP goes when the router closes it).
         /// </summary>
@@ -89,6 +87,7 @@ namespace Warp.Router.Linux
             {
                 Shell.Run(Ns(RouterNs, $"sh -c 'ip link add wlr-br type bridge && ip link set wlr-lan master wlr-br && ip link set {LabTap} master wlr-br && ip link set {LabTap} up && ip link set wlr-br up'"));
                 Shell.Run(Ns(Client, "ethtool -K wlc0 tx on tso on gso on"), 10000, false);
+                Shell.Run(Ns(Switch, "sh -c 'ethtool -K wls-c tx on tso on gso on; ethtool -K wls-r tx on tso on gso on'"), 10000, false); // the switch's ports would cut them in software
                 string features = Shell.Run(Ns(RouterNs, $"ethtool -k {LabTap}"), 5000, false);
                 foreach (string line in features.Split('\n'))
                     if (line.StartsWith("tx-checksumming:", StringComparison.Ordinal) || line.StartsWith("tcp-segmentation-offload:", StringComparison.Ordinal))
@@ -99,6 +98,7 @@ namespace Warp.Router.Linux
             else
             {
                 Shell.Run(Ns(Client, "ethtool -K wlc0 tx off"), 10000, false);
+                Shell.Run(Ns(Switch, "sh -c 'ethtool -K wls-c tx off; ethtool -K wls-r tx off'"), 10000, false);
                 Shell.Run(Ns(RouterNs, "ip link del wlr-br"), 5000, false);
             }
         }
@@ -111,8 +111,6 @@ namespace Warp.Router.Linux
         {
             ThroughputRows.Clear();
             log.WriteLine("socket buffers before the throughput run: " + Describe(CurrentBuffers()));
-            if (UplinkGro)
-                log.WriteLine("uplink veth GRO on for the run: " + Shell.Run(Ns(RouterNs, "sh -c 'ethtool -K wlr-up gro on; ethtool -k wlr-up | grep ^generic-receive-offload'"), 10000, false).Trim());
             try
             {
                 var routers = new List<string>(Routers);
@@ -160,8 +158,6 @@ namespace Warp.Router.Linux
             }
             finally
             {
-                if (UplinkGro)
-                    Shell.Run(Ns(RouterNs, "ethtool -K wlr-up gro off"), 10000, false);
                 RestoreSocketBuffers(); // also on an exception; Ctrl-C and process exit restore through TearDown and ProcessExit
             }
 

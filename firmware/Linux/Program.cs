@@ -39,10 +39,10 @@ namespace Warp.Router.Linux
             "  warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]\n" +
             "      register with WARP: a key pair made here, the account's config written to FILE (owner-only),\n" +
             "      the account id and token to --account (default FILE.account, owner-only)\n" +
-            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers] [--compare ARGS ...] [--download] [--uplink-gro]] | --portal\n" +
+            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers] [--compare ARGS ...] [--download]] | --portal\n" +
             "      --compare ARGS: one more router per run, warp-router run with ARGS (e.g. \"--no-gro\", \"--lan-ring-mib 4\",\n" +
             "      \"--tap wlr-tap\": the LAN on a TAP bridged to the LAN veth, the client's TSO on; repeatable);\n" +
-            "      --download: also TCP from the origin to the client (iperf3 -R); --uplink-gro: GRO on the router's uplink veth\n" +
+            "      --download: also TCP with 1 stream from the origin to the client (iperf3 -R)\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root);\n" +
             "      --portal: a hotel captive portal on the internet hop and a phone that logs in; the router\n" +
@@ -253,9 +253,8 @@ namespace Warp.Router.Linux
             }
             lab.ComparePeerBuffers = Flag(args, "--compare-peer-buffers");
             lab.Download = Flag(args, "--download");
-            lab.UplinkGro = Flag(args, "--uplink-gro");
-            if ((lab.Download || lab.UplinkGro) && !lab.MeasureThroughput)
-                throw new ArgumentException("--download and --uplink-gro go with --throughput");
+            if (lab.Download && !lab.MeasureThroughput)
+                throw new ArgumentException("--download goes with --throughput");
             foreach (string extra in Options(args, "--compare"))
             {
                 if (!lab.MeasureThroughput || extra.Trim().Length == 0)
