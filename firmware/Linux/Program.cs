@@ -40,13 +40,13 @@ namespace Warp.Router.Linux
             "      register with WARP: a key pair made here, the account's config written to FILE (owner-only),\n" +
             "      the account id and token to --account (default FILE.account, owner-only)\n" +
             "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers] [--compare ARGS ...] [--download]] | --portal\n" +
-            "      --compare ARGS: one more router per run, warp-router run with ARGS (e.g. \"--no-gro\", \"--lan-ring-mib 4\",\n" +
-            "      \"--tap wlr-tap\": the LAN on a TAP bridged to the LAN veth, the client's TSO on; repeatable);\n" +
-            "      --download: also TCP with 1 stream from the origin to the client (iperf3 -R)\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root);\n" +
             "      --portal: a hotel captive portal on the internet hop and a phone that logs in; the router\n" +
             "      reports it, clones the phone's MAC, runs the scenario through the clone, restores its MAC\n" +
+            "      --compare ARGS: one more router per run, warp-router run with ARGS (e.g. \"--no-gro\", \"--lan-ring-mib 4\",\n" +
+            "      \"--tap wlr-tap\": the LAN on a TAP bridged to the LAN veth, the client's TSO on; repeatable);\n" +
+            "      --download: also TCP with 1 stream from the origin to the client (iperf3 -R)\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
             "      the same with a WARP-like edge in the peer's place: a front (warp-edge) on UDP 2408 and three\n" +
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
