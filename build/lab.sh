@@ -8,6 +8,9 @@
 #                   net.core.rmem_default/wmem_default (global!) are raised to 4 MiB for the run only and restored
 #                   after it, also on failure and Ctrl-C (--peer-buffers BYTES|default; --compare-peer-buffers adds
 #                   warp-router with the buffers left as they were)
+#                   --compare ARGS (repeatable): one more router per run, `warp-router run ARGS` (e.g. "--no-gro",
+#                   "--lan-ring-mib 4", "--tap wlr-tap": the LAN on a TAP bridged to the LAN veth); --download: also
+#                   iperf3 -R (origin to client)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -17,8 +17,19 @@ namespace Warp.Router.Linux
         DropUdpReceiveBuffer,
         /// <summary>UDP send-buffer errors in the namespace since start (SndbufErrors, IPv4 and IPv6).</summary>
         DropUdpSendBuffer,
+        /// <summary>TAP frames (IFF_VNET_HDR) refused for their virtio_net_hdr or headers (hal/Linux/VnetHdr.cs).</summary>
+        DropTapBadVnetHdr,
+        /// <summary>TAP super-frames of a GSO type never offered (UDP).</summary>
+        DropTapUnsupportedGso,
         /// <summary>Frames the kernel handed to the raw LAN socket (PACKET_STATISTICS tp_packets, drops included).</summary>
         LanSocketPackets,
+        /// <summary>Coalesced buffers the uplink received with UDP GRO, and the datagrams cut from them (hal/Linux/UdpUplink.Gro.cs).</summary>
+        UplinkGroBuffers,
+        UplinkGroDatagrams,
+        /// <summary>TAP super-frames (TSO) cut, the segments they gave, and partial checksums finished (hal/Linux/VnetHdr.cs).</summary>
+        TapSuperFrames,
+        TapSegments,
+        TapChecksumsFinished,
         Count,
     }
 
@@ -33,19 +44,22 @@ namespace Warp.Router.Linux
         static readonly string[] names =
         {
             "none", "drop.lan_socket", "drop.lan_tap_queue", "drop.uplink_socket", "drop.udp_receive_buffer", "drop.udp_send_buffer",
-            "lan_socket_packets",
+            "drop.tap_bad_vnet_hdr", "drop.tap_unsupported_gso", "lan_socket_packets",
+            "uplink_gro_buffers", "uplink_gro_datagrams", "tap_super_frames", "tap_segments", "tap_checksums_finished",
         };
 
         readonly PacketSocketLanPort packetPort;
         readonly string tap;
+        readonly TapLanPort tapPort;
         readonly UdpUplink uplink;
         readonly long udpReceiveAtStart, udpSendAtStart, tapAtStart;
 
-        public KernelCounters(PacketSocketLanPort packetPort, string tap, UdpUplink uplink)
-            : base("kernel", names, (int)KernelCounter.DropUdpSendBuffer + 1)
+        public KernelCounters(PacketSocketLanPort packetPort, string tap, UdpUplink uplink, TapLanPort tapPort = null)
+            : base("kernel", names, (int)KernelCounter.DropTapUnsupportedGso + 1)
         {
             this.packetPort = packetPort;
             this.tap = tap;
+            this.tapPort = tapPort;
             this.uplink = uplink;
             KernelStats.UdpBufferErrors(out udpReceiveAtStart, out udpSendAtStart);
             tapAtStart = tap != null ? KernelStats.InterfaceStatistic(tap, "tx_dropped") : 0;
@@ -68,8 +82,20 @@ namespace Warp.Router.Linux
             }
             if (tap != null && tapAtStart >= 0)
                 SetTo(KernelCounter.DropLanTapQueue, KernelStats.InterfaceStatistic(tap, "tx_dropped") - tapAtStart);
+            if (tapPort != null && tapPort.Vnet != null)
+            {
+                SetTo(KernelCounter.DropTapBadVnetHdr, tapPort.Vnet.BadHeaders);
+                SetTo(KernelCounter.DropTapUnsupportedGso, tapPort.Vnet.UnsupportedGso);
+                SetTo(KernelCounter.TapSuperFrames, tapPort.Vnet.SuperFrames);
+                SetTo(KernelCounter.TapSegments, tapPort.Vnet.Segments);
+                SetTo(KernelCounter.TapChecksumsFinished, tapPort.Vnet.ChecksumsFinished);
+            }
             if (uplink != null)
+            {
                 SetTo(KernelCounter.DropUplinkSocket, uplink.SocketDrops());
+                SetTo(KernelCounter.UplinkGroBuffers, uplink.GroBuffers);
+                SetTo(KernelCounter.UplinkGroDatagrams, uplink.GroDatagrams);
+            }
             KernelStats.UdpBufferErrors(out long r, out long s);
             SetTo(KernelCounter.DropUdpReceiveBuffer, r - udpReceiveAtStart);
             SetTo(KernelCounter.DropUdpSendBuffer, s - udpSendAtStart);

@@ -35,6 +35,10 @@ namespace Warp.Router.Linux
         /// <summary>--compare-gso: a fourth router, warp-router --no-gso (batches without UDP GSO).</summary>
         public bool CompareGso;
         public static readonly string[] Tests = { "tcp1", "tcp4", "udp" };
+        /// <summary>--download: also TCP with 1 stream from the origin to the LAN client (iperf3 -R), the direction in which the uplink receives the data (UDP GRO's).</summary>
+        public static readonly string[] TestsWithDownload = { "tcp1", "tcp4", "udp", "tcp1-down" };
+        public bool Download;
+        string[] RunTests { get { return Download ? TestsWithDownload : Tests; } }
 
         public sealed class ThroughputRow
         {
@@ -60,6 +64,45 @@ namespace Warp.Router.Linux
 
         public readonly List<ThroughputRow> ThroughputRows = new List<ThroughputRow>();
 
+        /// <summary>
+        /// --compare ARGS (repeated): one more router per run, `warp-router ARGS`, e.g. "--no-gro",
+        /// "--lan-ring-mib 4" or "--tap wlr-tap" (the LAN on a TAP device bridged to the LAN veth,
+        /// <see cref="BridgeTap"/>) and "--tap wlr-tap --no-vnet-hdr".
+        /// </summary>
+        public readonly List<string> CompareArguments = new List<string>();
+
+        /// <summary>The TAP device a `--tap` router of the throughput run makes in wl-router.</summary>
+        public const string LabTap = "wlr-tap";
+
+        /// <summary>
+        /// A router on a TAP device (--tap wlr-tap) reaches the LAN through a bridge in wl-router of
+        /// the LAN veth and the TAP (made when the router opened it); the client's and the switch ports' TCP offloads
+        /// (checksum, TSO, which the raw socket cannot take and the lab turns off) are on for these tests only, so
+        /// that the kernel hands the TAP super-frames when it offers TSO. Undone after the tests (the
+        /// TAP goes when the router closes it).
+        /// </summary>
+        void BridgeTap(bool up)
+        {
+            if (up)
+            {
+                Shell.Run(Ns(RouterNs, $"sh -c 'ip link add wlr-br type bridge && ip link set wlr-lan master wlr-br && ip link set {LabTap} master wlr-br && ip link set {LabTap} up && ip link set wlr-br up'"));
+                Shell.Run(Ns(Client, "ethtool -K wlc0 tx on tso on gso on"), 10000, false);
+                Shell.Run(Ns(Switch, "sh -c 'ethtool -K wls-c tx on tso on gso on; ethtool -K wls-r tx on tso on gso on'"), 10000, false); // the switch's ports would cut them in software
+                string features = Shell.Run(Ns(RouterNs, $"ethtool -k {LabTap}"), 5000, false);
+                foreach (string line in features.Split('\n'))
+                    if (line.StartsWith("tx-checksumming:", StringComparison.Ordinal) || line.StartsWith("tcp-segmentation-offload:", StringComparison.Ordinal))
+                        log.WriteLine("TAP " + LabTap + " " + line.Trim());
+                Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
+                Shell.Run(Ns(Client, $"ping -c 2 -W 2 {OriginV4}"), 15000, false);
+            }
+            else
+            {
+                Shell.Run(Ns(Client, "ethtool -K wlc0 tx off"), 10000, false);
+                Shell.Run(Ns(Switch, "sh -c 'ethtool -K wls-c tx off; ethtool -K wls-r tx off'"), 10000, false);
+                Shell.Run(Ns(RouterNs, "ip link del wlr-br"), 5000, false);
+            }
+        }
+
         /// <summary>--compare-peer-buffers: one more router per run, warp-router with the kernel's socket buffers left as they were (the old peer).</summary>
         public bool ComparePeerBuffers;
         public const string DefaultBuffersRouter = "warp-router, default buffers";
@@ -73,6 +116,7 @@ namespace Warp.Router.Linux
                 var routers = new List<string>(Routers);
                 if (CompareGso) routers.Add("warp-router --no-gso");
                 if (ComparePeerBuffers && PeerBufferBytes > 0) routers.Add(DefaultBuffersRouter);
+                foreach (string extra in CompareArguments) routers.Add("warp-router " + extra);
                 for (int run = 1; run <= ThroughputRuns; run++)
                 {
                     foreach (string r in routers)
@@ -89,12 +133,16 @@ namespace Warp.Router.Linux
                         {
                             RouterArguments = r.StartsWith("warp-router ", StringComparison.Ordinal) ? r.Substring("warp-router".Length) : "";
                             StartRouter();
+                            bool tap = RouterArguments.Contains(" --tap " + LabTap, StringComparison.Ordinal);
+                            if (tap) BridgeTap(true);
                             Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
                             bool up = WaitFor(() => TunnelState() == "up", 15000);
                             if (!up) log.WriteLine(r + ": the tunnel did not come up");
                             Shell.Run(Ns(Client, $"ping -c 2 -W 2 {OriginV4}"), 15000, false);
-                            foreach (string t in Tests)
+                            foreach (string t in RunTests)
                                 ThroughputRows.Add(Measure(run, r, t, router, true));
+                            LogOffloadCounters(r);
+                            if (tap) BridgeTap(false);
                         }
                     }
                 }
@@ -148,7 +196,7 @@ namespace Warp.Router.Linux
                 // The client still has our router's MAC for 192.168.42.1; the kernel's is another.
                 Shell.Run(Ns(Client, "ip neigh flush dev wlc0"), 5000, false);
                 Shell.Run(Ns(Client, $"ping -c 3 -W 2 {OriginV4}"), 15000, false);
-                foreach (string t in Tests)
+                foreach (string t in RunTests)
                     ThroughputRows.Add(Measure(run, "wireguard-go", t, wgRouter, false));
             }
             finally
@@ -168,7 +216,7 @@ namespace Warp.Router.Linux
             NamespaceDrops(PeerNs, out long pUdp0, out long pIf0);
             NamespaceDrops(Inet, out _, out long iIf0);
             var k0 = ours ? KernelAndCoreDrops() : null;
-            string args = (test == "udp" ? $"-u -b {UdpRate} -l {UdpLength}" : test == "tcp4" ? "-P 4" : "") + " --connect-timeout 5000";
+            string args = (test == "udp" ? $"-u -b {UdpRate} -l {UdpLength}" : test == "tcp4" ? "-P 4" : test == "tcp1-down" ? "-R" : "") + " --connect-timeout 5000";
             Thread.Sleep(1000); // the server finishes the last test first (iperf3 3.12 refuses a client meanwhile)
             var clock = Stopwatch.StartNew();
             string json = Shell.Run(Ns(Client, $"iperf3 -c {OriginV4} -t {ThroughputSeconds} -J {args}"), 40000 + ThroughputSeconds * 1000, false);
@@ -301,6 +349,18 @@ namespace Warp.Router.Linux
             catch (Exception e) when (e is JsonException || e is KeyNotFoundException || e is InvalidOperationException) { }
         }
 
+        /// <summary>After a router's tests: how much its offloads did (GRO buffers and datagrams, TAP super-frames and segments).</summary>
+        void LogOffloadCounters(string routerName)
+        {
+            var counters = QueryRecords("counters");
+            if (counters == null) return;
+            var sb = new StringBuilder();
+            foreach (var c in counters)
+                if (c.Type == "counter" && c["module"] == "kernel" && (c["name"].StartsWith("uplink_gro", StringComparison.Ordinal) || c["name"].StartsWith("tap_", StringComparison.Ordinal) || c["name"].StartsWith("drop.tap_", StringComparison.Ordinal)))
+                    sb.Append(' ').Append(c["name"]).Append('=').Append(c["value"]);
+            log.WriteLine(routerName + " offloads over its tests:" + (sb.Length > 0 ? sb.ToString() : " none"));
+        }
+
         /// <summary>warp-router's kernel counters at its own sockets (raw LAN socket, uplink sockets) and its core's drops.</summary>
         long[] KernelAndCoreDrops()
         {
@@ -312,7 +372,7 @@ namespace Warp.Router.Linux
                 if (c.Type != "counter" || c["drop"] != "1") continue;
                 long v = long.Parse(c["value"], CultureInfo.InvariantCulture);
                 string module = c["module"], name = c["name"];
-                if (module == "kernel" && name == "drop.lan_socket") r[0] += v;
+                if (module == "kernel" && (name == "drop.lan_socket" || name == "drop.lan_tap_queue" || name.StartsWith("drop.tap_", StringComparison.Ordinal))) r[0] += v;
                 else if (module == "kernel" && name == "drop.uplink_socket") r[1] += v;
                 else if (module != "kernel" && module != "control") r[2] += v;
             }
@@ -343,7 +403,7 @@ namespace Warp.Router.Linux
             var runs = new SortedSet<int>();
             foreach (var r in rows) runs.Add(r.Run);
             foreach (int run in runs)
-                foreach (string t in Tests)
+                foreach (string t in TestsWithDownload)
                 {
                     ThroughputRow a = Find(rows, run, "warp-router", t), b = Find(rows, run, "wireguard-go", t), c = Find(rows, run, "warp-router --no-batch", t);
                     ThroughputRow g = Find(rows, run, "warp-router --no-gso", t), d = Find(rows, run, DefaultBuffersRouter, t);

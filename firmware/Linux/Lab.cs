@@ -256,7 +256,7 @@ namespace Warp.Router.Linux
             string logFile = Path.Combine(Work, "router.log");
             if (File.Exists(ControlSocket))
                 File.Delete(ControlSocket); // left by a router that was killed: not a sign that the new one is up
-            string run = $"{dotnet} {self} run --config {Work}/router.conf --lan-interface wlr-lan --state {Work}/state --control {ControlSocket} --no-console{PortalArguments()}{RouterArguments} > {logFile} 2>&1";
+            string run = $"{dotnet} {self} run --config {Work}/router.conf{(RouterArguments.Contains(" --tap ", StringComparison.Ordinal) ? "" : " --lan-interface wlr-lan")} --state {Work}/state --control {ControlSocket} --no-console{PortalArguments()}{RouterArguments} > {logFile} 2>&1";
             router = Shell.Start(Ns(RouterNs, umask == null ? run : $"sh -c 'umask {umask}; exec {run}'"));
             for (int i = 0; i < 100 && !File.Exists(ControlSocket); i++)
             {

@@ -7,8 +7,8 @@ namespace Warp.Router.Linux
     /// <summary>
     /// warp-router: the travel router's firmware on Linux.
     /// <code>
-    ///   warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off]
-    ///   warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] | --portal]
+    ///   warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--no-gro] [--no-vnet-hdr] [--tap-queue N] [--lan-ring-mib N] [--fast-path native|managed] [--portal-url URL|off]
+    ///   warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--compare ARGS ...] | --portal]
     ///   warp-router config check FILE
     ///   warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]
     ///   warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]
@@ -23,11 +23,14 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH] [--drop-dir DIR]\n" +
+            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--no-gro] [--no-vnet-hdr] [--tap-queue N] [--lan-ring-mib N] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH] [--drop-dir DIR]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
-            "      --no-gso: batches without UDP GSO on the uplink;\n" +
+            "      --no-gso: batches without UDP GSO on the uplink; --no-gro: without UDP GRO on its receive;\n" +
+            "      --no-vnet-hdr: a TAP LAN without IFF_VNET_HDR offloads (checksum, TSO); --tap-queue N: its txqueuelen\n" +
+            "      (default 10000 with batches, 0: the kernel's 500); --lan-ring-mib N: the raw LAN\n" +
+            "      socket's TPACKET_V3 ring (4-256 MiB, default 32);\n" +
             "      --portal-url URL|off: the captive-portal probe (default http://connectivitycheck.gstatic.com/generate_204)\n" +
             "      --serial PATH: the console (provisioning commands included) on a tty; a configuration stored\n" +
             "      over a console (state directory, record \"config\") comes before --config; with neither: setup mode\n" +
@@ -38,11 +41,14 @@ namespace Warp.Router.Linux
             "  warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]\n" +
             "      register with WARP: a key pair made here, the account's config written to FILE (owner-only),\n" +
             "      the account id and token to --account (default FILE.account, owner-only)\n" +
-            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers]] | --portal\n" +
+            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers] [--compare ARGS ...] [--download]] | --portal\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root);\n" +
             "      --portal: a hotel captive portal on the internet hop and a phone that logs in; the router\n" +
             "      reports it, clones the phone's MAC, runs the scenario through the clone, restores its MAC\n" +
+            "      --compare ARGS: one more router per run, warp-router run with ARGS (e.g. \"--no-gro\", \"--lan-ring-mib 4\",\n" +
+            "      \"--tap wlr-tap\": the LAN on a TAP bridged to the LAN veth, the client's TSO on; repeatable);\n" +
+            "      --download: also TCP with 1 stream from the origin to the client (iperf3 -R)\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
             "      the same with a WARP-like edge in the peer's place: a front (warp-edge) on UDP 2408 and three\n" +
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
@@ -153,11 +159,27 @@ namespace Warp.Router.Linux
                 Uplinks = Options(args, "--uplink"),
                 Batch = !Flag(args, "--no-batch"),
                 Gso = !Flag(args, "--no-gso"),
+                Gro = !Flag(args, "--no-gro"),
+                VnetHdr = !Flag(args, "--no-vnet-hdr"),
                 FastPath = Option(args, "--fast-path"),
                 FastPathLibrary = Option(args, "--fast-path-library"),
                 PortalUrl = Option(args, "--portal-url"),
                 DropDirectory = Option(args, "--drop-dir"),
             };
+            string tapQueue = Option(args, "--tap-queue");
+            if (tapQueue != null)
+            {
+                if (!int.TryParse(tapQueue, out int q) || q < 0 || q > 1000000)
+                    throw new ArgumentException("--tap-queue needs a number of frames (0: the kernel's)");
+                o.TapQueue = q;
+            }
+            string ringMib = Option(args, "--lan-ring-mib");
+            if (ringMib != null)
+            {
+                if (!int.TryParse(ringMib, out int mib) || mib < 4 || mib > 256)
+                    throw new ArgumentException("--lan-ring-mib needs a number of MiB (4-256)");
+                o.LanRingBytes = (long)mib << 20;
+            }
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
             if (o.ConfigPath == null && o.Serial == null && o.DropDirectory == null)
@@ -235,6 +257,15 @@ namespace Warp.Router.Linux
                 lab.ThroughputRuns = runs;
             }
             lab.ComparePeerBuffers = Flag(args, "--compare-peer-buffers");
+            lab.Download = Flag(args, "--download");
+            if (lab.Download && !lab.MeasureThroughput)
+                throw new ArgumentException("--download goes with --throughput");
+            foreach (string extra in Options(args, "--compare"))
+            {
+                if (!lab.MeasureThroughput || extra.Trim().Length == 0)
+                    throw new ArgumentException("--compare ARGS (warp-router run's arguments) goes with --throughput");
+                lab.CompareArguments.Add(extra.Trim());
+            }
             string buffers = Option(args, "--peer-buffers");
             if (buffers != null)
             {

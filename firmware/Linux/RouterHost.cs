@@ -32,6 +32,14 @@ namespace Warp.Router.Linux
         public bool Batch = true;
         /// <summary>UDP GSO on the uplink when batching (--no-gso: sendmmsg only).</summary>
         public bool Gso = true;
+        /// <summary>The raw LAN socket's TPACKET_V3 ring in bytes (--lan-ring-mib N; hal/Linux/PacketRing.cs).</summary>
+        public long LanRingBytes = Warp.Hal.Linux.PacketRing.DefaultBytes;
+        /// <summary>UDP GRO on the uplink's receive when batching (--no-gro: off).</summary>
+        public bool Gro = true;
+        /// <summary>A TAP LAN with IFF_VNET_HDR offloads (checksum, TSO) when the kernel has them (--no-vnet-hdr: plain frames).</summary>
+        public bool VnetHdr = true;
+        /// <summary>A TAP LAN's txqueuelen (--tap-queue N; 0: the kernel's, 500); -1: <see cref="TapLanPort.BatchTxQueueFrames"/> with batches.</summary>
+        public int TapQueue = -1;
         /// <summary>--fast-path native: established flows through hal/Esp32/native's C (libwarp_native.so, build/native.sh), as on the ESP32.</summary>
         public string FastPath;
         /// <summary>--fast-path-library: the shared library's path (default: where build/native.sh leaves it).</summary>
@@ -142,21 +150,23 @@ namespace Warp.Router.Linux
             byte[] mac = RouterConfig.RouterMac(settings);
             if (options.LanInterface != null)
             {
-                var p = new PacketSocketLanPort(options.LanInterface, mac, options.Batch);
+                var p = new PacketSocketLanPort(options.LanInterface, mac, options.Batch, true, options.LanRingBytes);
                 lan = p;
                 lanFd = p.Fd;
                 log.WriteLine("LAN: interface " + options.LanInterface + " (raw socket), router MAC " + FormatMac(mac));
             }
             else
             {
-                var t = new TapLanPort(lanName, mac);
+                var t = new TapLanPort(lanName, mac, options.VnetHdr && options.Batch, options.TapQueue >= 0 ? options.TapQueue : options.Batch ? TapLanPort.BatchTxQueueFrames : 0);
                 lan = t;
                 lanFd = t.Fd;
-                log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac));
+                log.WriteLine("LAN: TAP device " + lanName + ", router MAC " + FormatMac(mac)
+                    + (t.TxQueueFrames > 0 ? ", txqueuelen " + t.TxQueueFrames : "")
+                    + (t.VnetHeader ? ", IFF_VNET_HDR with offloads 0x" + t.Offloads.ToString("x") + " (1 checksum, 2 TSO4, 4 TSO6, 8 ECN)" : ", plain frames"));
             }
             if (lockdown == null)
                 lockdown = LanLockdown.Apply(lanName, log, LanLockdown.StateFileFor(options.StateDirectory, lanName)); // the host's kernel stays off the LAN: no path around the tunnel
-            uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch);
+            uplink = new UdpUplink(settings.Interface.ListenPort, options.Uplinks, options.Batch, options.Gro);
             if (!options.Gso)
                 uplink.Gso = false;
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
@@ -168,10 +178,10 @@ namespace Warp.Router.Linux
                 sizes.Batch = 1;
             }
             log.WriteLine(options.Batch
-                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring" : lan is PacketSocketLanPort ? "recvmmsg" : "TAP reads")
-                  + ", uplink recvmmsg/sendmmsg" + (uplink.Gso ? " with UDP GSO" : "") + ", socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
+                ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring of " + (ps.RingBytes >> 20) + " MiB" : lan is PacketSocketLanPort ? "recvmmsg" : lan is TapLanPort tp && tp.VnetHeader ? "TAP reads with TSO super-frames cut here" : "TAP reads")
+                  + ", uplink recvmmsg/sendmmsg" + (uplink.Gso ? " with UDP GSO" : "") + (uplink.Gro ? (uplink.Gso ? " and GRO" : " with UDP GRO") : "") + ", socket buffers " + (uplink.ReceiveBufferBytes / 1024) + " KiB"
                 : "I/O: one packet per call (--no-batch), default socket buffers");
-            kernelCounters = new KernelCounters(lan as PacketSocketLanPort, lan is TapLanPort ? lanName : null, uplink);
+            kernelCounters = new KernelCounters(lan as PacketSocketLanPort, lan is TapLanPort ? lanName : null, uplink, lan as TapLanPort);
             var platform = new RouterPlatform
             {
                 Lan = lan,
@@ -362,6 +372,9 @@ namespace Warp.Router.Linux
                 if (n < 2 + maxUplinkFds)
                     fds[n++] = new Libc.PollFd { Fd = (int)s.Handle, Events = Libc.POLLIN };
             if (control != null) n = control.AddPollFds(fds, n);
+            // Frames already read but not yet handed over (a TAP super-frame's segments, a GRO buffer's datagrams): no wait.
+            if ((lan is TapLanPort tap && tap.Pending) || (uplink != null && uplink.GroPending))
+                timeoutMs = 0;
             Libc.poll(fds, (nuint)n, timeoutMs);
         }
 

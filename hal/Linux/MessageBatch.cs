@@ -54,11 +54,16 @@ namespace Warp.Hal.Linux
         public byte* Control(int i) { return controls + i * ControlBytes; }
         /// <summary>The bytes the kernel moved for message i (msg_len).</summary>
         public int Length(int i) { return (int)*(uint*)(hdrs + i * HeaderBytes + 56); }
+        /// <summary>The control data's length after a receive (msg_controllen as the kernel left it).</summary>
+        public int ControlLength(int i) { return (int)*(nuint*)(hdrs + i * HeaderBytes + 40); }
         /// <summary>The message's flags after a receive (MSG_TRUNC: the datagram did not fit).</summary>
         public int Flags(int i) { return *(int*)(hdrs + i * HeaderBytes + 48); }
 
         /// <summary>Makes messages [from, from+count) ready for recvmmsg: whole slots, an address, no control data.</summary>
-        public void PrepareReceive(int from, int count, bool wantName)
+        public void PrepareReceive(int from, int count, bool wantName) { PrepareReceive(from, count, wantName, false); }
+
+        /// <summary>As above; with <paramref name="wantControl"/> each message gets its <see cref="ControlBytes"/> of control buffer (ancillary data, e.g. UDP_GRO's segment size).</summary>
+        public void PrepareReceive(int from, int count, bool wantName, bool wantControl)
         {
             for (int i = from; i < from + count; i++)
             {
@@ -66,8 +71,8 @@ namespace Warp.Hal.Linux
                 *(byte**)h = wantName ? names + i * NameBytes : null;
                 *(uint*)(h + 8) = wantName ? (uint)NameBytes : 0;
                 *(nuint*)(iovs + i * IovBytes + 8) = (nuint)SlotBytes;
-                *(byte**)(h + 32) = null;
-                *(nuint*)(h + 40) = 0;
+                *(byte**)(h + 32) = wantControl ? controls + i * ControlBytes : null;
+                *(nuint*)(h + 40) = wantControl ? (nuint)ControlBytes : 0;
                 *(int*)(h + 48) = 0;
                 *(uint*)(h + 56) = 0;
             }
@@ -110,6 +115,16 @@ namespace Warp.Hal.Linux
             if (count > 0)
                 Marshal.Copy(buffer, offset, (IntPtr)Data(i), count);
             return count;
+        }
+
+        /// <summary>Copies up to <paramref name="count"/> bytes of slot i from <paramref name="at"/> on (its bytes [at, at + length)) to (buffer, offset).</summary>
+        public void CopyOut(int i, int at, int length, byte[] buffer, int offset, int count)
+        {
+            int n = length < count ? length : count;
+            if (at < 0 || at >= SlotBytes) return;
+            if (n > SlotBytes - at) n = SlotBytes - at;
+            if (n > 0)
+                Marshal.Copy((IntPtr)(Data(i) + at), buffer, offset, n);
         }
 
         /// <summary>Copies up to <paramref name="count"/> bytes of slot i (its first <paramref name="length"/>) to (buffer, offset).</summary>

@@ -21,16 +21,18 @@ namespace Warp.Hal.Linux
 
         /// <summary>True when frames come through a TPACKET_V3 ring (PacketRing), false when through recvmmsg.</summary>
         public bool UsesRing { get { return ring != null; } }
+        /// <summary>The receive ring's size in bytes (0: no ring).</summary>
+        public long RingBytes { get { return ring != null ? ring.Bytes : 0; } }
         int txCount, txFailed;
         long kernelPackets, kernelDrops;
 
         /// <summary>True when this port was made with batches.</summary>
         public bool Batching { get { return rx != null; } }
 
-        void StartBatches(bool useRing)
+        void StartBatches(bool useRing, long ringBytes)
         {
             if (useRing)
-                ring = PacketRing.TryOpen(fd); // null: refused (an old kernel, no memory): recvmmsg below
+                ring = PacketRing.TryOpen(fd, ringBytes) ?? (ringBytes > PacketRing.MinBytes ? PacketRing.TryOpen(fd, PacketRing.MinBytes) : null); // the smaller ring when memory is short; null: refused (an old kernel, no memory): recvmmsg below
             Libc.SizeBuffer(fd, true, BufferBytes);
             Libc.SizeBuffer(fd, false, BufferBytes);
             rx = new MessageBatch(BatchCapacity, SlotBytes);

@@ -25,7 +25,8 @@ namespace Warp.Hal.Linux
         /// <param name="routerMac">The router's MAC on the LAN; null to use the interface's own.</param>
         /// <param name="batch">Batches (PacketSocketLanPort.Batch.cs) and socket buffers of <see cref="BufferBytes"/>; false: a frame per call, default buffers.</param>
         /// <param name="ring">With batches: a TPACKET_V3 receive ring when the kernel grants one (false: recvmmsg).</param>
-        public PacketSocketLanPort(string interfaceName, byte[] routerMac = null, bool batch = false, bool ring = true)
+        /// <param name="ringBytes">The ring's size (<see cref="PacketRing.DefaultBytes"/>: 32 MiB; clamped to 4-256 MiB).</param>
+        public PacketSocketLanPort(string interfaceName, byte[] routerMac = null, bool batch = false, bool ring = true, long ringBytes = PacketRing.DefaultBytes)
         {
             Interface = interfaceName;
             uint index = Libc.if_nametoindex(interfaceName);
@@ -55,7 +56,7 @@ namespace Warp.Hal.Linux
             *(ushort*)(mreq + 4) = Libc.PACKET_MR_PROMISC;
             Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP, mreq, 16);
             if (batch)
-                StartBatches(ring);
+                StartBatches(ring, ringBytes);
             if (routerMac != null)
                 Array.Copy(routerMac, mac, 6);
             else

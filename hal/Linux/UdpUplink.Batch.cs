@@ -66,6 +66,8 @@ namespace Warp.Hal.Linux
                 uplinks[0] = lastReceive;
                 return 1;
             }
+            if (Gro)
+                return ReceiveGro(buffers, offset, count, lengths, sources, uplinks, max);
             if (max > buffers.Length) max = buffers.Length;
             if (max > rx.Capacity) max = rx.Capacity;
             int sockets = 2 * devices.Length;

@@ -31,7 +31,8 @@ namespace Warp.Hal.Linux
         /// <param name="devices">Interfaces to bind each uplink to; null or empty: one uplink, the routing table's choice.</param>
         /// <param name="batch">Batches (recvmmsg/sendmmsg, see UdpUplink.Batch.cs) and socket buffers of
         /// <see cref="BufferBytes"/>; false: one datagram per call and the kernel's default buffers.</param>
-        public UdpUplink(int port = 0, string[] devices = null, bool batch = false)
+        /// <param name="gro">With batches: UDP GRO on the receive where the kernel has it (UdpUplink.Gro.cs).</param>
+        public UdpUplink(int port = 0, string[] devices = null, bool batch = false, bool gro = true)
         {
             Batching = batch;
             bufferBytes = batch ? BufferBytes : 0;
@@ -53,6 +54,7 @@ namespace Warp.Hal.Linux
             }
             if (v4s[0] == null && v6s[0] == null)
                 throw new SocketException((int)SocketError.AddressFamilyNotSupported);
+            StartGro(gro);
         }
 
         static Socket Open(AddressFamily family, int port, string device, int bufferBytes)
@@ -117,12 +119,15 @@ namespace Warp.Hal.Linux
             set[uplink] = null;
             var fresh = Open(family == Endpoint.FamilyIpv4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6, port != 0 ? keepPort : 0, devices[uplink], bufferBytes);
             set[uplink] = fresh;
+            GroOnNewSocket(fresh);
             Reconnects++;
             return fresh != null;
         }
 
         public int Receive(byte[] buffer, int offset, int count, Endpoint source)
         {
+            if (Gro)
+                return ReceiveOneWithGro(buffer, offset, count, source);
             // Take each socket in turn, starting after the last one read, so none can starve another.
             int n = 2 * devices.Length;
             for (int k = 0; k < n; k++)
@@ -245,6 +250,7 @@ namespace Warp.Hal.Linux
             }
             rx?.Dispose();
             tx?.Dispose();
+            groRx?.Dispose();
         }
     }
 }
