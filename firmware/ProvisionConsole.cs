@@ -508,7 +508,8 @@ namespace Warp.Firmware
             return ssid.Length > 0 && ssid.Length <= 32 && ssid.IndexOf('\t') < 0 && ssid.IndexOf('\n') < 0;
         }
 
-        static bool ParseCount(string s, out int value)
+        /// <summary>A decimal count of up to six digits (line counts); shared with the provisioning file.</summary>
+        internal static bool ParseCount(string s, out int value)
         {
             value = 0;
             if (s.Length == 0 || s.Length > 6)
@@ -522,7 +523,8 @@ namespace Warp.Firmware
             return true;
         }
 
-        static bool ParseHex32(string s, out uint value)
+        /// <summary>Up to eight hex digits (the CRC32 trailers); shared with the provisioning file.</summary>
+        internal static bool ParseHex32(string s, out uint value)
         {
             value = 0;
             if (s.Length == 0 || s.Length > 8)

@@ -263,7 +263,7 @@ namespace Warp.Firmware
             int space = args.IndexOf(' ');
             int count;
             uint crc;
-            if (space <= 0 || !ParseCount(args.Substring(0, space), out count) || !ParseHex32(args.Substring(space + 1).Trim(), out crc))
+            if (space <= 0 || !ProvisionConsole.ParseCount(args.Substring(0, space), out count) || !ProvisionConsole.ParseHex32(args.Substring(space + 1).Trim(), out crc))
                 return Refuse(lines, "format", "usage: " + Trailer + " LINES CRC32HEX");
             if (count != lines - 1)
                 return Refuse(lines, "line_count", (lines - 1).ToString() + " line(s) before the trailer, " + count.ToString() + " expected: a truncated or garbled file");
@@ -415,36 +415,6 @@ namespace Warp.Firmware
             return line;
         }
 
-        static bool ParseCount(string s, out int value)
-        {
-            value = 0;
-            if (s.Length == 0 || s.Length > 6)
-                return false;
-            for (int i = 0; i < s.Length; i++)
-            {
-                if (s[i] < '0' || s[i] > '9')
-                    return false;
-                value = value * 10 + (s[i] - '0');
-            }
-            return true;
-        }
-
-        static bool ParseHex32(string s, out uint value)
-        {
-            value = 0;
-            if (s.Length == 0 || s.Length > 8)
-                return false;
-            for (int i = 0; i < s.Length; i++)
-            {
-                char c = s[i];
-                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-                if (d < 0)
-                    return false;
-                value = (value << 4) | (uint)d;
-            }
-            return true;
-        }
-
         /// <summary>The console's answers during an import: the first error line and the configuration's first error.</summary>
         sealed class Transcript : IConsoleOutput
         {
@@ -473,7 +443,7 @@ namespace Warp.Firmware
                     {
                         int colon = rest.IndexOf(':');
                         int n;
-                        if (colon > 5 && ParseCount(rest.Substring(5, colon - 5), out n))
+                        if (colon > 5 && ProvisionConsole.ParseCount(rest.Substring(5, colon - 5), out n))
                         {
                             ConfigErrorLine = n;
                             ConfigError = rest.Substring(colon + 1).Trim();
