@@ -24,8 +24,14 @@ namespace Warp.Firmware
     /// or logged; the record holds a salted PBKDF2 hash (<see cref="WebPassword"/>).
     /// One request per connection (Connection: close). Timeouts: a request must be complete 10 s
     /// after the handshake (slowloris), a connection lives at most 60 s.
+    /// Streaming: a page larger than the send buffer is written in chunks as the client
+    /// acknowledges (<see cref="HttpResponse"/>): the page is rendered again from what the slot
+    /// stored (its kind, session, message, the time of the request, its pre-login token) whenever
+    /// half the send buffer is free, and the bytes after those already queued are kept; its head
+    /// then has no Content-Length and the close ends the body. A page that fits is sent as before.
     /// Memory: the TCP server's buffers and slots, the session table (4 × 56 B), a form-field
-    /// scratch of the receive buffer's size, the response head (640 B), 12 B per slot.
+    /// scratch of the receive buffer's size, the response head (640 B), 64 B per slot (the
+    /// request's state, the page to render again and its token).
     /// </summary>
     public sealed class WebAdmin
     {
@@ -45,6 +51,14 @@ namespace Warp.Firmware
         readonly int kdfIterations;
         readonly int[] slotSerial, parsedLength;
         readonly bool[] answered;
+        // The page each slot is sending, to render again while it streams.
+        const byte PageError = 1, PageSetup = 2, PageLogin = 3, PageStatus = 4, PageWifi = 5, PageWarp = 6, PagePortal = 7, PageStyle = 8;
+        readonly byte[] pageKind;
+        readonly int[] pageSession, pageStatus, pageArg, streamPart, streamOffset;
+        readonly string[] pageText;
+        readonly long[] pageNow;
+        readonly bool[] streaming;
+        readonly byte[] preTokens;
         readonly byte[] tokens = new byte[Sessions * TokenLength];
         readonly byte[] csrf = new byte[Sessions * TokenLength];
         readonly long[] sessionUsed = new long[Sessions], sessionCreated = new long[Sessions];
@@ -74,6 +88,13 @@ namespace Warp.Firmware
             slotSerial = new int[sizes.WebConnections];
             parsedLength = new int[sizes.WebConnections];
             answered = new bool[sizes.WebConnections];
+            int k = sizes.WebConnections;
+            pageKind = new byte[k];
+            pageSession = new int[k]; pageStatus = new int[k]; pageArg = new int[k]; streamPart = new int[k]; streamOffset = new int[k];
+            pageText = new string[k];
+            pageNow = new long[k];
+            streaming = new bool[k];
+            preTokens = new byte[k * TokenLength];
             field = new byte[sizes.WebReceiveBuffer];
             pages = new WebPages(this);
         }
@@ -92,7 +113,7 @@ namespace Warp.Firmware
             get
             {
                 return tcp.MemoryBytes + counters.MemoryBytes + tokens.Length + csrf.Length + Sessions * 17 + field.Length
-                    + HttpResponse.HeaderRoom + answered.Length * 9 + WebPassword.RecordLength + 3 * 32 + 20 + TokenLength;
+                    + HttpResponse.HeaderRoom + answered.Length * 64 + WebPassword.RecordLength + 3 * 32 + 20 + TokenLength;
             }
         }
 
@@ -120,10 +141,13 @@ namespace Warp.Firmware
                 {
                     slotSerial[c] = tcp.Serial(c);
                     answered[c] = false;
+                    streaming[c] = false;
                     parsedLength[c] = -1;
                 }
                 if (answered[c])
                 {
+                    if (streaming[c] && tcp.SendSpace(c) >= StreamChunk)
+                        Render(c, false); // the next chunk of a page larger than the send buffer
                     if (now - tcp.OpenedAt(c) > LifetimeMs)
                         tcp.Abort(c); // a client that does not read its answer
                     continue;
@@ -162,7 +186,10 @@ namespace Warp.Firmware
             {
                 if (!tcp.IsOpen(c))
                     continue;
-                long t = tcp.OpenedAt(c) + (answered[c] && slotSerial[c] == tcp.Serial(c) ? LifetimeMs : RequestTimeoutMs) + 1;
+                bool mine = slotSerial[c] == tcp.Serial(c);
+                if (mine && answered[c] && streaming[c] && tcp.SendSpace(c) >= StreamChunk)
+                    return now;
+                long t = tcp.OpenedAt(c) + (answered[c] && mine ? LifetimeMs : RequestTimeoutMs) + 1;
                 if (t < next)
                     next = t;
             }
@@ -171,26 +198,115 @@ namespace Warp.Firmware
 
         // ------------------------------------------------------------------ answering
 
+        /// <summary>Free send-buffer bytes that make a streamed page's next chunk worth rendering.</summary>
+        int StreamChunk { get { return tcp.SendBufferSize / 2; } }
+
         void Begin(int c)
         {
             response.Begin(tcp.SendBuffer, tcp.SendFreeOffset(c), tcp.SendSpace(c));
         }
 
-        void End(int c)
+        /// <summary>Answers slot c with a page (kept to render again while it streams); counts a 200.</summary>
+        void Show(int c, byte kind, int status, int session, string text, int arg, long now)
+        {
+            pageKind[c] = kind;
+            pageStatus[c] = status;
+            pageSession[c] = session;
+            pageText[c] = text;
+            pageArg[c] = arg;
+            pageNow[c] = now;
+            if (status == 200)
+                counters.Increment(WebCounter.HttpOk);
+            Render(c, true);
+        }
+
+        /// <summary>Writes slot c's page: all of it or its first chunk (first), else the next chunk after what was queued.</summary>
+        void Render(int c, bool first)
+        {
+            if (first)
+                Begin(c);
+            else
+                response.BeginContinue(tcp.SendBuffer, tcp.SendFreeOffset(c), tcp.SendSpace(c), streamPart[c], streamOffset[c]);
+            int status = pageStatus[c], session = pageSession[c];
+            string text = pageText[c];
+            long now = pageNow[c];
+            switch (pageKind[c])
+            {
+                case PageError:
+                    pages.Error(status, text);
+                    response.Status(status, text);
+                    response.Header("Content-Type", "text/html; charset=utf-8");
+                    if (status == 405)
+                        response.Header("Allow", "GET, POST");
+                    Common();
+                    break;
+                case PageSetup:
+                case PageLogin:
+                    if (pageKind[c] == PageSetup)
+                        pages.Setup(preTokens, c * TokenLength, text);
+                    else
+                        pages.Login(preTokens, c * TokenLength, text);
+                    response.Status(status, status == 200 ? "OK" : status == 403 ? "Forbidden" : "Too Many Requests");
+                    if (status == 429)
+                        response.Header("Retry-After", pageArg[c].ToString());
+                    response.Header("Content-Type", "text/html; charset=utf-8");
+                    response.HeaderHex("Set-Cookie", PreCookie + "=", preTokens, c * TokenLength, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
+                    Common();
+                    break;
+                case PageStyle:
+                    response.Write(WebPages.Style);
+                    response.Status(200, "OK");
+                    response.Header("Content-Type", "text/css");
+                    response.Header("Cache-Control", "max-age=86400");
+                    response.Header("X-Content-Type-Options", "nosniff");
+                    break;
+                default:
+                    if (pageKind[c] == PageStatus) pages.Status(session, now);
+                    else if (pageKind[c] == PageWifi) pages.Wifi(session, text);
+                    else if (pageKind[c] == PageWarp) pages.Warp(session, text, pageArg[c]);
+                    else pages.Portal(session, text, now);
+                    response.Status(status, status == 200 ? "OK" : "Bad Request");
+                    response.Header("Content-Type", "text/html; charset=utf-8");
+                    Common();
+                    break;
+            }
+            End(c, first);
+        }
+
+        void End(int c, bool first)
         {
             int n = response.Finish();
-            if (n < 0)
+            if (n < 0 && first)
             {
-                // The page did not fit this board's send buffer: a short 500 instead.
+                // The head did not fit this board's send buffer: a short 500 instead.
                 Begin(c);
                 response.Write("<!doctype html><title>500</title><p>The page is larger than this board's send buffer.</p>");
                 response.Status(500, "Internal Server Error");
                 response.Header("Content-Type", "text/html; charset=utf-8");
                 n = response.Finish();
             }
+            if (n < 0)
+            {
+                tcp.Abort(c);
+                streaming[c] = false;
+                answered[c] = true;
+                return;
+            }
             if (n > 0)
                 tcp.Commit(c, n);
-            tcp.Close(c);
+            if (response.Complete)
+            {
+                streaming[c] = false;
+                tcp.Close(c);
+            }
+            else
+            {
+                if (first)
+                    counters.Increment(WebCounter.HttpStreamed);
+                streaming[c] = true;
+                streamPart[c] = response.NextPart;
+                streamOffset[c] = response.NextOffset;
+            }
             answered[c] = true;
         }
 
@@ -211,14 +327,7 @@ namespace Warp.Firmware
                 case 431: reason = "Request Header Fields Too Large"; counters.Increment(WebCounter.HttpHeadersTooLarge); break;
                 default: status = 400; reason = "Bad Request"; counters.Increment(WebCounter.HttpBadRequest); break;
             }
-            Begin(c);
-            pages.Error(status, reason);
-            response.Status(status, reason);
-            response.Header("Content-Type", "text/html; charset=utf-8");
-            if (status == 405)
-                response.Header("Allow", "GET, POST");
-            Common();
-            End(c);
+            Show(c, PageError, status, -1, reason, 0, 0);
         }
 
         void Common()
@@ -233,15 +342,6 @@ namespace Warp.Firmware
             response.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'");
         }
 
-        void Page(int c, int status, string reason)
-        {
-            if (status == 200) counters.Increment(WebCounter.HttpOk);
-            response.Status(status, reason);
-            response.Header("Content-Type", "text/html; charset=utf-8");
-            Common();
-            End(c);
-        }
-
         void Redirect(int c, string location, int session, bool clearCookie)
         {
             counters.Increment(WebCounter.HttpRedirects);
@@ -253,7 +353,7 @@ namespace Warp.Firmware
             if (clearCookie)
                 response.Header("Set-Cookie", SessionCookie + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
             Common();
-            End(c);
+            End(c, true);
         }
 
         void Answer(int c, long now)
@@ -265,34 +365,17 @@ namespace Warp.Firmware
             {
                 if (q.PathIs("/"))
                 {
-                    Begin(c);
                     if (!password.IsSet)
-                    {
-                        pages.Setup(NewPreToken(), null);
-                        PreCookieHeaderAndPage(c);
-                    }
+                        PrePage(c, PageSetup, 200, null, 0);
                     else if (session < 0)
-                    {
-                        pages.Login(NewPreToken(), null);
-                        PreCookieHeaderAndPage(c);
-                    }
+                        PrePage(c, PageLogin, 200, null, 0);
                     else
-                    {
-                        pages.Status(session, now);
-                        Page(c, 200, "OK");
-                    }
+                        Show(c, PageStatus, 200, session, null, 0, now);
                     return;
                 }
                 if (q.PathIs("/s.css"))
                 {
-                    Begin(c);
-                    response.Write(WebPages.Style);
-                    counters.Increment(WebCounter.HttpOk);
-                    response.Status(200, "OK");
-                    response.Header("Content-Type", "text/css");
-                    response.Header("Cache-Control", "max-age=86400");
-                    response.Header("X-Content-Type-Options", "nosniff");
-                    End(c);
+                    Show(c, PageStyle, 200, -1, null, 0, now);
                     return;
                 }
                 int which = q.PathIs("/wifi") ? 1 : q.PathIs("/warp") ? 2 : q.PathIs("/portal") ? 3 : 0;
@@ -307,11 +390,7 @@ namespace Warp.Firmware
                     Redirect(c, "/", -1, false);
                     return;
                 }
-                Begin(c);
-                if (which == 1) pages.Wifi(session, null);
-                else if (which == 2) pages.Warp(session, null, 0);
-                else pages.Portal(session, null, now);
-                Page(c, 200, "OK");
+                Show(c, which == 1 ? PageWifi : which == 2 ? PageWarp : PagePortal, 200, session, null, 0, now);
                 return;
             }
             // POST
@@ -368,28 +447,17 @@ namespace Warp.Firmware
             if (q.PathIs("/portal/clone") || q.PathIs("/portal/restore"))
             {
                 string message = pages.PortalAction(c, q.PathIs("/portal/clone"), now);
-                Begin(c);
-                pages.Portal(session, message, now);
-                Page(c, 200, "OK");
+                Show(c, PagePortal, 200, session, message, 0, now);
                 return;
             }
             PostWifi(c, session);
         }
 
-        void PreCookieHeaderAndPage(int c)
+        /// <summary>The setup or login page with a new pre-login token (slot c's, so a streamed page keeps it) in its form and its cookie.</summary>
+        void PrePage(int c, byte kind, int status, string error, int retryAfter)
         {
-            counters.Increment(WebCounter.HttpOk);
-            response.Status(200, "OK");
-            response.Header("Content-Type", "text/html; charset=utf-8");
-            response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
-            Common();
-            End(c);
-        }
-
-        byte[] NewPreToken()
-        {
-            RandomBytes.Fill(random, token, 0, TokenLength);
-            return token;
+            RandomBytes.Fill(random, preTokens, c * TokenLength, TokenLength);
+            Show(c, kind, status, -1, error, retryAfter, 0);
         }
 
         /// <summary>An Origin other than this host, or a browser's Sec-Fetch-Site naming another site: a cross-site POST.</summary>
@@ -554,9 +622,7 @@ namespace Warp.Firmware
             CryptoUtil.Clear(field);
             if (error != null)
             {
-                Begin(c);
-                pages.Setup(NewPreToken(), error);
-                PreCookieHeaderAndPage(c);
+                PrePage(c, PageSetup, 200, error, 0);
                 return;
             }
             Redirect(c, "/", NewSession(now), false);
@@ -573,14 +639,8 @@ namespace Warp.Firmware
             {
                 counters.Increment(WebCounter.LoginsRateLimited);
                 counters.Increment(WebCounter.HttpTooManyRequests);
-                Begin(c);
-                pages.Login(NewPreToken(), "Too many failed attempts: try again in " + ((nextLoginAt - now + 999) / 1000).ToString() + " s.");
-                response.Status(429, "Too Many Requests");
-                response.Header("Retry-After", ((nextLoginAt - now + 999) / 1000).ToString());
-                response.Header("Content-Type", "text/html; charset=utf-8");
-                response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
-                Common();
-                End(c);
+                int wait = (int)((nextLoginAt - now + 999) / 1000);
+                PrePage(c, PageLogin, 429, "Too many failed attempts: try again in " + wait.ToString() + " s.", wait);
                 return;
             }
             int n = request.FormField("password", field, 0, field.Length);
@@ -596,14 +656,8 @@ namespace Warp.Firmware
                     long wait = shift >= 6 ? 60000 : 1000L << shift;
                     nextLoginAt = now + wait;
                 }
-                Begin(c);
-                pages.Login(NewPreToken(), "Wrong password.");
                 counters.Increment(WebCounter.HttpForbidden);
-                response.Status(403, "Forbidden");
-                response.Header("Content-Type", "text/html; charset=utf-8");
-                response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
-                Common();
-                End(c);
+                PrePage(c, PageLogin, 403, "Wrong password.", 0);
                 return;
             }
             counters.Increment(WebCounter.LoginsSucceeded);
@@ -625,9 +679,7 @@ namespace Warp.Firmware
             else
                 message = pages.Import(field, n, now, out errors);
             CryptoUtil.Clear(field); // the file holds a private key
-            Begin(c);
-            pages.Warp(session, message, errors);
-            Page(c, errors > 0 ? 400 : 200, errors > 0 ? "Bad Request" : "OK");
+            Show(c, PageWarp, errors > 0 ? 400 : 200, session, message, errors, now);
         }
 
         void PostWifi(int c, int session)
@@ -653,9 +705,7 @@ namespace Warp.Firmware
             else
                 message = u.MoveUp(name) ? "Moved " + name + " up." : name + " cannot move up.";
             CryptoUtil.Clear(field);
-            Begin(c);
-            pages.Wifi(session, message);
-            Page(c, 200, "OK");
+            Show(c, PageWifi, 200, session, message, 0, 0);
         }
 
         /// <summary>The requesting connection's client address (for the portal's MAC clone).</summary>
