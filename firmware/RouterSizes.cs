@@ -162,7 +162,7 @@ namespace Warp.Firmware
             if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
             if (FastPathFlows < 0 || FastPathFlows > 256) return "FastPathFlows must be 0..256";
             if (WebConnections < 0 || WebConnections > 64) return "WebConnections must be 0..64";
-            if (WebConnections > 0 && (WebReceiveBuffer < 1024 || WebSendBuffer < 2048)) return "web buffers must be at least 1,024 (receive) and 2,048 (send) bytes";
+            if (WebConnections > 0 && (WebReceiveBuffer < 1024 || WebSendBuffer < 1024)) return "web buffers must be at least 1,024 bytes (a page larger than the send buffer streams; its head needs 640)";
             if (WebKdfIterations < 1) return "WebKdfIterations must be at least 1";
             return null;
         }
