@@ -97,9 +97,9 @@ namespace Warp.Firmware
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
             s.FastPathFlows = 16;
-            s.WebConnections = 0; // the page needs about 12 KB this heap does not have: the console sets these boards up
-            s.WebReceiveBuffer = 1536;
-            s.WebSendBuffer = 3072;
+            s.WebConnections = 1; // one connection, a page larger than the send buffer streams (about 4.2 KB with its buffers)
+            s.WebReceiveBuffer = 1536; // a phone browser's request with its cookies (headers up to 1,152 B)
+            s.WebSendBuffer = 1024;
             s.WebKdfIterations = 200;
             return s;
         }

@@ -29,8 +29,9 @@ namespace Warp.Firmware
     /// stored (its kind, session, message, the time of the request, its pre-login token) whenever
     /// half the send buffer is free, and the bytes after those already queued are kept; its head
     /// then has no Content-Length and the close ends the body. A page that fits is sent as before.
-    /// Memory: the TCP server's buffers and slots, the session table (4 × 56 B), a form-field
-    /// scratch of the receive buffer's size, the response head (640 B), 64 B per slot (the
+    /// Memory: the TCP server's buffers and slots, the session table (4 × 56 B), no form-field
+    /// scratch of its own (a POST's fields are decoded into the slot's empty send buffer and
+    /// cleared before the answer is written there), a 32-byte token scratch, 64 B per slot (the
     /// request's state, the page to render again and its token).
     /// </summary>
     public sealed class WebAdmin
@@ -63,7 +64,11 @@ namespace Warp.Firmware
         readonly byte[] csrf = new byte[Sessions * TokenLength];
         readonly long[] sessionUsed = new long[Sessions], sessionCreated = new long[Sessions];
         readonly bool[] sessionLive = new bool[Sessions];
-        readonly byte[] field;
+        // The form-field scratch: the answering slot's send buffer, empty until the response is
+        // written (fields are decoded, used and cleared before it is); 32 bytes for a CSRF token.
+        byte[] field;
+        int fieldAt, fieldMax;
+        readonly byte[] csrfHex = new byte[2 * TokenLength];
         readonly byte[] token = new byte[TokenLength];
         readonly WebPages pages;
         int failures;
@@ -95,7 +100,6 @@ namespace Warp.Firmware
             pageNow = new long[k];
             streaming = new bool[k];
             preTokens = new byte[k * TokenLength];
-            field = new byte[sizes.WebReceiveBuffer];
             pages = new WebPages(this);
         }
 
@@ -105,15 +109,14 @@ namespace Warp.Firmware
         internal Router Router { get { return router; } }
         internal HttpResponse Response { get { return response; } }
         internal HttpRequest Request { get { return request; } }
-        internal byte[] Field { get { return field; } }
 
         /// <summary>Bytes held (see the class summary).</summary>
         public int MemoryBytes
         {
             get
             {
-                return tcp.MemoryBytes + counters.MemoryBytes + tokens.Length + csrf.Length + Sessions * 17 + field.Length
-                    + HttpResponse.HeaderRoom + answered.Length * 64 + WebPassword.RecordLength + 3 * 32 + 20 + TokenLength;
+                return tcp.MemoryBytes + counters.MemoryBytes + tokens.Length + csrf.Length + Sessions * 17 + csrfHex.Length
+                    + answered.Length * 64 + WebPassword.RecordLength + 3 * 32 + 20 + TokenLength;
             }
         }
 
@@ -504,18 +507,18 @@ namespace Warp.Firmware
             int cookieLength = request.FindCookie(PreCookie, out cookieAt);
             if (cookieLength != 2 * TokenLength || !ParseHex(request.Buffer, cookieAt, token))
                 return false;
-            int n = request.FormField("csrf", field, 0, field.Length);
-            if (n != 2 * TokenLength || !ParseHex(field, 0, field))
+            int n = request.FormField("csrf", csrfHex, 0, csrfHex.Length);
+            if (n != 2 * TokenLength || !ParseHex(csrfHex, 0, csrfHex))
                 return false;
-            return CryptoUtil.ConstantTimeEquals(token, 0, field, 0, TokenLength);
+            return CryptoUtil.ConstantTimeEquals(token, 0, csrfHex, 0, TokenLength);
         }
 
         bool SessionTokenMatches(int session)
         {
-            int n = request.FormField("csrf", field, 0, field.Length);
-            if (n != 2 * TokenLength || !ParseHex(field, 0, field))
+            int n = request.FormField("csrf", csrfHex, 0, csrfHex.Length);
+            if (n != 2 * TokenLength || !ParseHex(csrfHex, 0, csrfHex))
                 return false;
-            return CryptoUtil.ConstantTimeEquals(csrf, session * TokenLength, field, 0, TokenLength);
+            return CryptoUtil.ConstantTimeEquals(csrf, session * TokenLength, csrfHex, 0, TokenLength);
         }
 
         /// <summary>Parses 32 hex digits at (b, offset) into the first 16 bytes of output (output may be b when offset is 0).</summary>
@@ -609,17 +612,18 @@ namespace Warp.Firmware
                 Refuse(c, 403);
                 return;
             }
-            int half = field.Length / 2;
-            int n = request.FormField("password", field, 0, half);
-            int m = request.FormField("confirm", field, half, field.Length - half);
+            Scratch(c);
+            int half = fieldMax / 2;
+            int n = request.FormField("password", field, fieldAt, half);
+            int m = request.FormField("confirm", field, fieldAt + half, fieldMax - half);
             string error = null;
             if (n < WebPassword.MinLength || n > WebPassword.MaxLength)
                 error = "The password needs 8 to 128 characters.";
-            else if (m != n || !CryptoUtil.ConstantTimeEquals(field, 0, field, half, n))
+            else if (m != n || !CryptoUtil.ConstantTimeEquals(field, fieldAt, field, fieldAt + half, n))
                 error = "The two passwords differ.";
-            else if (!password.Set(field, 0, n, kdfIterations, random))
+            else if (!password.Set(field, fieldAt, n, kdfIterations, random))
                 error = "The password could not be stored.";
-            CryptoUtil.Clear(field);
+            ClearScratch();
             if (error != null)
             {
                 PrePage(c, PageSetup, 200, error, 0);
@@ -643,9 +647,10 @@ namespace Warp.Firmware
                 PrePage(c, PageLogin, 429, "Too many failed attempts: try again in " + wait.ToString() + " s.", wait);
                 return;
             }
-            int n = request.FormField("password", field, 0, field.Length);
-            bool ok = n > 0 && password.Verify(field, 0, n);
-            CryptoUtil.Clear(field);
+            Scratch(c);
+            int n = request.FormField("password", field, fieldAt, fieldMax);
+            bool ok = n > 0 && password.Verify(field, fieldAt, n);
+            ClearScratch();
             if (!ok)
             {
                 counters.Increment(WebCounter.LoginsFailed);
@@ -668,7 +673,8 @@ namespace Warp.Firmware
 
         void PostImport(int c, int session, long now)
         {
-            int n = request.FormField("config", field, 0, field.Length);
+            Scratch(c);
+            int n = request.FormField("config", field, fieldAt, fieldMax);
             string message;
             int errors = 0;
             if (n <= 0)
@@ -677,8 +683,8 @@ namespace Warp.Firmware
                 errors = 1;
             }
             else
-                message = pages.Import(field, n, now, out errors);
-            CryptoUtil.Clear(field); // the file holds a private key
+                message = pages.Import(field, fieldAt, n, now, out errors);
+            ClearScratch(); // the file holds a private key
             Show(c, PageWarp, errors > 0 ? 400 : 200, session, message, errors, now);
         }
 
@@ -686,17 +692,18 @@ namespace Warp.Firmware
         {
             string message;
             IUplinkSetup u = UplinkSetup;
-            int half = field.Length / 2;
-            int n = request.FormField("name", field, 0, half);
-            string name = n > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, 0, n) : null;
+            Scratch(c);
+            int half = fieldMax / 2;
+            int n = request.FormField("name", field, fieldAt, half);
+            string name = n > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, fieldAt, n) : null;
             if (u == null)
                 message = "This host cannot change its uplink from the page.";
             else if (name == null)
                 message = "No network named.";
             else if (request.PathIs("/wifi/join"))
             {
-                int p = request.FormField("password", field, half, field.Length - half);
-                string pw = p > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, half, p) : "";
+                int p = request.FormField("password", field, fieldAt + half, fieldMax - half);
+                string pw = p > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, fieldAt + half, p) : "";
                 string error = u.Join(name, pw);
                 message = error == null ? "Joined " + name + "." : "Could not join " + name + ": " + error;
             }
@@ -704,8 +711,22 @@ namespace Warp.Firmware
                 message = u.Forget(name) ? "Forgot " + name + "." : name + " was not saved.";
             else
                 message = u.MoveUp(name) ? "Moved " + name + " up." : name + " cannot move up.";
-            CryptoUtil.Clear(field);
+            ClearScratch();
             Show(c, PageWifi, 200, session, message, 0, 0);
+        }
+
+        /// <summary>The form-field scratch for slot c: its send buffer's free room (all of it: nothing is queued before the answer).</summary>
+        void Scratch(int c)
+        {
+            field = tcp.SendBuffer;
+            fieldAt = tcp.SendFreeOffset(c);
+            fieldMax = tcp.SendSpace(c);
+        }
+
+        void ClearScratch()
+        {
+            if (field != null && fieldMax > 0)
+                System.Array.Clear(field, fieldAt, fieldMax);
         }
 
         /// <summary>The requesting connection's client address (for the portal's MAC clone).</summary>

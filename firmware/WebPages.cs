@@ -297,11 +297,11 @@ namespace Warp.Firmware
         /// when it has no errors, has the router store it and restart with it. Returns the page's
         /// message (HTML, escaped here), and the number of errors.
         /// </summary>
-        public string Import(byte[] data, int length, long now, out int errors)
+        public string Import(byte[] data, int offset, int length, long now, out int errors)
         {
             Router r = web.Router;
             errors = 0;
-            string text = Utf8Text.Decode(data, 0, length);
+            string text = Utf8Text.Decode(data, offset, length);
             if (r != null && text.IndexOf("[Router]") < 0)
             {
                 string masked = r.MaskedConfig;

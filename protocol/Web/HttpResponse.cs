@@ -17,14 +17,13 @@ namespace Warp.Protocol.Web
     /// </summary>
     public sealed class HttpResponse
     {
-        /// <summary>Room kept in front of the body for the status line and headers.</summary>
+        /// <summary>Room kept in front of the body for the status line and headers (written there, then the body moves up to follow them).</summary>
         public const int HeaderRoom = 640;
 
         byte[] b;
         int start, end, pos, bodyStart;
         bool overflow, continuing, stopped;
-        readonly byte[] head = new byte[HeaderRoom];
-        int headPos;
+        int headPos; // the head is written in the room kept before the body (none when continuing)
         // Streaming: the part being written, its bytes so far (skipped ones included), where it
         // began in this chunk; the (part, offset) already sent; where the next chunk starts.
         int part, inPart, partStart, skipPart, skipOffset, nextPart, nextOffset;
@@ -289,12 +288,14 @@ namespace Warp.Protocol.Web
 
         void HeadByte(byte v)
         {
-            if (headPos >= head.Length - 64)
+            if (continuing)
+                return; // the head went with the first chunk
+            if (headPos >= HeaderRoom - 64)
             {
                 overflow = true;
                 return;
             }
-            head[headPos++] = v;
+            b[start + headPos++] = v;
         }
 
         /// <summary>
@@ -318,8 +319,7 @@ namespace Warp.Protocol.Web
             Crlf();
             if (overflow)
                 return -1;
-            System.Array.Copy(b, bodyStart, b, start + headPos, body);
-            System.Array.Copy(head, 0, b, start, headPos);
+            System.Array.Copy(b, bodyStart, b, start + headPos, body); // overlapping: Array.Copy moves as memmove
             return headPos + body;
         }
     }
