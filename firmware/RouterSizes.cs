@@ -97,7 +97,7 @@ namespace Warp.Firmware
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
             s.FastPathFlows = 16;
-            s.WebConnections = 1; // one connection, a page larger than the send buffer streams (about 4.2 KB with its buffers)
+            s.WebConnections = 1; // one connection, a page larger than the send buffer streams (3,910 B with its buffers, WebAdmin.MemoryBytes)
             s.WebReceiveBuffer = 1536; // a phone browser's request with its cookies (headers up to 1,152 B)
             s.WebSendBuffer = 1024;
             s.WebKdfIterations = 200;

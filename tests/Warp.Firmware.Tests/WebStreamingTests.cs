@@ -274,5 +274,24 @@ namespace Warp.Firmware.Tests
             Assert.Matches("\r\nContent-Length: " + Encoding.UTF8.GetByteCount(body) + "\r\nConnection: close\r\n", head);
             Assert.Equal(0, h.Router.Web.Counters[WebCounter.HttpStreamed]);
         }
+
+        [Fact]
+        public void TheNoPsramProfilesPageIsOnAndItsMemoryIsCounted()
+        {
+            var sizes = RouterSizes.Esp32NoPsram();
+            Assert.Equal(1, sizes.WebConnections);
+            var h = new RouterHarness(sizes: sizes);
+            Assert.NotNull(h.Router.Web);
+            int web = h.Router.Web.MemoryBytes;
+            output.WriteLine($"no-PSRAM page: WebAdmin.MemoryBytes {web} B (receive {sizes.WebReceiveBuffer} + send {sizes.WebSendBuffer}), router {h.Router.MemoryBytes} B");
+            Assert.True(web >= sizes.WebReceiveBuffer + sizes.WebSendBuffer);
+            Assert.True(web < 4500, web + " B");
+            // The router's total holds it: the same router without the page is that much smaller.
+            var off = RouterSizes.Esp32NoPsram();
+            off.WebConnections = 0;
+            var h0 = new RouterHarness(sizes: off);
+            Assert.Null(h0.Router.Web);
+            Assert.Equal(web, h.Router.MemoryBytes - h0.Router.MemoryBytes);
+        }
     }
 }
