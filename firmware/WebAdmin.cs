@@ -73,6 +73,9 @@ namespace Warp.Firmware
         readonly WebPages pages;
         int failures;
         long nextLoginAt;
+        // The password derivation in progress (setup or login), sliced between the router's polls.
+        int kdfSlot = -1, kdfSerial;
+        bool kdfForSetup;
         Router router;
 
         /// <summary>The uplink page's source (null: the page says the host cannot change its uplink).</summary>
@@ -126,6 +129,13 @@ namespace Warp.Firmware
         /// <summary>Factory reset: the password and every session go.</summary>
         public void Forget()
         {
+            if (kdfSlot >= 0)
+            {
+                password.Cancel();
+                System.Array.Clear(tcp.SendBuffer, kdfSlot * tcp.SendBufferSize, tcp.SendBufferSize);
+                tcp.Abort(kdfSlot);
+                kdfSlot = -1;
+            }
             password.Forget();
             for (int i = 0; i < Sessions; i++)
                 EndSession(i);
@@ -136,9 +146,11 @@ namespace Warp.Firmware
         /// <summary>Answers every connection whose request is complete, refuses the ones that broke a limit.</summary>
         public void Service(long now)
         {
+            if (kdfSlot >= 0)
+                StepKdf(now);
             for (int c = 0; c < tcp.Capacity; c++)
             {
-                if (!tcp.IsOpen(c))
+                if (!tcp.IsOpen(c) || c == kdfSlot)
                     continue;
                 if (slotSerial[c] != tcp.Serial(c))
                 {
@@ -184,6 +196,8 @@ namespace Warp.Firmware
         /// <summary>The earliest time <see cref="Service"/> or the TCP server has work.</summary>
         public long NextDeadline(long now)
         {
+            if (kdfSlot >= 0)
+                return now; // the next slice of a login
             long next = tcp.NextDeadline(now);
             for (int c = 0; c < tcp.Capacity; c++)
             {
@@ -621,15 +635,57 @@ namespace Warp.Firmware
                 error = "The password needs 8 to 128 characters.";
             else if (m != n || !CryptoUtil.ConstantTimeEquals(field, fieldAt, field, fieldAt + half, n))
                 error = "The two passwords differ.";
-            else if (!password.Set(field, fieldAt, n, kdfIterations, random))
-                error = "The password could not be stored.";
-            ClearScratch();
+            else if (password.Busy)
+                error = "Another login is being checked: try again in a few seconds.";
             if (error != null)
             {
+                ClearScratch();
                 PrePage(c, PageSetup, 200, error, 0);
                 return;
             }
-            Redirect(c, "/", NewSession(now), false);
+            System.Array.Clear(field, fieldAt + half, fieldMax - half); // the confirmation
+            password.BeginSet(field, fieldAt, n, kdfIterations, random); // the password stays in the scratch until done
+            StartKdf(c, true);
+        }
+
+        /// <summary>True while a password derivation (a setup or a login) runs in slices.</summary>
+        public bool KdfPending { get { return kdfSlot >= 0; } }
+
+        void StartKdf(int c, bool setup)
+        {
+            kdfSlot = c;
+            kdfSerial = tcp.Serial(c);
+            kdfForSetup = setup;
+        }
+
+        /// <summary>One slice of the derivation; its answer when done; abandoned (and cleared) when the client went away.</summary>
+        void StepKdf(long now)
+        {
+            int c = kdfSlot;
+            if (!tcp.IsOpen(c) || tcp.Serial(c) != kdfSerial)
+            {
+                password.Cancel();
+                System.Array.Clear(tcp.SendBuffer, c * tcp.SendBufferSize, tcp.SendBufferSize); // the password was in its scratch
+                kdfSlot = -1;
+                return;
+            }
+            if (!password.Step())
+                return;
+            kdfSlot = -1;
+            Scratch(c);
+            if (kdfForSetup)
+            {
+                bool stored = password.FinishSet();
+                ClearScratch();
+                if (!stored)
+                    PrePage(c, PageSetup, 200, "The password could not be stored.", 0);
+                else
+                    Redirect(c, "/", NewSession(now), false);
+                return;
+            }
+            bool ok = password.FinishVerify();
+            ClearScratch();
+            LoginResult(c, ok, now);
         }
 
         void PostLogin(int c, long now)
@@ -647,10 +703,26 @@ namespace Warp.Firmware
                 PrePage(c, PageLogin, 429, "Too many failed attempts: try again in " + wait.ToString() + " s.", wait);
                 return;
             }
+            if (password.Busy)
+            {
+                counters.Increment(WebCounter.LoginsRateLimited);
+                counters.Increment(WebCounter.HttpTooManyRequests);
+                PrePage(c, PageLogin, 429, "Another login is being checked: try again in a few seconds.", 2);
+                return;
+            }
             Scratch(c);
             int n = request.FormField("password", field, fieldAt, fieldMax);
-            bool ok = n > 0 && password.Verify(field, fieldAt, n);
+            if (n > 0 && password.BeginVerify(field, fieldAt, n))
+            {
+                StartKdf(c, false); // the password stays in the scratch until done
+                return;
+            }
             ClearScratch();
+            LoginResult(c, false, now);
+        }
+
+        void LoginResult(int c, bool ok, long now)
+        {
             if (!ok)
             {
                 counters.Increment(WebCounter.LoginsFailed);

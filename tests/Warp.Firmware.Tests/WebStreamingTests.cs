@@ -6,6 +6,7 @@ using Warp.Firmware;
 using Warp.Hal;
 using Warp.Protocol.Net;
 using Warp.Protocol.Web;
+using Warp.TestKit;
 using Xunit;
 
 namespace Warp.Firmware.Tests
@@ -292,6 +293,128 @@ namespace Warp.Firmware.Tests
             var h0 = new RouterHarness(sizes: off);
             Assert.Null(h0.Router.Web);
             Assert.Equal(web, h.Router.MemoryBytes - h0.Router.MemoryBytes);
+        }
+
+        /// <summary>
+        /// The no-PSRAM board's login (200 iterations): the derivation runs 2 iterations a poll, so
+        /// the router forwards the LAN's packets between its slices; the answer comes after the last.
+        /// A client that goes away mid-way leaves nothing behind: the derivation stops and the scratch
+        /// holding the password is cleared.
+        /// </summary>
+        [Fact]
+        public void ALoginOnTheNoPsramBoardRunsInSlicesBetweenPollsAndForwardingGoesOn()
+        {
+            var sizes = RouterSizes.Esp32NoPsram();
+            Assert.Equal(200, sizes.WebKdfIterations);
+            var h = new RouterHarness(sizes: sizes);
+            var web = h.Router.Web;
+            // The password is set (sliced too; the helper polls until the answer).
+            string cookie = Session(h);
+            Assert.Equal(32, cookie.Length);
+            Assert.False(web.KdfPending);
+
+            var first = Fetch(h, 41010, "GET / HTTP/1.1\r\nHost: 192.168.42.1\r\n\r\n", 65535, 0);
+            Assert.True(first.Fin);
+            string pre = Regex.Match(first.Text, "warp_pre=([0-9a-f]{32})").Groups[1].Value;
+            string body = "csrf=" + pre + "&password=hotel-secret-1";
+            string post = "POST /login HTTP/1.1\r\nHost: 192.168.42.1\r\nOrigin: http://192.168.42.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+                "Content-Length: " + body.Length + "\r\nCookie: warp_pre=" + pre + "\r\n\r\n" + body;
+            h.Lan.Sent.Clear();
+            h.Lan.Inbox.Enqueue(Frame(h, 41011, 100, 0, TcpSegment.FlagSyn, 65535, null));
+            h.Router.Poll(h.Now);
+            uint isn = Endian.Read32(h.Lan.Sent[0], 38);
+            h.Lan.Sent.Clear();
+            h.Lan.Inbox.Enqueue(Frame(h, 41011, 101, isn + 1, TcpSegment.FlagAck, 65535, null));
+            h.Lan.Inbox.Enqueue(Frame(h, 41011, 101, isn + 1, TcpSegment.FlagAck | TcpSegment.FlagPsh, 65535, Encoding.ASCII.GetBytes(post)));
+            h.Router.Poll(h.Now);
+            Assert.True(web.KdfPending);
+            Assert.Equal(2, web.Password.SliceIterations);
+            long before = h.Router.Counters[RouterCounter.PacketsToTunnel];
+            int polls = 1;
+            string answer = "";
+            var slice = new System.Diagnostics.Stopwatch();
+            long longest = 0;
+            var times = new List<long>();
+            while (web.KdfPending && polls < 1000)
+            {
+                // A LAN device keeps sending meanwhile: each poll forwards its datagram into the tunnel.
+                h.Lan.Inbox.Enqueue(h.ClientUdpFrame(RouterHarness.Origin, 5001, 53, new byte[40]));
+                h.Now += 1;
+                slice.Restart();
+                h.Router.Poll(h.Now);
+                slice.Stop();
+                longest = Math.Max(longest, slice.ElapsedTicks);
+                times.Add(slice.ElapsedTicks);
+                polls++;
+            }
+            foreach (var f in h.Lan.Sent)
+                if (f.Length > 54 && f[23] == 6 && Endian.Read16(f, 36) == 41011) answer += Encoding.ASCII.GetString(f, 54, f.Length - 54);
+            long forwarded = h.Router.Counters[RouterCounter.PacketsToTunnel] - before;
+            output.WriteLine($"login: {polls} polls (200 iterations, {web.Password.SliceIterations} a slice), {forwarded} datagrams forwarded meanwhile, " +
+                $"median poll {Median(times) * 1000.0 / System.Diagnostics.Stopwatch.Frequency:F3} ms, longest {longest * 1000.0 / System.Diagnostics.Stopwatch.Frequency:F2} ms on .NET (the first and last include the JIT)");
+            Assert.Equal(101, polls); // the request's poll (U1), then 199 iterations, 2 a poll
+            Assert.Equal(polls - 1, forwarded);
+            Assert.StartsWith("HTTP/1.1 303 See Other\r\n", answer, StringComparison.Ordinal);
+            Assert.Equal(1, web.Counters[WebCounter.LoginsSucceeded]);
+
+            // The client leaves the answered connection (RST), then starts another login and leaves
+            // mid-way: the derivation stops, the send buffer (the scratch) holds no password.
+            h.Lan.Inbox.Enqueue(Frame(h, 41011, 101 + (uint)post.Length, 0, TcpSegment.FlagRst, 0, null));
+            h.Router.Poll(h.Now);
+            Assert.Equal(0, web.Tcp.OpenCount);
+            pre = "00112233445566778899aabbccddeeff"; // double-submit: any token the cookie repeats
+            body = "csrf=" + pre + "&password=hotel-secret-1";
+            post = "POST /login HTTP/1.1\r\nHost: 192.168.42.1\r\nOrigin: http://192.168.42.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+                "Content-Length: " + body.Length + "\r\nCookie: warp_pre=" + pre + "\r\n\r\n" + body;
+            h.Lan.Sent.Clear();
+            h.Lan.Inbox.Enqueue(Frame(h, 41013, 100, 0, TcpSegment.FlagSyn, 65535, null));
+            h.Router.Poll(h.Now);
+            isn = Endian.Read32(h.Lan.Sent[0], 38);
+            var postBytes = Encoding.ASCII.GetBytes(post);
+            h.Lan.Inbox.Enqueue(Frame(h, 41013, 101, isn + 1, TcpSegment.FlagAck, 65535, null));
+            h.Lan.Inbox.Enqueue(Frame(h, 41013, 101, isn + 1, TcpSegment.FlagAck | TcpSegment.FlagPsh, 65535, postBytes));
+            h.Router.Poll(h.Now);
+            Assert.True(web.KdfPending);
+            Assert.Contains("hotel-secret-1", Encoding.ASCII.GetString(web.Tcp.SendBuffer)); // the scratch, while it runs
+            h.Lan.Inbox.Enqueue(Frame(h, 41013, 101 + (uint)postBytes.Length, isn + 1, TcpSegment.FlagRst | TcpSegment.FlagAck, 0, null));
+            h.Router.Poll(h.Now);
+            h.Router.Poll(h.Now);
+            Assert.False(web.KdfPending);
+            Assert.False(web.Password.Busy);
+            Assert.DoesNotContain("hotel-secret-1", Encoding.ASCII.GetString(web.Tcp.SendBuffer));
+            Assert.Equal(1, web.Counters[WebCounter.LoginsSucceeded]);
+        }
+
+        static long Median(List<long> v) { v.Sort(); return v[v.Count / 2]; }
+
+        [Fact]
+        public void TheDevicesDerivationCostIsMeasuredOnDotNet()
+        {
+            // 200 iterations (the ESP32 boards): 200 HMACs of 4 BLAKE2s compressions each (RFC 2104: ipad block + message, opad block + inner hash).
+            var p = new WebPassword(new MemoryStore());
+            var pw = Encoding.ASCII.GetBytes("hotel-secret-1");
+            var dk = new byte[32];
+            p.Derive(pw, 0, pw.Length, new byte[16], 0, 200, dk, 0); // warm up
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < 100; i++)
+                p.Derive(pw, 0, pw.Length, new byte[16], 0, 200, dk, 0);
+            watch.Stop();
+            double ms = watch.Elapsed.TotalMilliseconds / 100;
+            output.WriteLine($"PBKDF2-HMAC-BLAKE2s, 200 iterations, managed on .NET: {ms:F3} ms ({ms * 1000 / 800:F2} us a compression, 800 compressions)");
+            // The same key as Python's hashlib, sliced: 2 iterations a step.
+            var store = new MemoryStore();
+            var r = new WebPassword(store);
+            Assert.True(r.Set(pw, 0, pw.Length, 200, new SeededRandom(3)));
+            var check = new WebPassword(store);
+            Assert.True(check.BeginVerify(pw, 0, pw.Length));
+            int steps = 0;
+            while (!check.Step()) steps++;
+            Assert.Equal(99, steps);
+            Assert.True(check.FinishVerify());
+            var wrong = Encoding.ASCII.GetBytes("hotel-secret-2");
+            Assert.True(check.BeginVerify(wrong, 0, wrong.Length));
+            while (!check.Step()) { }
+            Assert.False(check.FinishVerify());
         }
     }
 }
