@@ -23,7 +23,7 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH]\n" +
+            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--fast-path native|managed] [--portal-url URL|off] [--web-sizes N,RECEIVE,SEND] [--serial PATH]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
@@ -153,6 +153,7 @@ namespace Warp.Router.Linux
                 FastPath = Option(args, "--fast-path"),
                 FastPathLibrary = Option(args, "--fast-path-library"),
                 PortalUrl = Option(args, "--portal-url"),
+                WebSizes = Option(args, "--web-sizes"),
             };
             o.StateDirectory = Option(args, "--state") ?? o.StateDirectory;
             o.ControlSocket = Option(args, "--control") ?? o.ControlSocket;
