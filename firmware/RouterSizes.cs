@@ -98,9 +98,9 @@ namespace Warp.Firmware
             s.FragmentDatagrams = 4;
             s.FragmentHoldSlots = 1;
             s.FastPathFlows = 16;
-            s.WebConnections = 0; // the page needs about 12 KB this heap does not have: the console sets these boards up
-            s.WebReceiveBuffer = 1536;
-            s.WebSendBuffer = 3072;
+            s.WebConnections = 1; // one connection, a page larger than the send buffer streams (3,910 B with its buffers, WebAdmin.MemoryBytes)
+            s.WebReceiveBuffer = 1536; // a phone browser's request with its cookies (headers up to 1,152 B)
+            s.WebSendBuffer = 1024;
             s.WebKdfIterations = 200;
             return s;
         }
@@ -163,7 +163,7 @@ namespace Warp.Firmware
             if (DefaultNatEntries < 0 || DefaultNatEntries > NatEntries) return "DefaultNatEntries must be 0..NatEntries";
             if (FastPathFlows < 0 || FastPathFlows > 256) return "FastPathFlows must be 0..256";
             if (WebConnections < 0 || WebConnections > 64) return "WebConnections must be 0..64";
-            if (WebConnections > 0 && (WebReceiveBuffer < 1024 || WebSendBuffer < 2048)) return "web buffers must be at least 1,024 (receive) and 2,048 (send) bytes";
+            if (WebConnections > 0 && (WebReceiveBuffer < 1024 || WebSendBuffer < 1024)) return "web buffers must be at least 1,024 bytes (a page larger than the send buffer streams; its head needs 640)";
             if (WebKdfIterations < 1) return "WebKdfIterations must be at least 1";
             return null;
         }

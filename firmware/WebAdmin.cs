@@ -24,8 +24,15 @@ namespace Warp.Firmware
     /// or logged; the record holds a salted PBKDF2 hash (<see cref="WebPassword"/>).
     /// One request per connection (Connection: close). Timeouts: a request must be complete 10 s
     /// after the handshake (slowloris), a connection lives at most 60 s.
-    /// Memory: the TCP server's buffers and slots, the session table (4 × 56 B), a form-field
-    /// scratch of the receive buffer's size, the response head (640 B), 12 B per slot.
+    /// Streaming: a page larger than the send buffer is written in chunks as the client
+    /// acknowledges (<see cref="HttpResponse"/>): the page is rendered again from what the slot
+    /// stored (its kind, session, message, the time of the request, its pre-login token) whenever
+    /// half the send buffer is free, and the bytes after those already queued are kept; its head
+    /// then has no Content-Length and the close ends the body. A page that fits is sent as before.
+    /// Memory: the TCP server's buffers and slots, the session table (4 × 56 B), no form-field
+    /// scratch of its own (a POST's fields are decoded into the slot's empty send buffer and
+    /// cleared before the answer is written there), a 32-byte token scratch, 64 B per slot (the
+    /// request's state, the page to render again and its token).
     /// </summary>
     public sealed class WebAdmin
     {
@@ -45,15 +52,30 @@ namespace Warp.Firmware
         readonly int kdfIterations;
         readonly int[] slotSerial, parsedLength;
         readonly bool[] answered;
+        // The page each slot is sending, to render again while it streams.
+        const byte PageError = 1, PageSetup = 2, PageLogin = 3, PageStatus = 4, PageWifi = 5, PageWarp = 6, PagePortal = 7, PageStyle = 8;
+        readonly byte[] pageKind;
+        readonly int[] pageSession, pageStatus, pageArg, streamPart, streamOffset;
+        readonly string[] pageText;
+        readonly long[] pageNow;
+        readonly bool[] streaming;
+        readonly byte[] preTokens;
         readonly byte[] tokens = new byte[Sessions * TokenLength];
         readonly byte[] csrf = new byte[Sessions * TokenLength];
         readonly long[] sessionUsed = new long[Sessions], sessionCreated = new long[Sessions];
         readonly bool[] sessionLive = new bool[Sessions];
-        readonly byte[] field;
+        // The form-field scratch: the answering slot's send buffer, empty until the response is
+        // written (fields are decoded, used and cleared before it is); 32 bytes for a CSRF token.
+        byte[] field;
+        int fieldAt, fieldMax;
+        readonly byte[] csrfHex = new byte[2 * TokenLength];
         readonly byte[] token = new byte[TokenLength];
         readonly WebPages pages;
         int failures;
         long nextLoginAt;
+        // The password derivation in progress (setup or login), sliced between the router's polls.
+        int kdfSlot = -1, kdfSerial;
+        bool kdfForSetup;
         Router router;
 
         /// <summary>The uplink page's source (null: the page says the host cannot change its uplink).</summary>
@@ -74,7 +96,13 @@ namespace Warp.Firmware
             slotSerial = new int[sizes.WebConnections];
             parsedLength = new int[sizes.WebConnections];
             answered = new bool[sizes.WebConnections];
-            field = new byte[sizes.WebReceiveBuffer];
+            int k = sizes.WebConnections;
+            pageKind = new byte[k];
+            pageSession = new int[k]; pageStatus = new int[k]; pageArg = new int[k]; streamPart = new int[k]; streamOffset = new int[k];
+            pageText = new string[k];
+            pageNow = new long[k];
+            streaming = new bool[k];
+            preTokens = new byte[k * TokenLength];
             pages = new WebPages(this);
         }
 
@@ -84,15 +112,14 @@ namespace Warp.Firmware
         internal Router Router { get { return router; } }
         internal HttpResponse Response { get { return response; } }
         internal HttpRequest Request { get { return request; } }
-        internal byte[] Field { get { return field; } }
 
         /// <summary>Bytes held (see the class summary).</summary>
         public int MemoryBytes
         {
             get
             {
-                return tcp.MemoryBytes + counters.MemoryBytes + tokens.Length + csrf.Length + Sessions * 17 + field.Length
-                    + HttpResponse.HeaderRoom + answered.Length * 9 + WebPassword.RecordLength + 3 * 32 + 20 + TokenLength;
+                return tcp.MemoryBytes + counters.MemoryBytes + tokens.Length + csrf.Length + Sessions * 17 + csrfHex.Length
+                    + answered.Length * 64 + WebPassword.RecordLength + 3 * 32 + 20 + TokenLength;
             }
         }
 
@@ -102,6 +129,13 @@ namespace Warp.Firmware
         /// <summary>Factory reset: the password and every session go.</summary>
         public void Forget()
         {
+            if (kdfSlot >= 0)
+            {
+                password.Cancel();
+                System.Array.Clear(tcp.SendBuffer, kdfSlot * tcp.SendBufferSize, tcp.SendBufferSize);
+                tcp.Abort(kdfSlot);
+                kdfSlot = -1;
+            }
             password.Forget();
             for (int i = 0; i < Sessions; i++)
                 EndSession(i);
@@ -112,18 +146,23 @@ namespace Warp.Firmware
         /// <summary>Answers every connection whose request is complete, refuses the ones that broke a limit.</summary>
         public void Service(long now)
         {
+            if (kdfSlot >= 0)
+                StepKdf(now);
             for (int c = 0; c < tcp.Capacity; c++)
             {
-                if (!tcp.IsOpen(c))
+                if (!tcp.IsOpen(c) || c == kdfSlot)
                     continue;
                 if (slotSerial[c] != tcp.Serial(c))
                 {
                     slotSerial[c] = tcp.Serial(c);
                     answered[c] = false;
+                    streaming[c] = false;
                     parsedLength[c] = -1;
                 }
                 if (answered[c])
                 {
+                    if (streaming[c] && tcp.SendSpace(c) >= StreamChunk)
+                        Render(c, false); // the next chunk of a page larger than the send buffer
                     if (now - tcp.OpenedAt(c) > LifetimeMs)
                         tcp.Abort(c); // a client that does not read its answer
                     continue;
@@ -157,12 +196,17 @@ namespace Warp.Firmware
         /// <summary>The earliest time <see cref="Service"/> or the TCP server has work.</summary>
         public long NextDeadline(long now)
         {
+            if (kdfSlot >= 0)
+                return now; // the next slice of a login
             long next = tcp.NextDeadline(now);
             for (int c = 0; c < tcp.Capacity; c++)
             {
                 if (!tcp.IsOpen(c))
                     continue;
-                long t = tcp.OpenedAt(c) + (answered[c] && slotSerial[c] == tcp.Serial(c) ? LifetimeMs : RequestTimeoutMs) + 1;
+                bool mine = slotSerial[c] == tcp.Serial(c);
+                if (mine && answered[c] && streaming[c] && tcp.SendSpace(c) >= StreamChunk)
+                    return now;
+                long t = tcp.OpenedAt(c) + (answered[c] && mine ? LifetimeMs : RequestTimeoutMs) + 1;
                 if (t < next)
                     next = t;
             }
@@ -171,26 +215,115 @@ namespace Warp.Firmware
 
         // ------------------------------------------------------------------ answering
 
+        /// <summary>Free send-buffer bytes that make a streamed page's next chunk worth rendering.</summary>
+        int StreamChunk { get { return tcp.SendBufferSize / 2; } }
+
         void Begin(int c)
         {
             response.Begin(tcp.SendBuffer, tcp.SendFreeOffset(c), tcp.SendSpace(c));
         }
 
-        void End(int c)
+        /// <summary>Answers slot c with a page (kept to render again while it streams); counts a 200.</summary>
+        void Show(int c, byte kind, int status, int session, string text, int arg, long now)
+        {
+            pageKind[c] = kind;
+            pageStatus[c] = status;
+            pageSession[c] = session;
+            pageText[c] = text;
+            pageArg[c] = arg;
+            pageNow[c] = now;
+            if (status == 200)
+                counters.Increment(WebCounter.HttpOk);
+            Render(c, true);
+        }
+
+        /// <summary>Writes slot c's page: all of it or its first chunk (first), else the next chunk after what was queued.</summary>
+        void Render(int c, bool first)
+        {
+            if (first)
+                Begin(c);
+            else
+                response.BeginContinue(tcp.SendBuffer, tcp.SendFreeOffset(c), tcp.SendSpace(c), streamPart[c], streamOffset[c]);
+            int status = pageStatus[c], session = pageSession[c];
+            string text = pageText[c];
+            long now = pageNow[c];
+            switch (pageKind[c])
+            {
+                case PageError:
+                    pages.Error(status, text);
+                    response.Status(status, text);
+                    response.Header("Content-Type", "text/html; charset=utf-8");
+                    if (status == 405)
+                        response.Header("Allow", "GET, POST");
+                    Common();
+                    break;
+                case PageSetup:
+                case PageLogin:
+                    if (pageKind[c] == PageSetup)
+                        pages.Setup(preTokens, c * TokenLength, text);
+                    else
+                        pages.Login(preTokens, c * TokenLength, text);
+                    response.Status(status, status == 200 ? "OK" : status == 403 ? "Forbidden" : "Too Many Requests");
+                    if (status == 429)
+                        response.Header("Retry-After", pageArg[c].ToString());
+                    response.Header("Content-Type", "text/html; charset=utf-8");
+                    response.HeaderHex("Set-Cookie", PreCookie + "=", preTokens, c * TokenLength, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
+                    Common();
+                    break;
+                case PageStyle:
+                    response.Write(WebPages.Style);
+                    response.Status(200, "OK");
+                    response.Header("Content-Type", "text/css");
+                    response.Header("Cache-Control", "max-age=86400");
+                    response.Header("X-Content-Type-Options", "nosniff");
+                    break;
+                default:
+                    if (pageKind[c] == PageStatus) pages.Status(session, now);
+                    else if (pageKind[c] == PageWifi) pages.Wifi(session, text);
+                    else if (pageKind[c] == PageWarp) pages.Warp(session, text, pageArg[c]);
+                    else pages.Portal(session, text, now);
+                    response.Status(status, status == 200 ? "OK" : "Bad Request");
+                    response.Header("Content-Type", "text/html; charset=utf-8");
+                    Common();
+                    break;
+            }
+            End(c, first);
+        }
+
+        void End(int c, bool first)
         {
             int n = response.Finish();
-            if (n < 0)
+            if (n < 0 && first)
             {
-                // The page did not fit this board's send buffer: a short 500 instead.
+                // The head did not fit this board's send buffer: a short 500 instead.
                 Begin(c);
                 response.Write("<!doctype html><title>500</title><p>The page is larger than this board's send buffer.</p>");
                 response.Status(500, "Internal Server Error");
                 response.Header("Content-Type", "text/html; charset=utf-8");
                 n = response.Finish();
             }
+            if (n < 0)
+            {
+                tcp.Abort(c);
+                streaming[c] = false;
+                answered[c] = true;
+                return;
+            }
             if (n > 0)
                 tcp.Commit(c, n);
-            tcp.Close(c);
+            if (response.Complete)
+            {
+                streaming[c] = false;
+                tcp.Close(c);
+            }
+            else
+            {
+                if (first)
+                    counters.Increment(WebCounter.HttpStreamed);
+                streaming[c] = true;
+                streamPart[c] = response.NextPart;
+                streamOffset[c] = response.NextOffset;
+            }
             answered[c] = true;
         }
 
@@ -211,14 +344,7 @@ namespace Warp.Firmware
                 case 431: reason = "Request Header Fields Too Large"; counters.Increment(WebCounter.HttpHeadersTooLarge); break;
                 default: status = 400; reason = "Bad Request"; counters.Increment(WebCounter.HttpBadRequest); break;
             }
-            Begin(c);
-            pages.Error(status, reason);
-            response.Status(status, reason);
-            response.Header("Content-Type", "text/html; charset=utf-8");
-            if (status == 405)
-                response.Header("Allow", "GET, POST");
-            Common();
-            End(c);
+            Show(c, PageError, status, -1, reason, 0, 0);
         }
 
         void Common()
@@ -233,15 +359,6 @@ namespace Warp.Firmware
             response.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'");
         }
 
-        void Page(int c, int status, string reason)
-        {
-            if (status == 200) counters.Increment(WebCounter.HttpOk);
-            response.Status(status, reason);
-            response.Header("Content-Type", "text/html; charset=utf-8");
-            Common();
-            End(c);
-        }
-
         void Redirect(int c, string location, int session, bool clearCookie)
         {
             counters.Increment(WebCounter.HttpRedirects);
@@ -253,7 +370,7 @@ namespace Warp.Firmware
             if (clearCookie)
                 response.Header("Set-Cookie", SessionCookie + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
             Common();
-            End(c);
+            End(c, true);
         }
 
         void Answer(int c, long now)
@@ -265,34 +382,17 @@ namespace Warp.Firmware
             {
                 if (q.PathIs("/"))
                 {
-                    Begin(c);
                     if (!password.IsSet)
-                    {
-                        pages.Setup(NewPreToken(), null);
-                        PreCookieHeaderAndPage(c);
-                    }
+                        PrePage(c, PageSetup, 200, null, 0);
                     else if (session < 0)
-                    {
-                        pages.Login(NewPreToken(), null);
-                        PreCookieHeaderAndPage(c);
-                    }
+                        PrePage(c, PageLogin, 200, null, 0);
                     else
-                    {
-                        pages.Status(session, now);
-                        Page(c, 200, "OK");
-                    }
+                        Show(c, PageStatus, 200, session, null, 0, now);
                     return;
                 }
                 if (q.PathIs("/s.css"))
                 {
-                    Begin(c);
-                    response.Write(WebPages.Style);
-                    counters.Increment(WebCounter.HttpOk);
-                    response.Status(200, "OK");
-                    response.Header("Content-Type", "text/css");
-                    response.Header("Cache-Control", "max-age=86400");
-                    response.Header("X-Content-Type-Options", "nosniff");
-                    End(c);
+                    Show(c, PageStyle, 200, -1, null, 0, now);
                     return;
                 }
                 int which = q.PathIs("/wifi") ? 1 : q.PathIs("/warp") ? 2 : q.PathIs("/portal") ? 3 : 0;
@@ -307,11 +407,7 @@ namespace Warp.Firmware
                     Redirect(c, "/", -1, false);
                     return;
                 }
-                Begin(c);
-                if (which == 1) pages.Wifi(session, null);
-                else if (which == 2) pages.Warp(session, null, 0);
-                else pages.Portal(session, null, now);
-                Page(c, 200, "OK");
+                Show(c, which == 1 ? PageWifi : which == 2 ? PageWarp : PagePortal, 200, session, null, 0, now);
                 return;
             }
             // POST
@@ -368,28 +464,17 @@ namespace Warp.Firmware
             if (q.PathIs("/portal/clone") || q.PathIs("/portal/restore"))
             {
                 string message = pages.PortalAction(c, q.PathIs("/portal/clone"), now);
-                Begin(c);
-                pages.Portal(session, message, now);
-                Page(c, 200, "OK");
+                Show(c, PagePortal, 200, session, message, 0, now);
                 return;
             }
             PostWifi(c, session);
         }
 
-        void PreCookieHeaderAndPage(int c)
+        /// <summary>The setup or login page with a new pre-login token (slot c's, so a streamed page keeps it) in its form and its cookie.</summary>
+        void PrePage(int c, byte kind, int status, string error, int retryAfter)
         {
-            counters.Increment(WebCounter.HttpOk);
-            response.Status(200, "OK");
-            response.Header("Content-Type", "text/html; charset=utf-8");
-            response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
-            Common();
-            End(c);
-        }
-
-        byte[] NewPreToken()
-        {
-            RandomBytes.Fill(random, token, 0, TokenLength);
-            return token;
+            RandomBytes.Fill(random, preTokens, c * TokenLength, TokenLength);
+            Show(c, kind, status, -1, error, retryAfter, 0);
         }
 
         /// <summary>An Origin other than this host, or a browser's Sec-Fetch-Site naming another site: a cross-site POST.</summary>
@@ -436,18 +521,18 @@ namespace Warp.Firmware
             int cookieLength = request.FindCookie(PreCookie, out cookieAt);
             if (cookieLength != 2 * TokenLength || !ParseHex(request.Buffer, cookieAt, token))
                 return false;
-            int n = request.FormField("csrf", field, 0, field.Length);
-            if (n != 2 * TokenLength || !ParseHex(field, 0, field))
+            int n = request.FormField("csrf", csrfHex, 0, csrfHex.Length);
+            if (n != 2 * TokenLength || !ParseHex(csrfHex, 0, csrfHex))
                 return false;
-            return CryptoUtil.ConstantTimeEquals(token, 0, field, 0, TokenLength);
+            return CryptoUtil.ConstantTimeEquals(token, 0, csrfHex, 0, TokenLength);
         }
 
         bool SessionTokenMatches(int session)
         {
-            int n = request.FormField("csrf", field, 0, field.Length);
-            if (n != 2 * TokenLength || !ParseHex(field, 0, field))
+            int n = request.FormField("csrf", csrfHex, 0, csrfHex.Length);
+            if (n != 2 * TokenLength || !ParseHex(csrfHex, 0, csrfHex))
                 return false;
-            return CryptoUtil.ConstantTimeEquals(csrf, session * TokenLength, field, 0, TokenLength);
+            return CryptoUtil.ConstantTimeEquals(csrf, session * TokenLength, csrfHex, 0, TokenLength);
         }
 
         /// <summary>Parses 32 hex digits at (b, offset) into the first 16 bytes of output (output may be b when offset is 0).</summary>
@@ -541,25 +626,66 @@ namespace Warp.Firmware
                 Refuse(c, 403);
                 return;
             }
-            int half = field.Length / 2;
-            int n = request.FormField("password", field, 0, half);
-            int m = request.FormField("confirm", field, half, field.Length - half);
+            Scratch(c);
+            int half = fieldMax / 2;
+            int n = request.FormField("password", field, fieldAt, half);
+            int m = request.FormField("confirm", field, fieldAt + half, fieldMax - half);
             string error = null;
             if (n < WebPassword.MinLength || n > WebPassword.MaxLength)
                 error = "The password needs 8 to 128 characters.";
-            else if (m != n || !CryptoUtil.ConstantTimeEquals(field, 0, field, half, n))
+            else if (m != n || !CryptoUtil.ConstantTimeEquals(field, fieldAt, field, fieldAt + half, n))
                 error = "The two passwords differ.";
-            else if (!password.Set(field, 0, n, kdfIterations, random))
-                error = "The password could not be stored.";
-            CryptoUtil.Clear(field);
+            else if (password.Busy)
+                error = "Another login is being checked: try again in a few seconds.";
             if (error != null)
             {
-                Begin(c);
-                pages.Setup(NewPreToken(), error);
-                PreCookieHeaderAndPage(c);
+                ClearScratch();
+                PrePage(c, PageSetup, 200, error, 0);
                 return;
             }
-            Redirect(c, "/", NewSession(now), false);
+            System.Array.Clear(field, fieldAt + half, fieldMax - half); // the confirmation
+            password.BeginSet(field, fieldAt, n, kdfIterations, random); // the password stays in the scratch until done
+            StartKdf(c, true);
+        }
+
+        /// <summary>True while a password derivation (a setup or a login) runs in slices.</summary>
+        public bool KdfPending { get { return kdfSlot >= 0; } }
+
+        void StartKdf(int c, bool setup)
+        {
+            kdfSlot = c;
+            kdfSerial = tcp.Serial(c);
+            kdfForSetup = setup;
+        }
+
+        /// <summary>One slice of the derivation; its answer when done; abandoned (and cleared) when the client went away.</summary>
+        void StepKdf(long now)
+        {
+            int c = kdfSlot;
+            if (!tcp.IsOpen(c) || tcp.Serial(c) != kdfSerial)
+            {
+                password.Cancel();
+                System.Array.Clear(tcp.SendBuffer, c * tcp.SendBufferSize, tcp.SendBufferSize); // the password was in its scratch
+                kdfSlot = -1;
+                return;
+            }
+            if (!password.Step())
+                return;
+            kdfSlot = -1;
+            Scratch(c);
+            if (kdfForSetup)
+            {
+                bool stored = password.FinishSet();
+                ClearScratch();
+                if (!stored)
+                    PrePage(c, PageSetup, 200, "The password could not be stored.", 0);
+                else
+                    Redirect(c, "/", NewSession(now), false);
+                return;
+            }
+            bool ok = password.FinishVerify();
+            ClearScratch();
+            LoginResult(c, ok, now);
         }
 
         void PostLogin(int c, long now)
@@ -573,19 +699,30 @@ namespace Warp.Firmware
             {
                 counters.Increment(WebCounter.LoginsRateLimited);
                 counters.Increment(WebCounter.HttpTooManyRequests);
-                Begin(c);
-                pages.Login(NewPreToken(), "Too many failed attempts: try again in " + ((nextLoginAt - now + 999) / 1000).ToString() + " s.");
-                response.Status(429, "Too Many Requests");
-                response.Header("Retry-After", ((nextLoginAt - now + 999) / 1000).ToString());
-                response.Header("Content-Type", "text/html; charset=utf-8");
-                response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
-                Common();
-                End(c);
+                int wait = (int)((nextLoginAt - now + 999) / 1000);
+                PrePage(c, PageLogin, 429, "Too many failed attempts: try again in " + wait.ToString() + " s.", wait);
                 return;
             }
-            int n = request.FormField("password", field, 0, field.Length);
-            bool ok = n > 0 && password.Verify(field, 0, n);
-            CryptoUtil.Clear(field);
+            if (password.Busy)
+            {
+                counters.Increment(WebCounter.LoginsRateLimited);
+                counters.Increment(WebCounter.HttpTooManyRequests);
+                PrePage(c, PageLogin, 429, "Another login is being checked: try again in a few seconds.", 2);
+                return;
+            }
+            Scratch(c);
+            int n = request.FormField("password", field, fieldAt, fieldMax);
+            if (n > 0 && password.BeginVerify(field, fieldAt, n))
+            {
+                StartKdf(c, false); // the password stays in the scratch until done
+                return;
+            }
+            ClearScratch();
+            LoginResult(c, false, now);
+        }
+
+        void LoginResult(int c, bool ok, long now)
+        {
             if (!ok)
             {
                 counters.Increment(WebCounter.LoginsFailed);
@@ -596,14 +733,8 @@ namespace Warp.Firmware
                     long wait = shift >= 6 ? 60000 : 1000L << shift;
                     nextLoginAt = now + wait;
                 }
-                Begin(c);
-                pages.Login(NewPreToken(), "Wrong password.");
                 counters.Increment(WebCounter.HttpForbidden);
-                response.Status(403, "Forbidden");
-                response.Header("Content-Type", "text/html; charset=utf-8");
-                response.HeaderHex("Set-Cookie", PreCookie + "=", token, 0, TokenLength, "; Path=/; HttpOnly; SameSite=Strict");
-                Common();
-                End(c);
+                PrePage(c, PageLogin, 403, "Wrong password.", 0);
                 return;
             }
             counters.Increment(WebCounter.LoginsSucceeded);
@@ -614,7 +745,8 @@ namespace Warp.Firmware
 
         void PostImport(int c, int session, long now)
         {
-            int n = request.FormField("config", field, 0, field.Length);
+            Scratch(c);
+            int n = request.FormField("config", field, fieldAt, fieldMax);
             string message;
             int errors = 0;
             if (n <= 0)
@@ -623,28 +755,27 @@ namespace Warp.Firmware
                 errors = 1;
             }
             else
-                message = pages.Import(field, n, now, out errors);
-            CryptoUtil.Clear(field); // the file holds a private key
-            Begin(c);
-            pages.Warp(session, message, errors);
-            Page(c, errors > 0 ? 400 : 200, errors > 0 ? "Bad Request" : "OK");
+                message = pages.Import(field, fieldAt, n, now, out errors);
+            ClearScratch(); // the file holds a private key
+            Show(c, PageWarp, errors > 0 ? 400 : 200, session, message, errors, now);
         }
 
         void PostWifi(int c, int session)
         {
             string message;
             IUplinkSetup u = UplinkSetup;
-            int half = field.Length / 2;
-            int n = request.FormField("name", field, 0, half);
-            string name = n > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, 0, n) : null;
+            Scratch(c);
+            int half = fieldMax / 2;
+            int n = request.FormField("name", field, fieldAt, half);
+            string name = n > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, fieldAt, n) : null;
             if (u == null)
                 message = "This host cannot change its uplink from the page.";
             else if (name == null)
                 message = "No network named.";
             else if (request.PathIs("/wifi/join"))
             {
-                int p = request.FormField("password", field, half, field.Length - half);
-                string pw = p > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, half, p) : "";
+                int p = request.FormField("password", field, fieldAt + half, fieldMax - half);
+                string pw = p > 0 ? Warp.Protocol.Config.Utf8Text.Decode(field, fieldAt + half, p) : "";
                 string error = u.Join(name, pw);
                 message = error == null ? "Joined " + name + "." : "Could not join " + name + ": " + error;
             }
@@ -652,10 +783,22 @@ namespace Warp.Firmware
                 message = u.Forget(name) ? "Forgot " + name + "." : name + " was not saved.";
             else
                 message = u.MoveUp(name) ? "Moved " + name + " up." : name + " cannot move up.";
-            CryptoUtil.Clear(field);
-            Begin(c);
-            pages.Wifi(session, message);
-            Page(c, 200, "OK");
+            ClearScratch();
+            Show(c, PageWifi, 200, session, message, 0, 0);
+        }
+
+        /// <summary>The form-field scratch for slot c: its send buffer's free room (all of it: nothing is queued before the answer).</summary>
+        void Scratch(int c)
+        {
+            field = tcp.SendBuffer;
+            fieldAt = tcp.SendFreeOffset(c);
+            fieldMax = tcp.SendSpace(c);
+        }
+
+        void ClearScratch()
+        {
+            if (field != null && fieldMax > 0)
+                System.Array.Clear(field, fieldAt, fieldMax);
         }
 
         /// <summary>The requesting connection's client address (for the portal's MAC clone).</summary>

@@ -43,7 +43,7 @@ namespace Warp.Firmware
         void Head(string title)
         {
             R.Write("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>")
-                .Text(title).Write(" \u2013 Warp router</title><link rel=stylesheet href=/s.css><header><b>Warp router</b></header>");
+                .Text(title).Write(" \u2013 Warp router</title><link rel=stylesheet href=/s.css><header><b>Warp router</b></header>").Part();
         }
 
         void Nav(int session, int on)
@@ -55,7 +55,7 @@ namespace Warp.Firmware
             Tab("/portal", "Hotel login", on == 3);
             R.Write("<form method=post action=/logout><input type=hidden name=csrf value=");
             web.WriteCsrf(session);
-            R.Write("><button class=alt id=logout>Log out</button></form></nav><main>");
+            R.Write("><button class=alt id=logout>Log out</button></form></nav><main>").Part();
         }
 
         void Tab(string href, string label, bool on)
@@ -74,6 +74,7 @@ namespace Warp.Firmware
         {
             if (message != null)
                 R.Write(error ? "<p class=\"msg err\" id=msg>" : "<p class=msg id=msg>").Text(message).Write("</p>");
+            R.Part();
         }
 
         void Tail() { R.Write("</main></html>"); }
@@ -84,23 +85,23 @@ namespace Warp.Firmware
             R.Write("<main><h1>").Number(status).Write(" ").Text(reason).Write("</h1><p><a href=/>Back to the router</a></p></main></html>");
         }
 
-        public void Setup(byte[] preToken, string error)
+        public void Setup(byte[] preToken, int tokenOffset, string error)
         {
             Head("Set the admin password");
             R.Write("<main><h1>Welcome</h1><section><h2>Set the admin password</h2><p>Anyone on this router's network can open this page: choose a password first.</p>");
             Message(error, true);
-            R.Write("<form method=post action=/setup><input type=hidden name=csrf value=").Hex(preToken, 0, WebAdmin.TokenLength)
+            R.Write("<form method=post action=/setup><input type=hidden name=csrf value=").Hex(preToken, tokenOffset, WebAdmin.TokenLength)
                 .Write("><label>Password<input type=password name=password minlength=8 maxlength=128 autocomplete=new-password required></label>")
                 .Write("<label>Again<input type=password name=confirm minlength=8 maxlength=128 autocomplete=new-password required></label>")
                 .Write("<button id=set>Set password</button></form></section></main></html>");
         }
 
-        public void Login(byte[] preToken, string error)
+        public void Login(byte[] preToken, int tokenOffset, string error)
         {
             Head("Log in");
             R.Write("<main><h1>Log in</h1><section>");
             Message(error, true);
-            R.Write("<form method=post action=/login><input type=hidden name=csrf value=").Hex(preToken, 0, WebAdmin.TokenLength)
+            R.Write("<form method=post action=/login><input type=hidden name=csrf value=").Hex(preToken, tokenOffset, WebAdmin.TokenLength)
                 .Write("><label>Admin password<input type=password name=password autocomplete=current-password required autofocus></label>")
                 .Write("<button id=login>Log in</button></form></section></main></html>");
         }
@@ -123,30 +124,28 @@ namespace Warp.Firmware
             int state = p.State(now);
             R.Write("<section><h2>Tunnel</h2><p id=tunnel class=").Write(state == Peer.StateUp ? "up>Up" : state == Peer.StateHandshaking ? "hs>Handshaking" : "down>Down")
                 .Write("</p><p class=k id=reason>").Text(r.TunnelReason(now)).Write("</p><table>");
+            R.Part();
             Row("Last handshake", p.LastHandshakeCompleted < 0 ? "never" : Ago(now - p.LastHandshakeCompleted));
             Endpoint e = r.Paths.Current;
             Row("Path", e.IsSet ? (e.Family == Endpoint.FamilyIpv6 ? "IPv6 " : "IPv4 ") + e.ToString() : "none");
             Row("Round trip", r.Paths.Rtt < 0 ? "unknown" : r.Paths.Rtt.ToString() + " ms");
             Row("Uplink", r.UplinkName(r.Paths.CurrentUplink) + (r.UplinkUp ? "" : " (no link)"));
             Row("Sent / received", Bytes(p.BytesSent) + " / " + Bytes(p.BytesReceived));
-            R.Write("</table></section>");
+            R.Write("</table></section>").Part();
 
             LanServices lan = r.Lan;
             int leases = lan.LeaseCount;
             R.Write("<section><h2>Devices</h2><table id=devices><tr><th>Address<th>Device<th>Lease</tr>");
             DhcpLeaseTable t = lan.Leases;
             byte[] mac = address;
-            int shown = 0;
-            for (int i = 0; i < leases; i++)
+            // One part per lease slot of the table (a fixed number, whatever the count now): a lease
+            // that comes or goes while the page streams shifts rows, never cuts one.
+            for (int i = 0; i < t.Capacity; i++)
             {
-                int slot = lan.LeaseSlot(i);
+                R.Part();
+                int slot = i < leases ? lan.LeaseSlot(i) : -1;
                 if (slot < 0)
-                    break;
-                if (R.BodyLength > web.Tcp.SendBufferSize - 1800)
-                {
-                    R.Write("<tr><td colspan=3>and ").Number(leases - shown).Write(" more</tr>");
-                    break;
-                }
+                    continue;
                 t.CopyMacAt(slot, mac, 0);
                 byte st = t.EffectiveState(slot, now);
                 long left = t.ExpiresAt(slot) - now;
@@ -155,10 +154,10 @@ namespace Warp.Firmware
                 if (left > 0 && st == DhcpLeaseTable.StateBound)
                     R.Write(", ").Write(Ago(left)).Write(" left");
                 R.Write("</tr>");
-                shown++;
             }
+            R.Part();
             R.Write("</table><p class=k>").Number(leases).Write(" lease(s), ").Number(lan.Devices.Count).Write(" device(s) seen, ")
-                .Number(lan.Ipv6BindingCount).Write(" IPv6 address(es)</p></section>");
+                .Number(lan.Ipv6BindingCount).Write(" IPv6 address(es)</p></section>").Part();
 
             R.Write("<section><h2>Counters</h2><table>");
             RouterCounters rc = r.Counters;
@@ -171,13 +170,14 @@ namespace Warp.Firmware
                 drops += sets[i].TotalDrops;
             Row("Packets dropped (all reasons)", drops.ToString());
             Row("Uptime", Ago(now - r.StartedAt));
+            R.Part();
             R.Write("</table><p><a href=/>Refresh</a></p></section>");
             Tail();
         }
 
         void Row(string name, string value)
         {
-            R.Write("<tr><th>").Write(name).Write("<td>").Text(value).Write("</tr>");
+            R.Write("<tr><th>").Write(name).Write("<td>").Text(value).Write("</tr>").Part();
         }
 
         static string Ago(long ms)
@@ -219,14 +219,17 @@ namespace Warp.Firmware
                 R.Write("<section><h2>Networks around</h2>");
                 if (n == 0)
                     R.Write("<p>None found yet: <a href=/wifi>look again</a>.</p>");
-                for (int i = 0; i < n; i++)
+                for (int i = 0; i < names.Length; i++)
                 {
+                    R.Part(); // one part per result the scan can return (a fixed number)
+                    if (i >= n)
+                        continue;
                     R.Write("<form method=post action=/wifi/join>");
                     Csrf(session);
                     R.Write("<input type=hidden name=name value=\"").Text(names[i]).Write("\"><b>").Text(names[i]).Write("</b> <span class=k>")
                         .Number(signal[i]).Write(" dBm</span><input type=password name=password placeholder=\"password (empty: open network)\"><button>Join</button></form>");
                 }
-                R.Write("</section>");
+                R.Write("</section>").Part();
             }
             else
                 R.Write("<section><p>This host does not scan for Wi-Fi: its uplink is the interface above.</p></section>");
@@ -234,7 +237,7 @@ namespace Warp.Firmware
             for (int i = 0; i < u.SavedCount; i++)
             {
                 string name = u.SavedName(i);
-                R.Write("<li>").Text(name).Write(" <form class=row method=post action=/wifi/up>");
+                R.Part().Write("<li>").Text(name).Write(" <form class=row method=post action=/wifi/up>");
                 Csrf(session);
                 R.Write("<input type=hidden name=name value=\"").Text(name).Write("\"><button class=alt>Up</button></form> <form class=row method=post action=/wifi/forget>");
                 Csrf(session);
@@ -242,7 +245,7 @@ namespace Warp.Firmware
             }
             if (u.SavedCount == 0)
                 R.Write("<li>none");
-            R.Write("</ul><form method=post action=/wifi/join>");
+            R.Part().Write("</ul><form method=post action=/wifi/join>");
             Csrf(session);
             R.Write("<label>Network name<input type=text name=name required></label><label>Password<input type=password name=password></label><button>Join</button></form></section>");
             Tail();
@@ -258,6 +261,7 @@ namespace Warp.Firmware
             R.Write("<h1>WARP account</h1>");
             if (message != null)
                 R.Write(errors > 0 ? "<div class=\"msg err\" id=msg>" : "<div class=msg id=msg>").Write(message).Write("</div>");
+            R.Part();
             if (r != null)
             {
                 PeerSettings peer = r.Settings.Peer;
@@ -274,6 +278,7 @@ namespace Warp.Firmware
                 Row("Tunnel addresses", addresses);
                 R.Write("</table><p class=k>Keys are never shown.</p></section>");
             }
+            R.Part();
             R.Write("<section><h2>Import a wg-quick or wgcf file</h2><form method=post action=/warp/import>");
             Csrf(session);
             R.Write("<textarea name=config placeholder=\"[Interface]&#10;PrivateKey = ...\" required></textarea><button id=import>Import and restart</button></form>" +
@@ -292,11 +297,11 @@ namespace Warp.Firmware
         /// when it has no errors, has the router store it and restart with it. Returns the page's
         /// message (HTML, escaped here), and the number of errors.
         /// </summary>
-        public string Import(byte[] data, int length, long now, out int errors)
+        public string Import(byte[] data, int offset, int length, long now, out int errors)
         {
             Router r = web.Router;
             errors = 0;
-            string text = Utf8Text.Decode(data, 0, length);
+            string text = Utf8Text.Decode(data, offset, length);
             if (r != null && text.IndexOf("[Router]") < 0)
             {
                 string masked = r.MaskedConfig;
@@ -368,7 +373,7 @@ namespace Warp.Firmware
                 "log in there, then come back to this router's Wi-Fi and press the button: the router's uplink takes this device's address, " +
                 "the way the hotel now knows it.</p><form method=post action=/portal/clone>");
             Csrf(session);
-            R.Write("<button id=clone>Use this device's hotel login</button></form></section><section><form method=post action=/portal/restore>");
+            R.Write("<button id=clone>Use this device's hotel login</button></form></section>").Part().Write("<section><form method=post action=/portal/restore>");
             Csrf(session);
             R.Write("<button class=alt id=restore>Restore my MAC</button></form></section>");
             Tail();

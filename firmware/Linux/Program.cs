@@ -23,7 +23,7 @@ namespace Warp.Router.Linux
     {
         const string Usage =
             "usage:\n" +
-            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--no-gro] [--no-vnet-hdr] [--tap-queue N] [--lan-ring-mib N] [--fast-path native|managed] [--portal-url URL|off] [--serial PATH] [--drop-dir DIR]\n" +
+            "  warp-router run (--config FILE | --serial PATH) [--lan-interface IF | --tap NAME] [--state DIR] [--control PATH] [--no-console] [--uplink IF ...] [--no-batch] [--no-gso] [--no-gro] [--no-vnet-hdr] [--tap-queue N] [--lan-ring-mib N] [--fast-path native|managed] [--portal-url URL|off] [--web-sizes N,RECEIVE,SEND] [--serial PATH] [--drop-dir DIR]\n" +
             "      run the router: LAN on an existing interface (raw socket) or a TAP device, uplink over UDP;\n" +
             "      --uplink IF (repeated): race over each of these interfaces (default: the routing table's choice);\n" +
             "      --no-batch: one packet per system call and default socket buffers (batches of 32 otherwise);\n" +
@@ -165,6 +165,7 @@ namespace Warp.Router.Linux
                 FastPathLibrary = Option(args, "--fast-path-library"),
                 PortalUrl = Option(args, "--portal-url"),
                 DropDirectory = Option(args, "--drop-dir"),
+                WebSizes = Option(args, "--web-sizes"),
             };
             string tapQueue = Option(args, "--tap-queue");
             if (tapQueue != null)

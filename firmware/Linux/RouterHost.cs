@@ -46,6 +46,8 @@ namespace Warp.Router.Linux
         public string FastPathLibrary;
         /// <summary>The captive-portal probe URL (--portal-url); null: the default (PortalDetector.DefaultUrl); "off": no probe.</summary>
         public string PortalUrl;
+        /// <summary>--web-sizes CONNECTIONS,RECEIVE,SEND: the setup page's sizes instead of the Linux host's (a board's, for tests).</summary>
+        public string WebSizes;
         /// <summary>A tty for the serial console (--serial), provisioning commands included; null: none.</summary>
         public string Serial;
         /// <summary>A directory standing in for the ESP32's internal drive (--drop-dir): a provisioning file there (ProvisionFile.FileName) is imported at start and while running, then wiped.</summary>
@@ -172,10 +174,18 @@ namespace Warp.Router.Linux
             log.WriteLine("uplink: UDP port " + uplink.LocalPort + (uplink.V4 != null ? " IPv4" : "") + (uplink.V6 != null ? " IPv6" : "")
                 + (options.Uplinks.Length > 0 ? " on " + string.Join(", ", options.Uplinks) : ""));
             RouterSizes sizes = Sizes;
-            if (!options.Batch)
+            if (!options.Batch || options.WebSizes != null)
             {
                 sizes = RouterSizes.LinuxHost();
-                sizes.Batch = 1;
+                if (!options.Batch)
+                    sizes.Batch = 1;
+            }
+            if (options.WebSizes != null)
+            {
+                string[] w = options.WebSizes.Split(',');
+                if (w.Length != 3 || !int.TryParse(w[0], out sizes.WebConnections) || !int.TryParse(w[1], out sizes.WebReceiveBuffer) || !int.TryParse(w[2], out sizes.WebSendBuffer))
+                    throw new ArgumentException("--web-sizes needs CONNECTIONS,RECEIVE,SEND");
+                log.WriteLine("setup page: " + sizes.WebConnections + " connection(s), receive " + sizes.WebReceiveBuffer + " B, send " + sizes.WebSendBuffer + " B (--web-sizes)");
             }
             log.WriteLine(options.Batch
                 ? "I/O: batches of " + sizes.Batch + ", LAN " + (lan is PacketSocketLanPort ps && ps.UsesRing ? "TPACKET_V3 ring of " + (ps.RingBytes >> 20) + " MiB" : lan is PacketSocketLanPort ? "recvmmsg" : lan is TapLanPort tp && tp.VnetHeader ? "TAP reads with TSO super-frames cut here" : "TAP reads")

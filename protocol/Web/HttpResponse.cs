@@ -4,23 +4,37 @@ namespace Warp.Protocol.Web
     /// Writes one HTTP/1.1 response straight into a connection's send buffer: the body first
     /// (UTF-8, with HTML escaping where asked), then the status line and headers in front of it,
     /// with its Content-Length, and <c>Connection: close</c> (one request per connection).
-    /// A response that does not fit the buffer sets <see cref="Overflow"/>; the caller answers
-    /// 500 instead. Allocates nothing but what the strings passed in already are.
+    /// Streaming: a body larger than the room given is sent in chunks. The first call writes
+    /// what fits after the head, which then carries no Content-Length (the body ends at the
+    /// connection's close, RFC 9112 section 6.3 rule 8); the writer renders the same page again
+    /// when the send buffer has drained (<see cref="BeginContinue"/>) and only the bytes after
+    /// those already sent are kept. The page marks part boundaries (<see cref="Part"/>) at points
+    /// of fixed structure: a chunk ends at the start of the part that did not fit (unless that
+    /// part began the chunk), so a page whose values change between renders (counters) still
+    /// arrives as whole parts, each consistent in itself. A head that does not fit sets
+    /// <see cref="Overflow"/>; the caller answers 500 instead. Allocates nothing but what the
+    /// strings passed in already are.
     /// </summary>
     public sealed class HttpResponse
     {
-        /// <summary>Room kept in front of the body for the status line and headers.</summary>
+        /// <summary>Room kept in front of the body for the status line and headers (written there, then the body moves up to follow them).</summary>
         public const int HeaderRoom = 640;
 
         byte[] b;
         int start, end, pos, bodyStart;
-        bool overflow;
-        readonly byte[] head = new byte[HeaderRoom];
-        int headPos;
+        bool overflow, continuing, stopped;
+        int headPos; // the head is written in the room kept before the body (none when continuing)
+        // Streaming: the part being written, its bytes so far (skipped ones included), where it
+        // began in this chunk; the (part, offset) already sent; where the next chunk starts.
+        int part, inPart, partStart, skipPart, skipOffset, nextPart, nextOffset;
 
         public bool Overflow { get { return overflow; } }
-        /// <summary>Bytes of body written so far.</summary>
+        /// <summary>Bytes of body written so far in this chunk.</summary>
         public int BodyLength { get { return pos - bodyStart; } }
+        /// <summary>After <see cref="Finish"/>: true when the whole body is written; else the writer continues at (<see cref="NextPart"/>, <see cref="NextOffset"/>).</summary>
+        public bool Complete { get { return !stopped; } }
+        public int NextPart { get { return nextPart; } }
+        public int NextOffset { get { return nextOffset; } }
 
         /// <summary>Starts a response in (buffer, offset, capacity); the body is written after <see cref="HeaderRoom"/> bytes.</summary>
         public void Begin(byte[] buffer, int offset, int capacity)
@@ -32,6 +46,46 @@ namespace Warp.Protocol.Web
             pos = bodyStart;
             overflow = capacity <= HeaderRoom;
             headPos = 0;
+            continuing = false;
+            StartParts(0, 0);
+        }
+
+        /// <summary>
+        /// Continues a streamed body in (buffer, offset, capacity): the page is written again from
+        /// its start; bytes before (part, offsetInPart) were sent and are skipped; no head.
+        /// </summary>
+        public void BeginContinue(byte[] buffer, int offset, int capacity, int fromPart, int offsetInPart)
+        {
+            b = buffer;
+            start = offset;
+            end = offset + capacity;
+            bodyStart = offset;
+            pos = offset;
+            overflow = capacity <= 0;
+            headPos = 0;
+            continuing = true;
+            StartParts(fromPart, offsetInPart);
+        }
+
+        void StartParts(int fromPart, int offsetInPart)
+        {
+            part = 0;
+            inPart = 0;
+            partStart = pos;
+            skipPart = fromPart;
+            skipOffset = offsetInPart;
+            stopped = false;
+            nextPart = 0;
+            nextOffset = 0;
+        }
+
+        /// <summary>A part boundary: a streamed chunk ends here rather than inside the part that follows, when it can.</summary>
+        public HttpResponse Part()
+        {
+            part++;
+            inPart = 0;
+            partStart = pos;
+            return this;
         }
 
         /// <summary>Appends a string as UTF-8.</summary>
@@ -147,12 +201,28 @@ namespace Warp.Protocol.Web
 
         void Byte(byte v)
         {
+            if (stopped)
+                return;
+            if (part < skipPart || part == skipPart && inPart < skipOffset)
+            {
+                inPart++; // sent in an earlier chunk
+                return;
+            }
             if (pos >= end)
             {
-                overflow = true;
+                stopped = true;
+                nextPart = part;
+                if (partStart > bodyStart)
+                {
+                    pos = partStart; // this part goes whole in the next chunk
+                    nextOffset = 0;
+                }
+                else
+                    nextOffset = inPart; // a part larger than the chunk: split inside it
                 return;
             }
             b[pos++] = v;
+            inPart++;
         }
 
         // ------------------------------------------------------------------ the head
@@ -218,31 +288,38 @@ namespace Warp.Protocol.Web
 
         void HeadByte(byte v)
         {
-            if (headPos >= head.Length - 64)
+            if (continuing)
+                return; // the head went with the first chunk
+            if (headPos >= HeaderRoom - 64)
             {
                 overflow = true;
                 return;
             }
-            head[headPos++] = v;
+            b[start + headPos++] = v;
         }
 
         /// <summary>
-        /// Ends the head (Content-Length, Connection: close, the blank line), moves the body up to
-        /// follow it and returns the response's total length from the offset given to Begin; -1 on overflow.
+        /// Ends the head (Content-Length when the whole body is here, Connection: close, the blank
+        /// line), moves the body up to follow it and returns the bytes written from the offset given
+        /// to Begin; -1 on overflow. After <see cref="BeginContinue"/>: the body bytes of this chunk.
         /// </summary>
         public int Finish()
         {
             int body = pos - bodyStart;
-            Head("Content-Length: ");
-            HeadNumber(body);
-            Crlf();
+            if (continuing)
+                return overflow ? -1 : body;
+            if (!stopped)
+            {
+                Head("Content-Length: ");
+                HeadNumber(body);
+                Crlf();
+            }
             Head("Connection: close");
             Crlf();
             Crlf();
             if (overflow)
                 return -1;
-            System.Array.Copy(b, bodyStart, b, start + headPos, body);
-            System.Array.Copy(head, 0, b, start, headPos);
+            System.Array.Copy(b, bodyStart, b, start + headPos, body); // overlapping: Array.Copy moves as memmove
             return headPos + body;
         }
     }

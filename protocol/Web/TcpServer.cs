@@ -17,7 +17,8 @@ namespace Warp.Protocol.Web
     /// checked on the final ACK (at most two intervals old). SYN-ACKs are rate-limited per source
     /// address and in all (<see cref="SynRateLimit"/>): a flood costs its receive work only. A completed handshake needs a slot:
     /// when every slot is taken, the slot of the oldest connection that has sent no complete
-    /// request yet (<see cref="SetProtected"/> not called: a slowloris) is taken for it, else RST.
+    /// request yet (<see cref="SetProtected"/> not called: a slowloris) is taken for it, else the
+    /// ACK is dropped (the client's retransmission tries again later).
     /// Simplifications: no window scaling, SACK or timestamps (none offered in the SYN-ACK); out
     /// of order data is dropped (the client retransmits); go-back-N on a timeout; RST checked
     /// as RFC 5961 asks (exact sequence number, else a challenge ACK).
@@ -296,8 +297,11 @@ namespace Warp.Protocol.Web
                 int c = TakeSlot(now);
                 if (c < 0)
                 {
+                    // Dropped, not reset: the client retransmits its request (the cookie stays valid
+                    // for up to two intervals) and gets a slot once one frees. On a one-connection
+                    // board a browser's stylesheet request thus waits for the page instead of failing.
                     counters.Increment(WebCounter.DropTableFull);
-                    return Reset(v, b, dst, src, seg, output, outputOffset);
+                    return 0;
                 }
                 OpenSlot(c, v, b, src, dst, alen, seg, cookie, mssTable[mssIndex], now);
                 OnSegment(c, seg, now);

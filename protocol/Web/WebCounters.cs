@@ -65,6 +65,8 @@ namespace Warp.Protocol.Web
         CsrfRefused,
         /// <summary>A page asked for without a valid session cookie: sent to the login form.</summary>
         SessionsRefused,
+        /// <summary>A page larger than the free send buffer: sent in chunks as the client acknowledged (no Content-Length).</summary>
+        HttpStreamed,
         Count,
     }
 
@@ -83,6 +85,7 @@ namespace Warp.Protocol.Web
             "http_method_not_allowed", "http_request_timeout", "http_length_required", "http_payload_too_large", "http_uri_too_long",
             "http_too_many_requests", "http_headers_too_large",
             "logins_succeeded", "logins_failed", "logins_rate_limited", "csrf_refused", "sessions_refused",
+            "http_streamed",
         };
 
         public WebCounters() : base("web", names, (int)WebCounter.DropSynRateLimited + 1) { }

@@ -13,7 +13,7 @@ namespace Warp.Device.Tests
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 424;
+            s.NatEntries = 272;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -29,11 +29,11 @@ namespace Warp.Device.Tests
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
             s.FastPathFlows = 16;
-            s.WebConnections = 0;
+            s.WebConnections = 1;
             s.WebReceiveBuffer = 1536;
-            s.WebSendBuffer = 3072;
+            s.WebSendBuffer = 1024;
             s.WebKdfIterations = 200;
-            s.DefaultNatEntries = 424;
+            s.DefaultNatEntries = 272;
             return s;
         }
 
@@ -43,7 +43,7 @@ namespace Warp.Device.Tests
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 424;
+            s.NatEntries = 272;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -59,11 +59,11 @@ namespace Warp.Device.Tests
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
             s.FastPathFlows = 16;
-            s.WebConnections = 0;
+            s.WebConnections = 1;
             s.WebReceiveBuffer = 1536;
-            s.WebSendBuffer = 3072;
+            s.WebSendBuffer = 1024;
             s.WebKdfIterations = 200;
-            s.DefaultNatEntries = 424;
+            s.DefaultNatEntries = 272;
             return s;
         }
 
@@ -133,7 +133,7 @@ namespace Warp.Device.Tests
             s.DhcpLeases = 16;
             s.Ipv4Neighbors = 16;
             s.Ipv6Neighbors = 24;
-            s.NatEntries = 424;
+            s.NatEntries = 272;
             s.NatHosts = 32;
             s.ReplayWindowWords = 16;
             s.StagedPackets = 1;
@@ -149,11 +149,11 @@ namespace Warp.Device.Tests
             s.NatRemoteV6Addresses = false;
             s.EventLog = 16;
             s.FastPathFlows = 16;
-            s.WebConnections = 0;
+            s.WebConnections = 1;
             s.WebReceiveBuffer = 1536;
-            s.WebSendBuffer = 3072;
+            s.WebSendBuffer = 1024;
             s.WebKdfIterations = 200;
-            s.DefaultNatEntries = 424;
+            s.DefaultNatEntries = 272;
             return s;
         }
 

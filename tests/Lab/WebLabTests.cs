@@ -88,7 +88,7 @@ namespace Warp.Lab.Tests
                 Shell.Run($"ethtool -K {RouterDev} tx off rx off", 10000, false);
                 ClientRun($"sh -c 'ethtool -K {ClientDev} tx off rx off >/dev/null 2>&1; ip link set lo up && ip link set {ClientDev} up'");
                 string self = typeof(Warp.Router.Linux.Lab).Assembly.Location;
-                router = Shell.Start($"dotnet {self} run --config {Dir}/r.conf --lan-interface {RouterDev} --state {Dir}/state --control {Dir}/c.sock --no-console --portal-url off > {Dir}/router.log 2>&1");
+                router = Shell.Start($"dotnet {self} run --config {Dir}/r.conf --lan-interface {RouterDev} --state {Dir}/state --control {Dir}/c.sock --no-console --portal-url off{Environment.GetEnvironmentVariable("WARP_LAB_WEB_ROUTER_ARGS")} > {Dir}/router.log 2>&1");
                 for (int i = 0; i < 150 && !File.Exists($"{Dir}/c.sock"); i++) Thread.Sleep(100);
                 Assert.True(File.Exists($"{Dir}/c.sock"), "warp-router did not start");
                 ClientRun($"dhclient -1 -pf {Dir}/dh.pid -lf {Dir}/dh.leases {ClientDev}", 30000);

@@ -396,8 +396,19 @@ namespace Warp.Protocol.Tests.Web
             d.Seq++;
             d.Ack = d.Segment(n).SequenceNumber + 1;
             n = d.Send(TcpSegment.FlagAck);
-            Assert.True(d.Segment(n).Rst);
+            Assert.Equal(0, n); // dropped, no RST: the client will retransmit
             Assert.Equal(1, s.Counters[WebCounter.DropTableFull]);
+            Assert.Equal(2, s.OpenCount);
+            // A slot frees (c's connection aborted): d's retransmitted ACK now opens a connection from its cookie.
+            s.Abort(sc);
+            var o = new byte[2000];
+            while (s.Poll(d.Now, o, 0, o.Length) > 0) { }
+            Assert.Equal(1, s.OpenCount);
+            d.Now += 1000;
+            n = d.Send(TcpSegment.FlagAck);
+            Assert.Equal(0, n);
+            Assert.Equal(2, s.OpenCount);
+            Assert.Equal(4, s.Counters[WebCounter.ConnectionsOpened]); // a, b, c and d
         }
 
         [Fact]
