@@ -54,6 +54,7 @@ namespace Warp.Router.Linux
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
             "      config has ClientId unless --no-client-id; --rebind: the internet hop's NAT rebinds every\n" +
             "      SECONDS; --measure: ping 5/s and iperf3 for SECONDS with rebindings (default every 10 s)\n" +
+            PeerServer.Usage +
             "  warp-router status|nat|leases|counters|provision [-m] [--control PATH]\n" +
             "  warp-router config|race [--control PATH]\n" +
             "  warp-router portal [probe | clone MAC | restore] [-m] [--control PATH]\n" +
@@ -76,6 +77,7 @@ namespace Warp.Router.Linux
                 {
                     case "run": return Run(args);
                     case "lab": return LabCommand(args);
+                    case "peer": return PeerServer.Command(args, Option, Options, Flag);
                     case "status":
                     case "nat":
                     case "leases":
