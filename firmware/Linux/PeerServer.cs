@@ -153,7 +153,7 @@ namespace Warp.Router.Linux
                 TunnelResult r = tunnel.Decapsulate(sources[i], rx[i], 0, rxLengths[i], output, 0, now);
                 if (r.Action == TunnelAction.WriteToLan)
                 {
-                    if (!SourceAllowed(r.Peer, output, r.Length))
+                    if (!SourceAllowed(allowed, r.Peer, output, 0, r.Length))
                         DropSourceNotAllowed++;
                     else if (tun.Write(output, 0, r.Length))
                         PacketsToTun++;
@@ -185,7 +185,7 @@ namespace Warp.Router.Linux
                     break;
                 got++;
                 PacketsFromTun++;
-                int peer = Route(packet, Message.DataHeaderSize, len);
+                int peer = Route(allowed, packet, Message.DataHeaderSize, len);
                 if (peer < 0)
                 {
                     DropNoRoute++;
@@ -237,28 +237,32 @@ namespace Warp.Router.Linux
             sendResults[0] = 0;
         }
 
-        /// <summary>The peer whose allowed IPs hold the packet's destination; with none given, the only peer.</summary>
-        int Route(byte[] b, int o, int len)
+        /// <summary>The peer whose allowed IPs hold the destination of the packet at (b, o); with none given and a single peer, that peer; else -1.</summary>
+        public static int Route(AllowedIps[] table, byte[] b, int o, int len)
         {
             int family = len > 0 ? b[o] >> 4 : 0;
-            int at = family == 4 ? o + 16 : o + 24, size = family == 4 ? 4 : 16;
             if ((family != 4 && family != 6) || len < (family == 4 ? 20 : 40))
                 return -1;
-            for (int p = 0; p < allowed.Length; p++)
-                if (Holds(allowed[p], family, b, at))
+            int at = family == 4 ? o + 16 : o + 24;
+            for (int p = 0; p < table.Length; p++)
+                if (Holds(table[p], family, b, at))
                     return p;
-            if (allowed.Length == 1 && allowed[0].Prefixes.Length == 0)
+            if (table.Length == 1 && table[0].Prefixes.Length == 0)
                 return 0;
-            _ = size;
             return -1;
         }
 
-        bool SourceAllowed(int peer, byte[] b, int len)
+        /// <summary>Cryptokey routing on receive: the packet at (b, o) from <paramref name="peer"/> has a source among its allowed IPs (any source when it has none).</summary>
+        public static bool SourceAllowed(AllowedIps[] table, int peer, byte[] b, int o, int len)
         {
-            if (peer < 0 || peer >= allowed.Length || allowed[peer].Prefixes.Length == 0)
+            if (peer < 0 || peer >= table.Length)
+                return false;
+            if (table[peer].Prefixes.Length == 0)
                 return true;
-            int family = b[0] >> 4;
-            return Holds(allowed[peer], family, b, family == 4 ? 12 : 8);
+            int family = len > 0 ? b[o] >> 4 : 0;
+            if ((family != 4 && family != 6) || len < (family == 4 ? 20 : 40))
+                return false;
+            return Holds(table[peer], family, b, family == 4 ? o + 12 : o + 8);
         }
 
         static bool Holds(AllowedIps a, int family, byte[] b, int at)

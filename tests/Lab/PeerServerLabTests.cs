@@ -111,6 +111,81 @@ namespace Warp.Lab.Tests
         }
     }
 
+    /// <summary>PeerServer's cryptokey routing table (no root needed): destinations to peers, sources checked.</summary>
+    public class PeerServerRoutingTests
+    {
+        static byte[] V4(string src, string dst)
+        {
+            var b = new byte[28];
+            b[0] = 0x45;
+            b[3] = 28;
+            IPAddress.Parse(src).GetAddressBytes().CopyTo(b, 12);
+            IPAddress.Parse(dst).GetAddressBytes().CopyTo(b, 16);
+            return b;
+        }
+
+        static byte[] V6(string src, string dst)
+        {
+            var b = new byte[48];
+            b[0] = 0x60;
+            b[5] = 8;
+            IPAddress.Parse(src).GetAddressBytes().CopyTo(b, 8);
+            IPAddress.Parse(dst).GetAddressBytes().CopyTo(b, 24);
+            return b;
+        }
+
+        [Fact]
+        public void DestinationsGoToThePeerWhoseAllowedIpsHoldThem()
+        {
+            var table = new[] { PeerServer.ParseAllowed("172.16.0.2/32, fd01:5ca1::2/128"), PeerServer.ParseAllowed("10.9.0.0/23,fd02::/16") };
+            Assert.Equal(0, PeerServer.Route(table, V4("172.16.0.1", "172.16.0.2"), 0, 28));
+            Assert.Equal(-1, PeerServer.Route(table, V4("172.16.0.1", "172.16.0.3"), 0, 28));
+            Assert.Equal(1, PeerServer.Route(table, V4("172.16.0.1", "10.9.1.200"), 0, 28));
+            Assert.Equal(-1, PeerServer.Route(table, V4("172.16.0.1", "10.9.2.1"), 0, 28)); // outside the /23
+            Assert.Equal(0, PeerServer.Route(table, V6("fd01:5ca1::1", "fd01:5ca1::2"), 0, 48));
+            Assert.Equal(1, PeerServer.Route(table, V6("fd01:5ca1::1", "fd02:ffff::1"), 0, 48));
+            Assert.Equal(-1, PeerServer.Route(table, V6("fd01:5ca1::1", "fd03::1"), 0, 48));
+            // At an offset, and neither IPv4 nor IPv6 or too short.
+            var shifted = new byte[16 + 28];
+            V4("1.2.3.4", "10.9.0.7").CopyTo(shifted, 16);
+            Assert.Equal(1, PeerServer.Route(table, shifted, 16, 28));
+            Assert.Equal(-1, PeerServer.Route(table, new byte[28], 0, 28));
+            Assert.Equal(-1, PeerServer.Route(table, V4("1.2.3.4", "172.16.0.2"), 0, 19));
+        }
+
+        [Fact]
+        public void ASinglePeerWithoutAllowedIpsTakesEverything()
+        {
+            var table = new[] { PeerServer.ParseAllowed(null) };
+            Assert.Equal(0, PeerServer.Route(table, V4("1.1.1.1", "8.8.8.8"), 0, 28));
+            Assert.True(PeerServer.SourceAllowed(table, 0, V4("1.1.1.1", "8.8.8.8"), 0, 28));
+            var two = new[] { PeerServer.ParseAllowed(null), PeerServer.ParseAllowed("10.0.0.0/8") };
+            Assert.Equal(-1, PeerServer.Route(two, V4("1.1.1.1", "8.8.8.8"), 0, 28)); // two peers: no default
+        }
+
+        [Fact]
+        public void APeersPacketMustComeFromItsAllowedIps()
+        {
+            var table = new[] { PeerServer.ParseAllowed("172.16.0.2/32,fd01:5ca1::/64") };
+            Assert.True(PeerServer.SourceAllowed(table, 0, V4("172.16.0.2", "198.18.0.80"), 0, 28));
+            Assert.False(PeerServer.SourceAllowed(table, 0, V4("172.16.0.9", "198.18.0.80"), 0, 28));
+            Assert.True(PeerServer.SourceAllowed(table, 0, V6("fd01:5ca1::77", "2001:db8::1"), 0, 48));
+            Assert.False(PeerServer.SourceAllowed(table, 0, V6("fd01:5ca2::77", "2001:db8::1"), 0, 48));
+            Assert.False(PeerServer.SourceAllowed(table, 1, V4("172.16.0.2", "198.18.0.80"), 0, 28)); // no such peer
+            Assert.False(PeerServer.SourceAllowed(table, 0, V4("172.16.0.2", "198.18.0.80"), 0, 10)); // truncated
+        }
+
+        [Theory]
+        [InlineData("10.0.0.0/33")]
+        [InlineData("fd00::/129")]
+        [InlineData("not-an-ip/8")]
+        [InlineData("10.0.0.0/8/1")]
+        public void BadAllowedIpsAreRefused(string text)
+        {
+            Assert.Throws<ArgumentException>(() => PeerServer.ParseAllowed(text));
+        }
+    }
+
     [Collection("lab")]
     public class PeerServerLabTests
     {
@@ -236,9 +311,27 @@ namespace Warp.Lab.Tests
                         reply = true;
                 }), "no echo reply through warp-router peer");
                 Assert.Equal(1, host.Tunnel.Counters[TunnelCounter.HandshakesCompleted]);
+
+                // A rekey: the initiator asks for a new handshake (allowed once RekeyTimeout, 5 s, has passed);
+                // the server answers it and the next echo travels on the new session.
+                Thread.Sleep(5200);
+                host.Tunnel.Connect(0, host.Now);
+                Assert.True(host.Pump(10000, () => host.Tunnel.Counters[TunnelCounter.HandshakesCompleted] == 2), "no second handshake");
+                reply = false;
+                Assert.Equal(TunnelAction.WriteToNetwork, host.Send(Packets.IcmpEcho(us, them, 0x4343, 2, 56)).Action);
+                Assert.True(host.Pump(10000, () => reply, (p, n) =>
+                {
+                    Assert.True(Ipv4Packet.TryCreate(p, 0, n, out var ip));
+                    if (Icmpv4Packet.TryCreate(p, ip.PayloadOffset, ip.PayloadLength, out var icmp) && icmp.Type == Icmpv4Packet.TypeEchoReply && icmp.SequenceNumber == 2)
+                        reply = true;
+                }), "no echo reply after the rekey");
+
                 var c = lab.StopServer();
-                Assert.Equal(1, Get(c, "tunnel.responses_sent"));
-                Assert.True(Get(c, "packets_to_tun") >= 1);
+                output.WriteLine(lab.Log);
+                Assert.Equal(2, Get(c, "tunnel.responses_sent"));
+                Assert.Equal(2, Get(c, "tunnel.handshakes_completed"));
+                Assert.True(Get(c, "packets_to_tun") >= 2);
+                Assert.Equal(0, Get(c, "drop.source_not_allowed"));
             }
             catch
             {
