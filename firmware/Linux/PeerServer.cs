@@ -45,7 +45,7 @@ namespace Warp.Router.Linux
         volatile bool stopping;
 
         /// <summary>What the server counted (besides the tunnel's own <see cref="Tunnel.Counters"/>).</summary>
-        public long DatagramsIn, DatagramsOut, PacketsToTun, PacketsFromTun, DropTunWrite, DropNoRoute, DropSourceNotAllowed, DropUplinkSend, DropTooLarge;
+        public long DatagramsIn, DatagramsOut, PacketsToTun, PacketsFromTun, DropTunWrite, DropNoRoute, DropNoEndpoint, DropSourceNotAllowed, DropUplinkSend, DropTooLarge;
 
         public sealed class AllowedIps
         {
@@ -191,6 +191,11 @@ namespace Warp.Router.Linux
                     DropNoRoute++;
                     continue;
                 }
+                if (!tunnel.GetPeer(peer).Endpoint.IsSet)
+                {
+                    DropNoEndpoint++; // a responder cannot reach a peer that has not spoken yet
+                    continue;
+                }
                 TunnelResult r = tunnel.Encapsulate(peer, packet, Message.DataHeaderSize, len, packet, 0, now);
                 if (r.Action == TunnelAction.WriteToNetwork)
                 {
@@ -321,6 +326,7 @@ namespace Warp.Router.Linux
               .Append("packets_from_tun ").Append(PacketsFromTun).Append('\n')
               .Append("drop.tun_write ").Append(DropTunWrite).Append('\n')
               .Append("drop.no_route ").Append(DropNoRoute).Append('\n')
+              .Append("drop.no_endpoint ").Append(DropNoEndpoint).Append('\n')
               .Append("drop.source_not_allowed ").Append(DropSourceNotAllowed).Append('\n')
               .Append("drop.uplink_send ").Append(DropUplinkSend).Append('\n')
               .Append("drop.too_large ").Append(DropTooLarge).Append('\n')

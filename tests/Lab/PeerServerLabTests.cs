@@ -159,6 +159,9 @@ namespace Warp.Lab.Tests
             var table = new[] { PeerServer.ParseAllowed(null) };
             Assert.Equal(0, PeerServer.Route(table, V4("1.1.1.1", "8.8.8.8"), 0, 28));
             Assert.True(PeerServer.SourceAllowed(table, 0, V4("1.1.1.1", "8.8.8.8"), 0, 28));
+            var lab = new[] { PeerServer.ParseAllowed("172.16.0.2/32,fd01:5ca1::2/128") }; // the lab's peer: no default route
+            Assert.Equal(-1, PeerServer.Route(lab, V6("fe80::4d73:9c84:be32:6a95", "ff02::2"), 0, 48));
+            Assert.Equal(-1, PeerServer.Route(lab, V4("172.16.0.1", "224.0.0.22"), 0, 28));
             var two = new[] { PeerServer.ParseAllowed(null), PeerServer.ParseAllowed("10.0.0.0/8") };
             Assert.Equal(-1, PeerServer.Route(two, V4("1.1.1.1", "8.8.8.8"), 0, 28)); // two peers: no default
         }
@@ -207,6 +210,8 @@ namespace Warp.Lab.Tests
             try
             {
                 lab.StartServer(lab.WgPublic + "=" + PeerServerLab.WgTunnelIp + "/32");
+                // Before wireguard-go has spoken the server does not know where it is: a packet for it is dropped, counted, and no initiation is tried.
+                Shell.Run($"ip netns exec {PeerServerLab.B} ping -c 1 -W 1 {PeerServerLab.WgTunnelIp}", 10000, false);
                 lab.StartWireGuardGo(1);
                 string ping = Shell.Run($"ip netns exec {PeerServerLab.A} ping -c 3 -i 0.3 -W 3 {PeerServerLab.ServerTunnelIp}", 20000, false);
                 Assert.Contains("3 received", ping);
@@ -271,6 +276,8 @@ namespace Warp.Lab.Tests
                 Assert.True(Get(c, "tunnel.keepalives_received") >= 2, "keepalives received: " + Get(c, "tunnel.keepalives_received"));
                 Assert.True(Get(c, "tunnel.data_packets_received") > 3000, "data packets received: " + Get(c, "tunnel.data_packets_received"));
                 Assert.True(Get(c, "drop.source_not_allowed") >= 2, "drop.source_not_allowed: " + Get(c, "drop.source_not_allowed"));
+                Assert.True(Get(c, "drop.no_endpoint") >= 1, "drop.no_endpoint: " + Get(c, "drop.no_endpoint"));
+                Assert.Equal(0, Get(c, "tunnel.initiations_sent"));
                 Assert.Equal(0, Get(c, "drop.tun_write"));
                 Assert.Equal(0, Get(c, "drop.uplink_send"));
                 Assert.Equal(Get(c, "packets_to_tun") + Get(c, "drop.source_not_allowed"), Get(c, "tunnel.data_packets_received"));
@@ -332,6 +339,86 @@ namespace Warp.Lab.Tests
                 Assert.Equal(2, Get(c, "tunnel.handshakes_completed"));
                 Assert.True(Get(c, "packets_to_tun") >= 2);
                 Assert.Equal(0, Get(c, "drop.source_not_allowed"));
+            }
+            catch
+            {
+                output.WriteLine("peer log: " + lab.Log);
+                throw;
+            }
+        }
+        /// <summary>
+        /// Cookie replies under load: 150 initiations with a valid mac1 from unknown keys within a moment put the server
+        /// over its 64 handshake messages a second; it answers with cookie replies (64 bytes, type 3) instead of
+        /// doing the Diffie-Hellman work, our initiator's own initiation meanwhile gets one that it can decrypt (its
+        /// cookie is stored), and once the load is over its retransmission completes the handshake and an echo comes back.
+        /// </summary>
+        [SkippableFact]
+        public void UnderAFloodOfInitiationsTheServerSendsCookieReplies()
+        {
+            LabRequirements.RequireLab("wg", "ip");
+            using var lab = new PeerServerLab();
+            try
+            {
+                var key = new byte[32];
+                RandomNumberGenerator.Fill(key);
+                using var host = new TunnelHost(key, new IPEndPoint(IPAddress.Parse(PeerServerLab.RootSideIp), 0));
+                lab.StartServer(Convert.ToBase64String(host.Tunnel.PublicKey) + "=" + PeerServerLab.HostTunnelIp + "/32");
+                var server = new Endpoint();
+                server.SetIpv4(Packets.V4(PeerServerLab.PeerRootIp), PeerServerLab.Port);
+                byte[] serverKey = Convert.FromBase64String(lab.ServerPublic);
+                Assert.Equal(0, host.Tunnel.AddPeer(new PeerConfig { PublicKey = serverKey, Endpoint = server }));
+
+                // 150 initiations from strangers, made first and then sent at once from one socket.
+                var flood = new List<byte[]>();
+                var crypto = new Warp.Hal.Linux.LinuxCryptoBackend();
+                var random = new Warp.Hal.Linux.SystemRandomSource();
+                var buffer = new byte[256];
+                for (int i = 0; i < 150; i++)
+                {
+                    var k = new byte[32];
+                    RandomNumberGenerator.Fill(k);
+                    var stranger = new Tunnel(new TunnelConfig { PrivateKey = k }, crypto, random, null);
+                    stranger.SetWallClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1);
+                    Assert.Equal(0, stranger.AddPeer(new PeerConfig { PublicKey = serverKey, Endpoint = server }));
+                    stranger.Connect(0, 1);
+                    var r = stranger.Tick(1, buffer, 0);
+                    Assert.Equal(TunnelAction.WriteToNetwork, r.Action);
+                    flood.Add(buffer.AsSpan(0, r.Length).ToArray());
+                }
+                using var sock = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+                sock.Bind(new IPEndPoint(IPAddress.Parse(PeerServerLab.RootSideIp), 0));
+                var to = new IPEndPoint(IPAddress.Parse(PeerServerLab.PeerRootIp), PeerServerLab.Port);
+                foreach (var m in flood) sock.SendTo(m, to);
+                // Our initiator's first initiation arrives while the server is under load.
+                uint us = Packets.V4(PeerServerLab.HostTunnelIp), them = Packets.V4(PeerServerLab.ServerTunnelIp);
+                Assert.Equal(TunnelAction.Staged, host.Send(Packets.IcmpEcho(us, them, 0x4444, 1, 56)).Action);
+                host.RunTimers();
+
+                int cookieReplies = 0;
+                var rx = new byte[2048];
+                var deadline = DateTime.UtcNow.AddSeconds(3);
+                while (DateTime.UtcNow < deadline)
+                {
+                    if (!sock.Poll(200000, System.Net.Sockets.SelectMode.SelectRead)) continue;
+                    int n = sock.Receive(rx);
+                    if (n == Message.CookieReplySize && rx[0] == Message.TypeCookieReply) cookieReplies++;
+                }
+                output.WriteLine($"cookie replies to the flood: {cookieReplies} of {flood.Count}");
+                Assert.True(cookieReplies >= 50, "cookie replies to the flood: " + cookieReplies);
+
+                bool reply = false;
+                Assert.True(host.Pump(15000, () => reply, (p, n) =>
+                {
+                    Assert.True(Ipv4Packet.TryCreate(p, 0, n, out var ip));
+                    if (Icmpv4Packet.TryCreate(p, ip.PayloadOffset, ip.PayloadLength, out var icmp) && icmp.Type == Icmpv4Packet.TypeEchoReply && icmp.Identifier == 0x4444)
+                        reply = true;
+                }), "no echo reply after the flood");
+                Assert.Equal(1, host.Tunnel.Counters[TunnelCounter.CookiesReceived]);
+                Assert.Equal(1, host.Tunnel.Counters[TunnelCounter.HandshakesCompleted]);
+                var c = lab.StopServer();
+                output.WriteLine(lab.Log);
+                Assert.True(Get(c, "tunnel.cookie_replies_sent") >= cookieReplies + 1);
+                Assert.Equal(1, Get(c, "tunnel.responses_sent"));
             }
             catch
             {
