@@ -375,7 +375,10 @@ namespace Warp.Router.Linux
             string clientId = option(args, "--client-id");
             if (clientId != null && !ClientId.TryParse(clientId, out o.ClientId))
                 throw new ArgumentException("--client-id needs base64 or b1,b2,b3");
-            o.PrivateKey = ParseKey(File.ReadAllText(keyFile), "the private key in " + keyFile);
+            string keyText;
+            try { keyText = File.ReadAllText(keyFile); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { throw new ArgumentException("cannot read " + keyFile + ": " + e.Message); }
+            o.PrivateKey = ParseKey(keyText, "the private key in " + keyFile);
             o.PeerKeys = new byte[peers.Length][];
             o.PeerAllowed = new AllowedIps[peers.Length];
             for (int i = 0; i < peers.Length; i++)
@@ -385,7 +388,15 @@ namespace Warp.Router.Linux
                 o.PeerKeys[i] = ParseKey(key, "--allowed-peer " + key);
                 o.PeerAllowed[i] = ParseAllowed(eq > 0 ? peers[i].Substring(eq + 1) : null);
             }
-            using var server = new PeerServer(o);
+            PeerServer made;
+            try { made = new PeerServer(o); }
+            catch (Exception e) when (e is IOException || e is System.Net.Sockets.SocketException || e is UnauthorizedAccessException)
+            {
+                CryptoUtil.Clear(o.PrivateKey);
+                Console.Error.WriteLine("warp-router peer: " + e.Message);
+                return 1;
+            }
+            using var server = made;
             CryptoUtil.Clear(o.PrivateKey);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; server.Stop(); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; server.Stop(); });
