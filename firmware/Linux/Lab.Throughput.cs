@@ -111,6 +111,7 @@ namespace Warp.Router.Linux
         {
             ThroughputRows.Clear();
             log.WriteLine("socket buffers before the throughput run: " + Describe(CurrentBuffers()));
+            log.WriteLine("the peer: " + (PeerKind == PeerWarp ? "warp-router peer (batches, GRO, GSO, 4 MiB socket buffers)" : "wireguard-go " + Shell.Run("sh -c 'dpkg-query -W -f=${Version} wireguard-go 2>/dev/null'", 5000, false).Trim()));
             try
             {
                 var routers = new List<string>(Routers);
@@ -190,7 +191,7 @@ namespace Warp.Router.Linux
             try
             {
                 for (int i = 0; i < 50 && !File.Exists("/var/run/wireguard/wlrwg0.sock"); i++) Thread.Sleep(100);
-                string peerPublic = Shell.Run(Ns(PeerNs, "wg show wlpwg0 public-key")).Trim();
+                string peerPublic = PeerPublicKey(); // wireguard-go or warp-router peer
                 Shell.Run(Ns(RouterNs, $"wg set wlrwg0 private-key {key} peer {peerPublic} endpoint {PeerUplinkV4}:{PeerPort} allowed-ips 0.0.0.0/0"));
                 Shell.Run(Ns(RouterNs, $"sh -c 'ip addr add {RouterLan}/24 dev wlr-lan && ip addr add 172.16.0.2/32 dev wlrwg0 && ip link set wlrwg0 mtu 1280 up && ip route add {OriginV4}/32 dev wlrwg0 && sysctl -qw net.ipv4.ip_forward=1 && iptables -t nat -A POSTROUTING -o wlrwg0 -j MASQUERADE && iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu'"));
                 // The client still has our router's MAC for 192.168.42.1; the kernel's is another.

@@ -120,6 +120,7 @@ namespace Warp.Router.Linux
         /// <summary>Stops the WireGuard peer (wireguard-go) and forgets it, as if the far end went away.</summary>
         public void StopPeer()
         {
+            if (PeerKind == PeerWarp && peerDaemon != null) { StopWarpPeer(); return; }
             Shell.Stop(peerDaemon);
             peerDaemon = null;
         }
@@ -234,6 +235,7 @@ namespace Warp.Router.Linux
         /// <summary>Starts the WireGuard peer (wireguard-go in wl-peer, its tunnel address and routes) with the lab's keys; LOG_LEVEL <paramref name="logLevel"/>.</summary>
         void StartPeer(string logLevel)
         {
+            if (PeerKind == PeerWarp) { StartWarpPeer(); return; } // Lab.WarpPeer.cs
             string peerKey = Path.Combine(Work, "peer.key");
             Shell.Run("rm -f /var/run/wireguard/wlpwg0.sock", 5000, false);
             peerDaemon = Shell.Start("env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=" + logLevel + " " + Ns(PeerNs, "wireguard-go wlpwg0") + " > " + PeerLog + " 2>&1");

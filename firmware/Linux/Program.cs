@@ -41,7 +41,7 @@ namespace Warp.Router.Linux
             "  warp-router register --out FILE [--account FILE] [--api URL] [--timeout SECONDS]\n" +
             "      register with WARP: a key pair made here, the account's config written to FILE (owner-only),\n" +
             "      the account id and token to --account (default FILE.account, owner-only)\n" +
-            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers] [--compare ARGS ...] [--download]] | --portal\n" +
+            "  warp-router lab [--keep] [--throughput [--runs N] [--compare-gso] [--peer-buffers BYTES|default] [--compare-peer-buffers] [--compare ARGS ...] [--download]] [--peer wireguard-go|warp] | --portal\n" +
             "      build the network-namespace lab (LAN client, router, internet hop, wireguard-go peer with\n" +
             "      an origin web and DNS server), run the scenario, print the results, tear it down (root);\n" +
             "      --portal: a hotel captive portal on the internet hop and a phone that logs in; the router\n" +
@@ -49,11 +49,13 @@ namespace Warp.Router.Linux
             "      --compare ARGS: one more router per run, warp-router run with ARGS (e.g. \"--no-gro\", \"--lan-ring-mib 4\",\n" +
             "      \"--tap wlr-tap\": the LAN on a TAP bridged to the LAN veth, the client's TSO on; repeatable);\n" +
             "      --download: also TCP with 1 stream from the origin to the client (iperf3 -R)\n" +
+            "      --peer warp: warp-router peer (the lab's responder) at the far end in place of wireguard-go\n" +
             "  warp-router lab --edge ecmp|clientid [--no-client-id] [--rebind SECONDS] [--measure SECONDS] [--keep]\n" +
             "      the same with a WARP-like edge in the peer's place: a front (warp-edge) on UDP 2408 and three\n" +
             "      wireguard-go backends sharing one key, routed by 4-tuple (ecmp) or client id; the router's\n" +
             "      config has ClientId unless --no-client-id; --rebind: the internet hop's NAT rebinds every\n" +
             "      SECONDS; --measure: ping 5/s and iperf3 for SECONDS with rebindings (default every 10 s)\n" +
+            PeerServer.Usage +
             "  warp-router status|nat|leases|counters|provision [-m] [--control PATH]\n" +
             "  warp-router config|race [--control PATH]\n" +
             "  warp-router portal [probe | clone MAC | restore] [-m] [--control PATH]\n" +
@@ -76,6 +78,7 @@ namespace Warp.Router.Linux
                 {
                     case "run": return Run(args);
                     case "lab": return LabCommand(args);
+                    case "peer": return PeerServer.Command(args, Option, Options, Flag);
                     case "status":
                     case "nat":
                     case "leases":
@@ -259,6 +262,13 @@ namespace Warp.Router.Linux
             }
             lab.ComparePeerBuffers = Flag(args, "--compare-peer-buffers");
             lab.Download = Flag(args, "--download");
+            string peerKind = Option(args, "--peer");
+            if (peerKind != null)
+            {
+                if (peerKind != Lab.PeerWarp && peerKind != Lab.PeerWireGuardGo)
+                    throw new ArgumentException("--peer is wireguard-go (the default) or warp (warp-router peer)");
+                lab.PeerKind = peerKind;
+            }
             if (lab.Download && !lab.MeasureThroughput)
                 throw new ArgumentException("--download goes with --throughput");
             foreach (string extra in Options(args, "--compare"))
@@ -281,6 +291,8 @@ namespace Warp.Router.Linux
                     throw new ArgumentException("--edge is ecmp or clientid");
                 if (lab.MeasureThroughput)
                     throw new ArgumentException("--throughput compares with a single wireguard-go peer: not with --edge");
+                if (lab.PeerKind == Lab.PeerWarp)
+                    throw new ArgumentException("--peer warp replaces the single peer: not with --edge");
                 lab.Edge = edge;
                 lab.RouterClientId = Flag(args, "--no-client-id") ? 0 : Lab.LabClientId;
                 lab.RebindEverySeconds = Seconds(args, "--rebind");
